@@ -1,0 +1,517 @@
+//! One typed endpoint per API method.
+//!
+//! An endpoint builds its `http::Request<Vec<u8>>` for a [`Service`] and a [`ClientKey`], and
+//! parses an `http::Response<&[u8]>` into its typed output. A front end needs one generic
+//! `send` for all of them:
+//!
+//! ```
+//! use capmonster_proto::{ClientKey, Endpoint, GetBalance, Service};
+//! let service = Service::default();
+//! let key = ClientKey::new("0123456789abcdef").unwrap();
+//! let request = GetBalance.build(&service, &key).unwrap();
+//! assert_eq!(request.uri(), "https://api.capmonster.cloud/getBalance");
+//! // ... send it, then:
+//! let response = http::Response::builder()
+//!     .status(200)
+//!     .body(&br#"{"errorId":0,"balance":345.678}"#[..])
+//!     .unwrap();
+//! let balance = GetBalance.parse(&service, response).unwrap();
+//! assert_eq!(balance.balance, 345.678);
+//! ```
+
+use serde::Serialize;
+
+use crate::envelope::decode;
+use crate::error::{BuildError, ResponseError, UnparseableResponse};
+use crate::key::ClientKey;
+use crate::service::{Dialect, Service};
+use crate::solution::{Ready, ResultExtras, TaskResult};
+use crate::task::{Task, TaskKind, WireTask};
+
+/// A task id, as createTask returns it.
+pub type TaskId = u64;
+
+/// An API method: how to build its request, and how to read its answer.
+pub trait Endpoint {
+    /// What a successful answer is parsed into.
+    type Output;
+
+    /// The method's name, as in the URL path (`createTask`, ...).
+    fn method_name(&self, service: &Service) -> &'static str;
+
+    /// Builds the HTTP request. Local validation runs here: nothing invalid is ever built.
+    fn build(
+        &self,
+        service: &Service,
+        key: &ClientKey,
+    ) -> Result<http::Request<Vec<u8>>, BuildError>;
+
+    /// Parses the HTTP response, whatever its status.
+    fn parse(
+        &self,
+        service: &Service,
+        response: http::Response<&[u8]>,
+    ) -> Result<Self::Output, ResponseError>;
+}
+
+/// Builds a JSON POST to `<base>/<method>` with the standard headers.
+pub(crate) fn json_post(
+    service: &Service,
+    method: &str,
+    body: &impl Serialize,
+) -> Result<http::Request<Vec<u8>>, BuildError> {
+    // Serialising our own types into a Vec cannot fail: every map key is a string.
+    let body = serde_json::to_vec(body).expect("request bodies always serialise");
+    Ok(http::Request::builder()
+        .method(http::Method::POST)
+        .uri(service.method_url(method))
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(http::header::ACCEPT, "application/json")
+        .header(http::header::USER_AGENT, service.http_user_agent())
+        .body(body)
+        .expect("the service URL and headers were validated when the service was made"))
+}
+
+fn check_json_dialect(service: &Service, operation: &'static str) -> Result<(), BuildError> {
+    if service.dialect() == Dialect::UrlForm {
+        return Err(BuildError::Unsupported {
+            operation,
+            service: service.dialect().name(),
+        });
+    }
+    Ok(())
+}
+
+/// `createTask`: submits a task. Its output is the new task's id.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTask {
+    /// The task.
+    pub task: Task,
+    /// `callbackUrl`: where the service POSTs the result when it is ready.
+    pub callback_url: Option<String>,
+    /// `softId`: the developer id of the software sending the task.
+    pub soft_id: Option<u32>,
+}
+
+impl CreateTask {
+    /// A createTask for `task`.
+    pub fn new(task: impl Into<Task>) -> Self {
+        Self {
+            task: task.into(),
+            callback_url: None,
+            soft_id: None,
+        }
+    }
+
+    /// Sets `callbackUrl`.
+    #[must_use]
+    pub fn with_callback_url(mut self, url: impl Into<String>) -> Self {
+        self.callback_url = Some(url.into());
+        self
+    }
+
+    /// Sets `softId`.
+    #[must_use]
+    pub fn with_soft_id(mut self, soft_id: u32) -> Self {
+        self.soft_id = Some(soft_id);
+        self
+    }
+}
+
+#[derive(Serialize)]
+struct CreateTaskBody<'a> {
+    #[serde(rename = "clientKey")]
+    client_key: &'a ClientKey,
+    task: WireTask<'a>,
+    #[serde(rename = "callbackUrl", skip_serializing_if = "Option::is_none")]
+    callback_url: Option<&'a str>,
+    #[serde(rename = "softId", skip_serializing_if = "Option::is_none")]
+    soft_id: Option<u32>,
+}
+
+impl Endpoint for CreateTask {
+    type Output = TaskId;
+
+    fn method_name(&self, _: &Service) -> &'static str {
+        "createTask"
+    }
+
+    fn build(
+        &self,
+        service: &Service,
+        key: &ClientKey,
+    ) -> Result<http::Request<Vec<u8>>, BuildError> {
+        check_json_dialect(service, "createTask")?;
+        self.task.validate()?;
+        if let Some(url) = &self.callback_url {
+            crate::task::check_website_url("callbackUrl", url)?;
+        }
+        let body = CreateTaskBody {
+            client_key: key,
+            task: self.task.wire(service.type_naming()),
+            callback_url: self.callback_url.as_deref(),
+            soft_id: self.soft_id,
+        };
+        json_post(service, "createTask", &body)
+    }
+
+    fn parse(
+        &self,
+        service: &Service,
+        response: http::Response<&[u8]>,
+    ) -> Result<TaskId, ResponseError> {
+        let body = *response.body();
+        let wire = decode(response.status(), body, service.dialect())?;
+        match wire.task_id {
+            Some(id) if id > 0 => Ok(id),
+            _ => Err(UnparseableResponse::new(
+                response.status().as_u16(),
+                "createTask succeeded without a taskId",
+                body,
+            )
+            .into()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TaskIdBody<'a> {
+    #[serde(rename = "clientKey")]
+    client_key: &'a ClientKey,
+    #[serde(rename = "taskId")]
+    task_id: TaskId,
+}
+
+#[derive(Serialize)]
+struct KeyBody<'a> {
+    #[serde(rename = "clientKey")]
+    client_key: &'a ClientKey,
+}
+
+/// `getTaskResult`: one poll of a task.
+///
+/// The task's kind, when given, types the solution; without it the solution is
+/// [`Solution::Raw`](crate::Solution::Raw).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetTaskResult {
+    /// The task id.
+    pub task_id: TaskId,
+    /// The task's kind, to type the solution.
+    pub kind: TaskKind,
+}
+
+impl GetTaskResult {
+    /// A poll of `task_id`, whose kind is `kind` ([`TaskKind::Other`] if unknown).
+    pub fn new(task_id: TaskId, kind: TaskKind) -> Self {
+        Self { task_id, kind }
+    }
+}
+
+impl Endpoint for GetTaskResult {
+    type Output = TaskResult;
+
+    fn method_name(&self, _: &Service) -> &'static str {
+        "getTaskResult"
+    }
+
+    fn build(
+        &self,
+        service: &Service,
+        key: &ClientKey,
+    ) -> Result<http::Request<Vec<u8>>, BuildError> {
+        check_json_dialect(service, "getTaskResult")?;
+        let body = TaskIdBody {
+            client_key: key,
+            task_id: self.task_id,
+        };
+        json_post(service, "getTaskResult", &body)
+    }
+
+    fn parse(
+        &self,
+        service: &Service,
+        response: http::Response<&[u8]>,
+    ) -> Result<TaskResult, ResponseError> {
+        let status = response.status();
+        let body = *response.body();
+        let wire = match decode(status, body, service.dialect()) {
+            Ok(wire) => wire,
+            Err(ResponseError::Api(e)) if e.class() == crate::ErrorClass::NotReady => {
+                return Ok(TaskResult::Processing);
+            }
+            Err(e) => return Err(e),
+        };
+        match (wire.status.as_deref(), wire.solution) {
+            (Some("ready"), Some(solution)) | (None, Some(solution)) => {
+                let extras = ResultExtras {
+                    cost: wire.cost,
+                    ip: wire.ip.map(|s| s.into_owned()),
+                    create_time: wire.create_time,
+                    end_time: wire.end_time,
+                    solve_count: wire.solve_count,
+                };
+                Ok(TaskResult::Ready(Box::new(Ready::new(
+                    self.kind,
+                    solution.to_owned(),
+                    extras,
+                ))))
+            }
+            (Some("processing"), _) | (Some("idle"), None) => Ok(TaskResult::Processing),
+            (Some("ready"), None) => Err(UnparseableResponse::new(
+                status.as_u16(),
+                "status is ready but there is no solution",
+                body,
+            )
+            .into()),
+            (other, _) => Err(UnparseableResponse::new(
+                status.as_u16(),
+                format!("unknown task status {:?}", other.unwrap_or("(none)")),
+                body,
+            )
+            .into()),
+        }
+    }
+}
+
+/// The account balance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Balance {
+    /// `balance`, in the account's currency (USD).
+    pub balance: f64,
+    /// `captchaCredits` (Anti-Captcha only).
+    pub captcha_credits: Option<f64>,
+}
+
+/// `getBalance`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetBalance;
+
+impl Endpoint for GetBalance {
+    type Output = Balance;
+
+    fn method_name(&self, _: &Service) -> &'static str {
+        "getBalance"
+    }
+
+    fn build(
+        &self,
+        service: &Service,
+        key: &ClientKey,
+    ) -> Result<http::Request<Vec<u8>>, BuildError> {
+        check_json_dialect(service, "getBalance")?;
+        json_post(service, "getBalance", &KeyBody { client_key: key })
+    }
+
+    fn parse(
+        &self,
+        service: &Service,
+        response: http::Response<&[u8]>,
+    ) -> Result<Balance, ResponseError> {
+        let body = *response.body();
+        let wire = decode(response.status(), body, service.dialect())?;
+        let balance = wire.balance.ok_or_else(|| {
+            UnparseableResponse::new(
+                response.status().as_u16(),
+                "getBalance succeeded without a balance",
+                body,
+            )
+        })?;
+        Ok(Balance {
+            balance,
+            captcha_credits: wire.captcha_credits,
+        })
+    }
+}
+
+/// `getUserAgent`: the current Windows browser User-Agent, from its own host.
+///
+/// The documentation gives only the address. This sends a plain GET without the key (see
+/// docs/PROTOCOL-NOTES.md) and reads the answer as text, or as JSON holding a string.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetUserAgent;
+
+impl Endpoint for GetUserAgent {
+    type Output = String;
+
+    fn method_name(&self, _: &Service) -> &'static str {
+        "getUserAgent"
+    }
+
+    fn build(
+        &self,
+        service: &Service,
+        _key: &ClientKey,
+    ) -> Result<http::Request<Vec<u8>>, BuildError> {
+        let url = service.user_agent_url().ok_or(BuildError::Unsupported {
+            operation: "getUserAgent",
+            service: service.dialect().name(),
+        })?;
+        Ok(http::Request::builder()
+            .method(http::Method::GET)
+            .uri(url)
+            .header(http::header::USER_AGENT, service.http_user_agent())
+            .body(Vec::new())
+            .expect("the user-agent URL was validated when the service was made"))
+    }
+
+    fn parse(
+        &self,
+        _service: &Service,
+        response: http::Response<&[u8]>,
+    ) -> Result<String, ResponseError> {
+        let status = response.status();
+        let body = *response.body();
+        let unreadable = |why: &str| UnparseableResponse::new(status.as_u16(), why, body).into();
+        if !status.is_success() {
+            return Err(unreadable("getUserAgent answered with an error status"));
+        }
+        let text = std::str::from_utf8(body)
+            .map_err(|_| unreadable("the User-Agent is not UTF-8"))?
+            .trim();
+        let ua = match text.as_bytes().first() {
+            Some(b'"') => serde_json::from_str::<String>(text).ok(),
+            Some(b'{') => serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|v| {
+                    ["UserAgent", "userAgent", "useragent", "user_agent"]
+                        .iter()
+                        .find_map(|k| v.get(k).and_then(|s| s.as_str()).map(str::to_owned))
+                }),
+            Some(_) => Some(text.to_owned()),
+            None => None,
+        };
+        match ua {
+            Some(ua) if !ua.is_empty() && !ua.contains(['\n', '\r']) => Ok(ua),
+            _ => Err(unreadable("no User-Agent in the answer")),
+        }
+    }
+}
+
+/// Which method reports a wrong token. They behave alike on CapMonster.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenReportMethod {
+    /// `reportIncorrectTokenCaptcha` (the default).
+    #[default]
+    TokenCaptcha,
+    /// `reportIncorrectRecaptcha`.
+    Recaptcha,
+    /// `reportIncorrectHcaptcha` (removed from CapMonster's docs; still Anti-Captcha's name).
+    Hcaptcha,
+}
+
+impl TokenReportMethod {
+    /// The method's URL name.
+    pub fn method_name(self) -> &'static str {
+        match self {
+            Self::TokenCaptcha => "reportIncorrectTokenCaptcha",
+            Self::Recaptcha => "reportIncorrectRecaptcha",
+            Self::Hcaptcha => "reportIncorrectHcaptcha",
+        }
+    }
+}
+
+/// `reportIncorrectImageCaptcha`: the answer to an image task was wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReportIncorrectImage {
+    /// The task id.
+    pub task_id: TaskId,
+}
+
+impl ReportIncorrectImage {
+    /// A report for `task_id`.
+    pub fn new(task_id: TaskId) -> Self {
+        Self { task_id }
+    }
+}
+
+/// `reportIncorrectTokenCaptcha` (or an alias): the token of a token task was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReportIncorrectToken {
+    /// The task id.
+    pub task_id: TaskId,
+    /// Which of the aliases to call.
+    pub method: TokenReportMethod,
+}
+
+impl ReportIncorrectToken {
+    /// A report for `task_id` through reportIncorrectTokenCaptcha.
+    pub fn new(task_id: TaskId) -> Self {
+        Self {
+            task_id,
+            method: TokenReportMethod::TokenCaptcha,
+        }
+    }
+
+    /// Sends it through another alias.
+    #[must_use]
+    pub fn with_method(mut self, method: TokenReportMethod) -> Self {
+        self.method = method;
+        self
+    }
+}
+
+/// A report accepted by the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReportAccepted;
+
+fn parse_report(
+    service: &Service,
+    response: http::Response<&[u8]>,
+) -> Result<ReportAccepted, ResponseError> {
+    let body = *response.body();
+    let wire = decode(response.status(), body, service.dialect())?;
+    match wire.status.as_deref() {
+        Some("success") | None => Ok(ReportAccepted),
+        Some(other) => Err(UnparseableResponse::new(
+            response.status().as_u16(),
+            format!("unexpected report status {other:?}"),
+            body,
+        )
+        .into()),
+    }
+}
+
+macro_rules! report_endpoint {
+    ($ty:ty, |$s:ident| $name:expr) => {
+        impl Endpoint for $ty {
+            type Output = ReportAccepted;
+
+            fn method_name(&self, _: &Service) -> &'static str {
+                let $s = self;
+                $name
+            }
+
+            fn build(
+                &self,
+                service: &Service,
+                key: &ClientKey,
+            ) -> Result<http::Request<Vec<u8>>, BuildError> {
+                let name = self.method_name(service);
+                check_json_dialect(service, name)?;
+                let body = TaskIdBody {
+                    client_key: key,
+                    task_id: self.task_id,
+                };
+                json_post(service, name, &body)
+            }
+
+            fn parse(
+                &self,
+                service: &Service,
+                response: http::Response<&[u8]>,
+            ) -> Result<ReportAccepted, ResponseError> {
+                parse_report(service, response)
+            }
+        }
+    };
+}
+
+report_endpoint!(ReportIncorrectImage, |_s| "reportIncorrectImageCaptcha");
+report_endpoint!(ReportIncorrectToken, |s| s.method.method_name());

@@ -1,0 +1,172 @@
+//! The JSON response envelope shared by every method.
+//!
+//! Every answer is read the same way, whatever its HTTP status: a JSON object with `errorId`
+//! (0 is success, anything else an error), `errorCode` and `errorDescription` (either may be
+//! absent or null), and the method's own fields. Unknown fields are ignored. A body that is not
+//! a JSON object becomes an [`UnparseableResponse`] that keeps the status and a bounded prefix.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::error::{ApiError, ErrorCode, ResponseError, UnparseableResponse};
+use crate::service::Dialect;
+
+/// Every field any JSON method may answer with. One pass reads them all.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct WireBody<'a> {
+    #[serde(rename = "errorId", deserialize_with = "lenient_i64")]
+    pub(crate) error_id: Option<i64>,
+    #[serde(rename = "errorCode", borrow)]
+    pub(crate) error_code: Option<Cow<'a, str>>,
+    #[serde(rename = "errorDescription", borrow)]
+    pub(crate) error_description: Option<Cow<'a, str>>,
+    #[serde(rename = "taskId", deserialize_with = "lenient_u64")]
+    pub(crate) task_id: Option<u64>,
+    #[serde(borrow)]
+    pub(crate) status: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub(crate) solution: Option<&'a RawValue>,
+    #[serde(deserialize_with = "lenient_f64")]
+    pub(crate) balance: Option<f64>,
+    #[serde(rename = "captchaCredits", deserialize_with = "lenient_f64")]
+    pub(crate) captcha_credits: Option<f64>,
+    #[serde(deserialize_with = "lenient_f64")]
+    pub(crate) cost: Option<f64>,
+    #[serde(borrow)]
+    pub(crate) ip: Option<Cow<'a, str>>,
+    #[serde(rename = "createTime", deserialize_with = "lenient_u64")]
+    pub(crate) create_time: Option<u64>,
+    #[serde(rename = "endTime", deserialize_with = "lenient_u64")]
+    pub(crate) end_time: Option<u64>,
+    #[serde(rename = "solveCount", deserialize_with = "lenient_u64")]
+    pub(crate) solve_count: Option<u64>,
+}
+
+/// Reads the body of `response` as the JSON envelope. Returns the API error it carries, if any,
+/// or the parsed body on success.
+pub(crate) fn decode<'a>(
+    status: http::StatusCode,
+    body: &'a [u8],
+    dialect: Dialect,
+) -> Result<WireBody<'a>, ResponseError> {
+    let code = status.as_u16();
+    let trimmed = body.trim_ascii();
+    if trimmed.is_empty() {
+        return Err(UnparseableResponse::new(code, "empty body", body).into());
+    }
+    if trimmed[0] != b'{' {
+        return Err(UnparseableResponse::new(code, "not a JSON object", body).into());
+    }
+    let wire: WireBody<'a> = serde_json::from_slice(body).map_err(|e| {
+        UnparseableResponse::new(code, format!("malformed JSON envelope: {e}"), body)
+    })?;
+    let error_id = wire.error_id.unwrap_or(0);
+    let has_code = wire.error_code.as_deref().is_some_and(|c| !c.is_empty());
+    if error_id != 0 || (wire.error_id.is_none() && has_code) {
+        let error_code = match wire.error_code.as_deref().filter(|c| !c.is_empty()) {
+            Some(text) => ErrorCode::parse(text),
+            None => match dialect {
+                Dialect::AntiCaptcha | Dialect::TwoCaptcha => u32::try_from(error_id)
+                    .ok()
+                    .and_then(ErrorCode::from_anti_captcha_id)
+                    .unwrap_or_else(|| ErrorCode::Other(String::new())),
+                _ => ErrorCode::Other(String::new()),
+            },
+        };
+        let description = wire.error_description.map(Cow::into_owned);
+        return Err(ApiError::new(error_code, description, error_id, code).into());
+    }
+    if !status.is_success() {
+        // A JSON body that says "no error" under an error status: trust the status.
+        return Err(UnparseableResponse::new(
+            code,
+            "error status with a body that carries no error",
+            body,
+        )
+        .into());
+    }
+    Ok(wire)
+}
+
+fn lenient_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(lenient_number(d)?.and_then(|n| match n {
+        Number::I(i) => Some(i),
+        Number::U(u) => i64::try_from(u).ok(),
+        Number::F(f) if f.fract() == 0.0 => Some(f as i64),
+        Number::F(_) => None,
+    }))
+}
+
+fn lenient_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(lenient_number(d)?.and_then(|n| match n {
+        Number::I(i) => u64::try_from(i).ok(),
+        Number::U(u) => Some(u),
+        Number::F(f) if f.fract() == 0.0 && f >= 0.0 => Some(f as u64),
+        Number::F(_) => None,
+    }))
+}
+
+fn lenient_f64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(lenient_number(d)?.map(|n| match n {
+        Number::I(i) => i as f64,
+        Number::U(u) => u as f64,
+        Number::F(f) => f,
+    }))
+}
+
+enum Number {
+    I(i64),
+    U(u64),
+    F(f64),
+}
+
+/// A number sent as a JSON number, a numeric string, or null.
+fn lenient_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Number>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Option<Number>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a number, a numeric string, or null")
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(Number::I(v)))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(Number::U(v)))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(Number::F(v)))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            let v = v.trim();
+            if v.is_empty() {
+                return Ok(None);
+            }
+            if let Ok(u) = v.parse::<u64>() {
+                return Ok(Some(Number::U(u)));
+            }
+            if let Ok(i) = v.parse::<i64>() {
+                return Ok(Some(Number::I(i)));
+            }
+            match v.parse::<f64>() {
+                Ok(f) if f.is_finite() => Ok(Some(Number::F(f))),
+                _ => Err(E::custom(format!(
+                    "expected a number, found the string {v:?}"
+                ))),
+            }
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    d.deserialize_any(V)
+}

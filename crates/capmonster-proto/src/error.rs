@@ -1,0 +1,510 @@
+//! Error codes, their classes, and the errors the core returns.
+
+use std::fmt;
+
+/// What a caller should do about an error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// The task is still being solved: poll again later.
+    NotReady,
+    /// Transient: send the same call again after a delay. Nothing new is charged.
+    RetryCall,
+    /// This task failed, but a new task with the same or fresh input may succeed (and may cost money).
+    RetryTask,
+    /// This task or its input is bad: fix the input before creating another.
+    FatalTask,
+    /// The key, balance, account or client configuration is wrong: stop and fix it.
+    /// Repeating the call can get the IP banned.
+    FatalConfig,
+}
+
+impl ErrorClass {
+    /// A stable lowercase name (`not-ready`, `retry-call`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotReady => "not-ready",
+            Self::RetryCall => "retry-call",
+            Self::RetryTask => "retry-task",
+            Self::FatalTask => "fatal-task",
+            Self::FatalConfig => "fatal-config",
+        }
+    }
+}
+
+impl fmt::Display for ErrorClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $text:literal, $class:ident, $ac:expr, $hint:literal; )*) => {
+        /// An error code sent by the service, spelled exactly as the service spells it.
+        ///
+        /// Every code in CapMonster Cloud's glossary is here, plus the codes of the compatible
+        /// dialects (Anti-Captcha, 2Captcha, and the in.php/res.php URL form). A code this crate
+        /// does not know is kept as [`ErrorCode::Other`] with its raw text.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $( $(#[$doc])* #[doc = concat!("`", $text, "`")] $variant, )*
+            /// A code this crate does not know, kept verbatim.
+            Other(String),
+        }
+
+        impl ErrorCode {
+            /// Every known code, in glossary order.
+            pub const KNOWN: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )* ];
+
+            /// Reads a code from its wire text. Never fails: unknown text becomes [`ErrorCode::Other`].
+            pub fn parse(text: &str) -> Self {
+                match text {
+                    $( $text => Self::$variant, )*
+                    // The URL form's spelling of not-ready (see docs/PROTOCOL-NOTES.md).
+                    "CAPCHA_NOT_READY" => Self::CaptchaNotReady,
+                    // The URL form's bare spelling of the IP ban.
+                    "IP_BANNED" => Self::IpBanned,
+                    // 2Captcha's prefixed spelling of the wrong id.
+                    "ERROR_WRONG_CAPTCHA_ID" => Self::WrongCaptchaId,
+                    "ERR_PROXY_CONNECTION_FAILED" => Self::ProxyConnectionFailed,
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+
+            /// The code as the service spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $text, )*
+                    Self::Other(s) => s,
+                }
+            }
+
+            /// What a caller should do about it. Unknown codes are [`ErrorClass::FatalTask`]:
+            /// stop this task, and do not retry blindly.
+            pub fn class(&self) -> ErrorClass {
+                match self {
+                    $( Self::$variant => ErrorClass::$class, )*
+                    Self::Other(_) => ErrorClass::FatalTask,
+                }
+            }
+
+            /// The `errorId` Anti-Captcha (and 2Captcha's JSON API) send for this code, where known.
+            pub fn anti_captcha_id(&self) -> Option<u32> {
+                match self {
+                    $( Self::$variant => $ac, )*
+                    Self::Other(_) => None,
+                }
+            }
+
+            /// The code whose Anti-Captcha `errorId` is `id`, where the id is unique.
+            pub fn from_anti_captcha_id(id: u32) -> Option<Self> {
+                Self::KNOWN.iter().find(|c| c.anti_captcha_id() == Some(id)).cloned()
+            }
+
+            /// One line on what to do next.
+            pub fn hint(&self) -> &'static str {
+                match self {
+                    $( Self::$variant => $hint, )*
+                    Self::Other(_) => "unknown code: read the description, and check the service's error list before retrying",
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    KeyDoesNotExist = "ERROR_KEY_DOES_NOT_EXIST", FatalConfig, Some(1),
+        "check the API key in your dashboard; repeating a wrong key gets the IP banned";
+    ZeroBalance = "ERROR_ZERO_BALANCE", FatalConfig, Some(10),
+        "top up the balance; repeating this gets the IP banned for 10 minutes";
+    TooBigCaptchaFilesize = "ERROR_TOO_BIG_CAPTCHA_FILESIZE", FatalTask, Some(4),
+        "shrink the image below 50 KB";
+    ZeroCaptchaFilesize = "ERROR_ZERO_CAPTCHA_FILESIZE", FatalTask, Some(3),
+        "the image is under 100 bytes: capture it again";
+    NoSuchCapchaId = "ERROR_NO_SUCH_CAPCHA_ID", FatalTask, Some(16),
+        "the task id is unknown or expired (results are kept about 5 minutes): create a new task";
+    WrongCaptchaId = "WRONG_CAPTCHA_ID", FatalTask, None,
+        "the task id is unknown or expired: create a new task";
+    CaptchaUnsolvable = "ERROR_CAPTCHA_UNSOLVABLE", RetryTask, Some(12),
+        "check the task's parameters, then create a new task with fresh data";
+    CaptchaNotReady = "CAPTCHA_NOT_READY", NotReady, None,
+        "still solving: poll again in 2 seconds or more";
+    IpNotAllowed = "ERROR_IP_NOT_ALLOWED", FatalConfig, Some(11),
+        "add this machine's IP to the key's trusted list in the dashboard";
+    IpBanned = "ERROR_IP_BANNED", FatalConfig, None,
+        "the IP is banned for too many bad requests; wait about 10 minutes and fix the key";
+    NoSuchMethod = "ERROR_NO_SUCH_METHOD", FatalConfig, Some(14),
+        "the method or task type is not recognised: check the service profile and the task type";
+    TooMuchRequests = "ERROR_TOO_MUCH_REQUESTS", RetryCall, None,
+        "poll no more than once every 2 seconds per task";
+    DomainNotAllowed = "ERROR_DOMAIN_NOT_ALLOWED", FatalTask, None,
+        "the service refuses captchas from this domain";
+    TokenExpired = "ERROR_TOKEN_EXPIRED", FatalTask, Some(34),
+        "a dynamic value (such as a GeeTest challenge) is stale: fetch a fresh one and create a new task";
+    NoSlotAvailable = "ERROR_NO_SLOT_AVAILABLE", RetryCall, Some(2),
+        "no free capacity right now: retry after a short backoff";
+    RecaptchaInvalidSitekey = "ERROR_RECAPTCHA_INVALID_SITEKEY", FatalTask, Some(31),
+        "check websiteKey against the page's data-sitekey";
+    RecaptchaInvalidDomain = "ERROR_RECAPTCHA_INVALID_DOMAIN", FatalTask, Some(32),
+        "websiteURL must be the http(s) page the site key belongs to";
+    RecaptchaTimeout = "ERROR_RECAPTCHA_TIMEOUT", RetryTask, Some(30),
+        "the solve timed out (slow proxy or Google): try again later or with another proxy";
+    IpBlocked = "ERROR_IP_BLOCKED", FatalConfig, Some(21),
+        "this IP is blocked for too many failed requests: check the key and parameters, then wait";
+    ProxyConnectRefused = "ERROR_PROXY_CONNECT_REFUSED", FatalTask, Some(25),
+        "the proxy refused the connection: use a working proxy";
+    ProxyBanned = "ERROR_PROXY_BANNED", FatalTask, Some(28),
+        "the proxy's IP is banned by the captcha provider: use another proxy";
+    ProxyMissing = "ERROR_PROXY_MISSING", FatalConfig, None,
+        "this task needs proxyType, proxyAddress and proxyPort, with a valid proxyType";
+    ProxyNotAuthorised = "ERROR_PROXY_NOT_AUTHORISED", FatalConfig, Some(49),
+        "check the proxy login and password";
+    ProxyReadTimeout = "ERROR_PROXY_READ_TIMEOUT", FatalConfig, Some(27),
+        "check proxyAddress and proxyPort, or use another proxy";
+    TaskNotSupported = "ERROR_TASK_NOT_SUPPORTED", FatalConfig, Some(23),
+        "the service does not support this task type: check the type and class names";
+    TaskAbsent = "ERROR_TASK_ABSENT", FatalConfig, Some(22),
+        "the request had no task or invalid JSON: this is a client bug, please report it";
+    WrongUserAgent = "ERROR_WRONG_USERAGENT", FatalTask, None,
+        "the User-Agent is outdated: fetch a current one with getUserAgent and create a new task";
+    // Anti-Captcha and 2Captcha JSON codes.
+    ImageTypeNotSupported = "ERROR_IMAGE_TYPE_NOT_SUPPORTED", FatalTask, Some(15),
+        "send a JPEG, PNG or GIF image";
+    BadDuplicates = "ERROR_BAD_DUPLICATES", RetryTask, Some(13),
+        "the workers did not agree on an answer: create a new task";
+    IncorrectSessionData = "ERROR_INCORRECT_SESSION_DATA", FatalTask, Some(24),
+        "the task's session data is incomplete or wrong";
+    ProxyConnectTimeout = "ERROR_PROXY_CONNECT_TIMEOUT", FatalTask, Some(26),
+        "the proxy timed out: use a faster proxy";
+    ProxyTransparent = "ERROR_PROXY_TRANSPARENT", FatalTask, Some(29),
+        "the proxy reveals the client IP: use an anonymous proxy";
+    RecaptchaOldBrowser = "ERROR_RECAPTCHA_OLD_BROWSER", FatalTask, Some(33),
+        "send a current browser User-Agent";
+    ProxyHasNoImageSupport = "ERROR_PROXY_HAS_NO_IMAGE_SUPPORT", FatalTask, Some(35),
+        "the proxy cannot load images: use another proxy";
+    ProxyIncompatibleHttpVersion = "ERROR_PROXY_INCOMPATIBLE_HTTP_VERSION", FatalTask, Some(36),
+        "the proxy's HTTP version is not supported: use another proxy";
+    InvisibleRecaptcha = "ERROR_INVISIBLE_RECAPTCHA", FatalTask, Some(51),
+        "the reCAPTCHA is invisible: set isInvisible to true";
+    FailedLoadingWidget = "ERROR_FAILED_LOADING_WIDGET", RetryTask, Some(52),
+        "the widget did not load: try again, or with another proxy";
+    VisibleRecaptcha = "ERROR_VISIBLE_RECAPTCHA", FatalTask, Some(53),
+        "the reCAPTCHA is visible: set isInvisible to false";
+    AllWorkersFiltered = "ERROR_ALL_WORKERS_FILTERED", RetryCall, Some(54),
+        "every worker is filtered by your reports: retry later";
+    AccountSuspended = "ERROR_ACCOUNT_SUSPENDED", FatalConfig, Some(55),
+        "the account is suspended: contact the service's support";
+    TemplateNotFound = "ERROR_TEMPLATE_NOT_FOUND", FatalTask, Some(56),
+        "the template name is unknown";
+    TaskCanceled = "ERROR_TASK_CANCELED", RetryTask, Some(57),
+        "the task was cancelled by the service: create a new task";
+    AccessDenied = "ERROR_ACCESS_DENIED", FatalConfig, None,
+        "this key may not call that method";
+    BadParameters = "ERROR_BAD_PARAMETERS", FatalTask, Some(110),
+        "the task's parameters are wrong: check them against the documentation";
+    BadImgInstructions = "ERROR_BAD_IMGINSTRUCTIONS", FatalTask, Some(115),
+        "the instruction image is not valid";
+    BadProxy = "ERROR_BAD_PROXY", FatalTask, Some(130),
+        "the proxy was marked bad: use another proxy";
+    ProxyConnectionFailed = "ERROR_PROXY_CONNECTION_FAILED", RetryTask, None,
+        "the proxy failed: try again with another proxy";
+    ServiceOverload = "ERROR_SERVICE_OVERLOAD", RetryCall, None,
+        "the service is overloaded: retry after a backoff";
+    RateLimit = "ERROR_RATE_LIMIT", RetryCall, None,
+        "too many requests: slow down and retry";
+    // The in.php/res.php URL form's codes.
+    WrongUserKey = "ERROR_WRONG_USER_KEY", FatalConfig, None,
+        "the key has the wrong format: copy it again from the dashboard";
+    WrongFileExtension = "ERROR_WRONG_FILE_EXTENSION", FatalTask, None,
+        "send a jpg, jpeg, gif or png image";
+    Upload = "ERROR_UPLOAD", FatalTask, None,
+        "the upload was malformed: check the base64 or multipart body";
+    MaxUserTurn = "MAX_USER_TURN", RetryCall, None,
+        "too many submissions at once: wait 10 seconds and leave at least 100 ms between them";
+    TooManyBadImages = "TOO_MANY_BAD_IMAGES", FatalConfig, None,
+        "too many unreadable images: fix how images are captured";
+    CaptchaImageBlocked = "ERROR_CAPTCHAIMAGE_BLOCKED", FatalTask, None,
+        "the site serves a blocked image: capture a real captcha";
+    PageUrl = "ERROR_PAGEURL", FatalTask, None,
+        "pageurl is missing or invalid";
+    GoogleKey = "ERROR_GOOGLEKEY", FatalTask, None,
+        "googlekey is missing or invalid";
+    WrongGoogleKey = "ERROR_WRONG_GOOGLEKEY", FatalTask, None,
+        "googlekey is wrong: check the page's site key";
+    BadTokenOrPageUrl = "ERROR_BAD_TOKEN_OR_PAGEURL", FatalTask, None,
+        "the site key and page URL do not match";
+    ProxyFormat = "ERROR_PROXY_FORMAT", FatalConfig, None,
+        "the proxy must be written as login:password@host:port";
+    WrongIdFormat = "ERROR_WRONG_ID_FORMAT", FatalConfig, None,
+        "the task id must be digits only: this is a client bug, please report it";
+    ReportNotRecorded = "ERROR_REPORT_NOT_RECORDED", FatalTask, None,
+        "the report was refused (too late, or too many reports of correct answers); do not resend it";
+    DuplicateReport = "ERROR_DUPLICATE_REPORT", FatalTask, None,
+        "this task was already reported; do not resend it";
+    IpAddres = "ERROR_IP_ADDRES", FatalConfig, None,
+        "register the pingback address from the IP that sends the requests";
+    EmptyAction = "ERROR_EMPTY_ACTION", FatalConfig, None,
+        "the res.php action is missing: this is a client bug, please report it";
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// An error answer from the service (`errorId` other than 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The code (`errorCode`). A missing or null code is [`ErrorCode::Other`] with an empty string.
+    pub code: ErrorCode,
+    /// The service's text (`errorDescription`, or `error_text` in the URL form), if sent.
+    pub description: Option<String>,
+    /// The `errorId` as sent (CapMonster sends 1; Anti-Captcha sends the code's number).
+    pub error_id: i64,
+    /// The HTTP status the answer came with.
+    pub http_status: u16,
+}
+
+impl ApiError {
+    /// Builds an API error.
+    pub fn new(
+        code: ErrorCode,
+        description: Option<String>,
+        error_id: i64,
+        http_status: u16,
+    ) -> Self {
+        Self {
+            code,
+            description,
+            error_id,
+            http_status,
+        }
+    }
+
+    /// The code's class.
+    pub fn class(&self) -> ErrorClass {
+        self.code.class()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.code.as_str().is_empty() {
+            write!(
+                f,
+                "the service answered errorId {} with no error code",
+                self.error_id
+            )?;
+        } else {
+            write!(f, "{}", self.code)?;
+        }
+        if let Some(d) = self.description.as_deref().filter(|d| !d.is_empty()) {
+            write!(f, ": {d}")?;
+        }
+        if self.http_status != 200 {
+            write!(f, " (HTTP {})", self.http_status)?;
+        }
+        write!(f, "; {}", self.code.hint())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Local validation failed: the named field breaks the named rule. Nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {field}: {rule}")]
+pub struct ValidationError {
+    field: String,
+    rule: String,
+}
+
+impl ValidationError {
+    /// Builds a validation error for `field` breaking `rule`.
+    pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+
+    /// The JSON path of the field (`task.websiteURL`, `task.metadata.count`, ...).
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// The rule it breaks, in words.
+    pub fn rule(&self) -> &str {
+        &self.rule
+    }
+}
+
+/// How many bytes of an unparseable body an error keeps.
+pub const BODY_PREFIX_LIMIT: usize = 256;
+
+/// A response that is not an answer of the API: not JSON, empty, or JSON of the wrong shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnparseableResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// What was wrong with it.
+    pub reason: String,
+    /// The first bytes of the body (at most [`BODY_PREFIX_LIMIT`]), lossily decoded.
+    pub body_prefix: String,
+    /// The body's full length in bytes.
+    pub body_len: usize,
+}
+
+impl UnparseableResponse {
+    /// Builds the error, keeping a bounded prefix of the body.
+    pub fn new(status: u16, reason: impl Into<String>, body: &[u8]) -> Self {
+        let cut = body.len().min(BODY_PREFIX_LIMIT);
+        Self {
+            status,
+            reason: reason.into(),
+            body_prefix: String::from_utf8_lossy(&body[..cut]).into_owned(),
+            body_len: body.len(),
+        }
+    }
+
+    /// True for the statuses that mean "try again later": 429 and 5xx.
+    pub fn is_transient_status(&self) -> bool {
+        self.status == 429 || (500..600).contains(&self.status)
+    }
+}
+
+impl fmt::Display for UnparseableResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unreadable answer (HTTP {}): {}",
+            self.status, self.reason
+        )?;
+        if self.body_len == 0 {
+            f.write_str(", empty body")?;
+        } else {
+            write!(f, ", body starts {:?}", self.body_prefix)?;
+            if self.body_len > self.body_prefix.len() {
+                write!(f, " ({} bytes in all)", self.body_len)?;
+            }
+        }
+        if self.is_transient_status() {
+            f.write_str("; the service is overloaded or down: retry later")
+        } else {
+            f.write_str("; check the base URL and service profile")
+        }
+    }
+}
+
+impl std::error::Error for UnparseableResponse {}
+
+/// Why a response could not be turned into the endpoint's output.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// The service answered with an error code.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The answer was not readable.
+    #[error(transparent)]
+    Unparseable(#[from] UnparseableResponse),
+}
+
+impl ResponseError {
+    /// The API error, if that is what this is.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(e) => Some(e),
+            Self::Unparseable(_) => None,
+        }
+    }
+}
+
+/// Why a request could not be built. Nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A field broke a rule.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// The service does not have this operation (for example getUserAgent on Anti-Captcha).
+    #[error("{operation} is not available on {service}; pick a service profile that has it")]
+    Unsupported {
+        /// The operation asked for.
+        operation: &'static str,
+        /// The service profile's name.
+        service: &'static str,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_spelled_exactly() {
+        for code in ErrorCode::KNOWN {
+            assert_eq!(&ErrorCode::parse(code.as_str()), code);
+        }
+        assert_eq!(
+            ErrorCode::parse("ERROR_NO_SUCH_CAPCHA_ID"),
+            ErrorCode::NoSuchCapchaId
+        );
+        assert_eq!(
+            ErrorCode::parse("ERROR_PROXY_NOT_AUTHORISED"),
+            ErrorCode::ProxyNotAuthorised
+        );
+        assert_eq!(
+            ErrorCode::parse("CAPCHA_NOT_READY"),
+            ErrorCode::CaptchaNotReady
+        );
+        assert_eq!(ErrorCode::parse("IP_BANNED"), ErrorCode::IpBanned);
+        let other = ErrorCode::parse("ERROR_SOMETHING_NEW");
+        assert_eq!(other.as_str(), "ERROR_SOMETHING_NEW");
+        assert_eq!(other.class(), ErrorClass::FatalTask);
+    }
+
+    #[test]
+    fn classes_follow_the_glossary() {
+        assert_eq!(ErrorCode::CaptchaNotReady.class(), ErrorClass::NotReady);
+        assert_eq!(ErrorCode::NoSlotAvailable.class(), ErrorClass::RetryCall);
+        assert_eq!(ErrorCode::TooMuchRequests.class(), ErrorClass::RetryCall);
+        assert_eq!(ErrorCode::CaptchaUnsolvable.class(), ErrorClass::RetryTask);
+        assert_eq!(ErrorCode::TokenExpired.class(), ErrorClass::FatalTask);
+        assert_eq!(ErrorCode::KeyDoesNotExist.class(), ErrorClass::FatalConfig);
+        assert_eq!(
+            ErrorCode::from_anti_captcha_id(16),
+            Some(ErrorCode::NoSuchCapchaId)
+        );
+    }
+
+    #[test]
+    fn display_has_description_and_hint() {
+        let e = ApiError::new(
+            ErrorCode::ZeroBalance,
+            Some("Account has zero balance".into()),
+            1,
+            402,
+        );
+        let s = e.to_string();
+        assert_eq!(
+            s,
+            "ERROR_ZERO_BALANCE: Account has zero balance (HTTP 402); top up the balance; repeating this gets the IP banned for 10 minutes"
+        );
+        let u = UnparseableResponse::new(502, "not JSON", b"<html>bad gateway</html>");
+        assert!(u.to_string().contains("retry later"), "{u}");
+        let long = vec![b'x'; 10_000];
+        let u = UnparseableResponse::new(200, "not JSON", &long);
+        assert_eq!(u.body_prefix.len(), BODY_PREFIX_LIMIT);
+        assert_eq!(u.body_len, 10_000);
+    }
+}

@@ -1,0 +1,79 @@
+//! # capmonster-proto
+//!
+//! The sans-IO core of a client for the [CapMonster Cloud](https://capmonster.cloud) captcha-solving
+//! API and the services that speak its dialects. It builds every request as an
+//! [`http::Request<Vec<u8>>`] and parses every response from an [`http::Response<&[u8]>`]. It does
+//! no I/O: it opens no sockets, reads no clock and never sleeps. The front ends
+//! (`capmonster-blocking` on ureq, `capmonster-async` on reqwest) send the bytes.
+//!
+//! Out of scope here: HTTP, TLS, timeouts, sleeping, logging.
+//!
+//! ## One request
+//!
+//! ```
+//! use capmonster_proto::{ClientKey, CreateTask, Endpoint, RecaptchaV2Task, Service};
+//!
+//! let service = Service::default();
+//! let key = ClientKey::new("0123456789abcdef0123456789abcdef").unwrap();
+//! let create = CreateTask::new(RecaptchaV2Task::new(
+//!     "https://lessons.zennolab.com/captchas/recaptcha/v2_simple.php?level=high",
+//!     "6Lcg7CMUAAAAANphynKgn9YAgA4tQ2KI_iqRyTwd",
+//! ));
+//! let request = create.build(&service, &key).unwrap();
+//! assert_eq!(request.uri(), "https://api.capmonster.cloud/createTask");
+//!
+//! // The front end sends `request` and hands back what came in:
+//! let response = http::Response::builder()
+//!     .status(200)
+//!     .body(&br#"{"errorId":0,"taskId":407533072}"#[..])
+//!     .unwrap();
+//! assert_eq!(create.parse(&service, response).unwrap(), 407533072);
+//! ```
+//!
+//! ## Errors
+//!
+//! Every answer is read whatever its HTTP status: a JSON error body becomes an [`ApiError`]
+//! whose [`ErrorCode`] has an [`ErrorClass`] (not-ready, retry-call, retry-task, fatal-task,
+//! fatal-config) and a hint of what to do; anything else becomes an [`UnparseableResponse`]
+//! that keeps the status and a bounded prefix of the body. Bad input is refused before anything
+//! is built, with a [`ValidationError`] naming the field and the rule.
+//!
+//! ## Secrets
+//!
+//! The [`ClientKey`] and proxy passwords ([`SecretString`]) are redacted in `Debug` and have no
+//! `Display`.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod endpoint;
+mod envelope;
+mod error;
+mod key;
+mod secret;
+mod service;
+mod solution;
+pub mod task;
+
+pub use http;
+
+pub use endpoint::{
+    Balance, CreateTask, Endpoint, GetBalance, GetTaskResult, GetUserAgent, ReportAccepted,
+    ReportIncorrectImage, ReportIncorrectToken, TaskId, TokenReportMethod,
+};
+pub use error::{
+    ApiError, BODY_PREFIX_LIMIT, BuildError, ErrorClass, ErrorCode, ResponseError,
+    UnparseableResponse, ValidationError,
+};
+pub use key::ClientKey;
+pub use secret::SecretString;
+pub use service::{
+    ANTI_CAPTCHA_BASE_URL, CAPMONSTER_BASE_URL, CAPMONSTER_USER_AGENT_URL, DEFAULT_USER_AGENT,
+    Dialect, Service, TWO_CAPTCHA_BASE_URL, TypeNaming,
+};
+pub use solution::{
+    Ready, RecaptchaSolution, ResultExtras, Solution, TaskResult, TextSolution, TurnstileSolution,
+};
+pub use task::{
+    ImageToTextTask, Proxy, ProxyRule, ProxyType, RawTask, RecaptchaV2Task, Task, TaskKind,
+    TurnstileTask,
+};

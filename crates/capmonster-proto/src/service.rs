@@ -1,0 +1,257 @@
+//! Where requests go, and in which dialect.
+
+use std::borrow::Cow;
+
+use crate::error::ValidationError;
+
+/// The default base URL of the CapMonster Cloud JSON API.
+pub const CAPMONSTER_BASE_URL: &str = "https://api.capmonster.cloud";
+/// The documented address of getUserAgent, on its own host.
+pub const CAPMONSTER_USER_AGENT_URL: &str = "https://capmonster.cloud/api/useragent/actual";
+/// Anti-Captcha's JSON API.
+pub const ANTI_CAPTCHA_BASE_URL: &str = "https://api.anti-captcha.com";
+/// 2Captcha's JSON API v2.
+pub const TWO_CAPTCHA_BASE_URL: &str = "https://api.2captcha.com";
+
+/// The `User-Agent` header this crate sends unless told otherwise.
+pub const DEFAULT_USER_AGENT: &str = concat!("capmonster-rs/", env!("CARGO_PKG_VERSION"));
+
+/// The wire dialect a service speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// CapMonster Cloud's JSON API (`errorId` is 1 on every error).
+    CapMonster,
+    /// Anti-Captcha's JSON API (`errorId` is the code's own number).
+    AntiCaptcha,
+    /// 2Captcha's JSON API v2.
+    TwoCaptcha,
+    /// The rucaptcha/2captcha `in.php`/`res.php` URL form.
+    UrlForm,
+}
+
+impl Dialect {
+    /// A short stable name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CapMonster => "CapMonster Cloud",
+            Self::AntiCaptcha => "Anti-Captcha",
+            Self::TwoCaptcha => "2Captcha",
+            Self::UrlForm => "the in.php/res.php URL form",
+        }
+    }
+}
+
+/// Which task `type` names are written on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TypeNaming {
+    /// The names the current CapMonster documentation uses (`RecaptchaV2Task` with or without a proxy).
+    #[default]
+    Documented,
+    /// The older names with a `Proxyless` suffix when no proxy is set (`RecaptchaV2TaskProxyless`),
+    /// for gateways and services that still need them.
+    Legacy,
+}
+
+/// A service: its base URL, dialect, and the getUserAgent address.
+///
+/// Any scheme, host, port and path prefix works as a base URL, so a local emulator at
+/// `http://127.0.0.1:PORT/prefix` is as good as the real service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    base_url: Cow<'static, str>,
+    user_agent_url: Option<Cow<'static, str>>,
+    dialect: Dialect,
+    naming: TypeNaming,
+    http_user_agent: Cow<'static, str>,
+}
+
+impl Default for Service {
+    fn default() -> Self {
+        Self::capmonster()
+    }
+}
+
+impl Service {
+    /// CapMonster Cloud at its documented address.
+    pub fn capmonster() -> Self {
+        Self {
+            base_url: Cow::Borrowed(CAPMONSTER_BASE_URL),
+            user_agent_url: Some(Cow::Borrowed(CAPMONSTER_USER_AGENT_URL)),
+            dialect: Dialect::CapMonster,
+            naming: TypeNaming::Documented,
+            http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+        }
+    }
+
+    /// Anti-Captcha's JSON API, with its `...Proxyless` type names.
+    pub fn anti_captcha() -> Self {
+        Self {
+            base_url: Cow::Borrowed(ANTI_CAPTCHA_BASE_URL),
+            user_agent_url: None,
+            dialect: Dialect::AntiCaptcha,
+            naming: TypeNaming::Legacy,
+            http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+        }
+    }
+
+    /// 2Captcha's JSON API v2, with its `...Proxyless` type names.
+    pub fn two_captcha() -> Self {
+        Self {
+            base_url: Cow::Borrowed(TWO_CAPTCHA_BASE_URL),
+            user_agent_url: None,
+            dialect: Dialect::TwoCaptcha,
+            naming: TypeNaming::Legacy,
+            http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+        }
+    }
+
+    /// A service at `base_url` speaking `dialect`.
+    ///
+    /// The URL needs an `http` or `https` scheme and a host; a port and a path prefix are kept.
+    /// A trailing `/` is dropped. For the CapMonster dialect the getUserAgent address is derived
+    /// from the base URL (`<base>/api/useragent/actual`), which is where the emulator serves it;
+    /// set it explicitly with [`Service::with_user_agent_url`].
+    pub fn custom(base_url: &str, dialect: Dialect) -> Result<Self, ValidationError> {
+        let base = check_url("baseUrl", base_url)?;
+        let user_agent_url = match dialect {
+            Dialect::CapMonster => Some(Cow::Owned(format!("{base}/api/useragent/actual"))),
+            _ => None,
+        };
+        let naming = match dialect {
+            Dialect::CapMonster => TypeNaming::Documented,
+            _ => TypeNaming::Legacy,
+        };
+        Ok(Self {
+            base_url: Cow::Owned(base),
+            user_agent_url,
+            dialect,
+            naming,
+            http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+        })
+    }
+
+    /// Overrides where getUserAgent is sent.
+    pub fn with_user_agent_url(mut self, url: &str) -> Result<Self, ValidationError> {
+        self.user_agent_url = Some(Cow::Owned(check_url("userAgentUrl", url)?));
+        Ok(self)
+    }
+
+    /// Chooses which task type names are written.
+    #[must_use]
+    pub fn with_type_naming(mut self, naming: TypeNaming) -> Self {
+        self.naming = naming;
+        self
+    }
+
+    /// Overrides the HTTP `User-Agent` header sent with every request.
+    pub fn with_http_user_agent(mut self, ua: impl Into<String>) -> Result<Self, ValidationError> {
+        let ua = ua.into();
+        if ua.is_empty() || http::HeaderValue::from_str(&ua).is_err() {
+            return Err(ValidationError::new(
+                "userAgent",
+                "must be non-empty visible ASCII, valid as an HTTP header",
+            ));
+        }
+        self.http_user_agent = Cow::Owned(ua);
+        Ok(self)
+    }
+
+    /// The base URL, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The getUserAgent address, if this service has one.
+    pub fn user_agent_url(&self) -> Option<&str> {
+        self.user_agent_url.as_deref()
+    }
+
+    /// The dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The task type naming.
+    pub fn type_naming(&self) -> TypeNaming {
+        self.naming
+    }
+
+    /// The HTTP `User-Agent` header value.
+    pub fn http_user_agent(&self) -> &str {
+        &self.http_user_agent
+    }
+
+    /// The URL of a method: `<base>/<method>`.
+    pub fn method_url(&self, method: &str) -> String {
+        let mut url = String::with_capacity(self.base_url.len() + 1 + method.len());
+        url.push_str(&self.base_url);
+        url.push('/');
+        url.push_str(method);
+        url
+    }
+}
+
+fn check_url(field: &str, url: &str) -> Result<String, ValidationError> {
+    let trimmed = url.trim_end_matches('/');
+    let uri: http::Uri = trimmed
+        .parse()
+        .map_err(|_| ValidationError::new(field, "must be an absolute http:// or https:// URL"))?;
+    match uri.scheme_str() {
+        Some("http") | Some("https") => {}
+        _ => {
+            return Err(ValidationError::new(
+                field,
+                "must start with http:// or https://",
+            ));
+        }
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(ValidationError::new(field, "must name a host"));
+    }
+    if uri.query().is_some() {
+        return Err(ValidationError::new(field, "must not carry a query string"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_base_keeps_port_and_prefix() {
+        let s = Service::custom("http://127.0.0.1:8080/prefix/", Dialect::CapMonster).unwrap();
+        assert_eq!(
+            s.method_url("createTask"),
+            "http://127.0.0.1:8080/prefix/createTask"
+        );
+        assert_eq!(
+            s.user_agent_url(),
+            Some("http://127.0.0.1:8080/prefix/api/useragent/actual")
+        );
+        assert_eq!(
+            Service::default().method_url("getBalance"),
+            "https://api.capmonster.cloud/getBalance"
+        );
+        assert_eq!(
+            Service::default().user_agent_url(),
+            Some(CAPMONSTER_USER_AGENT_URL)
+        );
+    }
+
+    #[test]
+    fn bad_base_urls_are_named() {
+        for bad in [
+            "ftp://x",
+            "api.capmonster.cloud",
+            "http://",
+            "",
+            "http://h/?q=1",
+        ] {
+            let e = Service::custom(bad, Dialect::CapMonster).unwrap_err();
+            assert_eq!(e.field(), "baseUrl", "{bad}");
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Typed solutions, one per task family, with the raw JSON kept beside them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::task::TaskKind;
+
+/// `ImageToTextTask`'s solution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TextSolution {
+    /// `text`: the recognised text.
+    pub text: String,
+}
+
+/// The solution of the reCAPTCHA token types (v2, v2 Enterprise, v3, v3 Enterprise).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RecaptchaSolution {
+    /// `gRecaptchaResponse`: the token (valid for about 60 seconds).
+    pub g_recaptcha_response: String,
+    /// `userAgent`: when sent, the token must be submitted with this User-Agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// `cookies`: cookies to set when submitting, on some sites.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cookies: Option<BTreeMap<String, String>>,
+}
+
+/// `TurnstileTask`'s solution: a token (plain and challenge-token modes) or a `cf_clearance`
+/// cookie (cf_clearance and wait_room modes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TurnstileSolution {
+    /// `token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// `cf_clearance`: the cookie value to set.
+    #[serde(
+        rename = "cf_clearance",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cf_clearance: Option<String>,
+    /// `userAgent`: submit with this User-Agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+}
+
+/// A typed solution. The variant follows the task's kind; a solution whose shape does not match
+/// its kind (or whose kind is unknown) is [`Solution::Raw`], and nothing is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum Solution {
+    /// ImageToText.
+    Text(TextSolution),
+    /// reCAPTCHA v2, v2 Enterprise, v3, v3 Enterprise.
+    Recaptcha(RecaptchaSolution),
+    /// Turnstile.
+    Turnstile(TurnstileSolution),
+    /// Anything else: see [`Ready::raw_json`].
+    Raw,
+}
+
+impl Solution {
+    /// Parses the solution object for a task of `kind`. Falls back to [`Solution::Raw`].
+    pub fn parse(kind: TaskKind, raw: &str) -> Self {
+        fn typed<'a, T: Deserialize<'a>>(raw: &'a str, wrap: fn(T) -> Solution) -> Solution {
+            serde_json::from_str(raw).map(wrap).unwrap_or(Solution::Raw)
+        }
+        match kind {
+            TaskKind::ImageToText => typed(raw, Self::Text),
+            TaskKind::RecaptchaV2
+            | TaskKind::RecaptchaV2Enterprise
+            | TaskKind::RecaptchaV3
+            | TaskKind::RecaptchaV3Enterprise => typed(raw, Self::Recaptcha),
+            TaskKind::Turnstile => typed(raw, Self::Turnstile),
+            _ => Self::Raw,
+        }
+    }
+
+    /// The main value a user wants: the token, the text, or the cookie. `None` for raw solutions.
+    pub fn main_value(&self) -> Option<&str> {
+        match self {
+            Self::Text(s) => Some(&s.text),
+            Self::Recaptcha(s) => Some(&s.g_recaptcha_response),
+            Self::Turnstile(s) => s.token.as_deref().or(s.cf_clearance.as_deref()),
+            Self::Raw => None,
+        }
+    }
+}
+
+/// Extra fields some services send with a ready result (Anti-Captcha and 2Captcha send all of
+/// them; CapMonster sometimes sends `cost`). Numbers sent as strings are read too.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ResultExtras {
+    /// `cost`: what the task was charged, in the account's currency (USD).
+    pub cost: Option<f64>,
+    /// `ip`: the address the task was created from.
+    pub ip: Option<String>,
+    /// `createTime` (Unix seconds).
+    pub create_time: Option<u64>,
+    /// `endTime` (Unix seconds).
+    pub end_time: Option<u64>,
+    /// `solveCount`: how many workers solved it.
+    pub solve_count: Option<u64>,
+}
+
+/// A ready task: its typed solution, the raw solution JSON, and the extras.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Ready {
+    /// The typed solution.
+    pub solution: Solution,
+    /// The extras (`cost`, ...).
+    pub extras: ResultExtras,
+    raw: Box<RawValue>,
+}
+
+impl Ready {
+    pub(crate) fn new(kind: TaskKind, raw: Box<RawValue>, extras: ResultExtras) -> Self {
+        Self {
+            solution: Solution::parse(kind, raw.get()),
+            extras,
+            raw,
+        }
+    }
+
+    /// The solution object exactly as the service sent it.
+    pub fn raw_json(&self) -> &str {
+        self.raw.get()
+    }
+
+    /// The solution as a JSON value.
+    pub fn raw_value(&self) -> serde_json::Value {
+        serde_json::from_str(self.raw.get()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// `cost`, when the service sent it.
+    pub fn cost(&self) -> Option<f64> {
+        self.extras.cost
+    }
+}
+
+impl PartialEq for Ready {
+    fn eq(&self, other: &Self) -> bool {
+        self.solution == other.solution
+            && self.extras == other.extras
+            && self.raw.get() == other.raw.get()
+    }
+}
+
+/// What getTaskResult says about a task.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TaskResult {
+    /// Still being solved (`status: "processing"`, or `CAPTCHA_NOT_READY`).
+    Processing,
+    /// Solved.
+    Ready(Box<Ready>),
+}
+
+impl TaskResult {
+    /// The ready result, if it is ready.
+    pub fn ready(&self) -> Option<&Ready> {
+        match self {
+            Self::Ready(r) => Some(r),
+            Self::Processing => None,
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Pieces shared by the task types: the proxy, and the validation rules.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ValidationError;
+use crate::secret::SecretString;
+
+/// Whether a task type takes your own proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProxyRule {
+    /// The type has no proxy fields; the service uses its own.
+    None,
+    /// A proxy may be given; without one the service uses its own.
+    Optional,
+    /// The type needs your own proxy (all five fields).
+    Required,
+}
+
+/// The proxy protocol (`proxyType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ProxyType {
+    /// `http`: a regular HTTP/HTTPS proxy.
+    Http,
+    /// `https`: try it only if `http` does not work.
+    Https,
+    /// `socks4`.
+    Socks4,
+    /// `socks5`.
+    Socks5,
+}
+
+/// Your own proxy for a task. Its fields are sent flattened into the task
+/// (`proxyType`, `proxyAddress`, `proxyPort`, `proxyLogin`, `proxyPassword`).
+/// The password is redacted in `Debug`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Proxy {
+    /// `proxyType`.
+    #[serde(rename = "proxyType")]
+    pub proxy_type: ProxyType,
+    /// `proxyAddress`: the proxy's IPv4 or IPv6 address.
+    #[serde(rename = "proxyAddress")]
+    pub address: String,
+    /// `proxyPort`.
+    #[serde(rename = "proxyPort", deserialize_with = "lenient_port")]
+    pub port: u16,
+    /// `proxyLogin`.
+    #[serde(
+        rename = "proxyLogin",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login: Option<String>,
+    /// `proxyPassword`.
+    #[serde(
+        rename = "proxyPassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password: Option<SecretString>,
+}
+
+impl Proxy {
+    /// A proxy without authentication.
+    pub fn new(proxy_type: ProxyType, address: impl Into<String>, port: u16) -> Self {
+        Self {
+            proxy_type,
+            address: address.into(),
+            port,
+            login: None,
+            password: None,
+        }
+    }
+
+    /// Adds a login and password.
+    #[must_use]
+    pub fn with_auth(
+        mut self,
+        login: impl Into<String>,
+        password: impl Into<SecretString>,
+    ) -> Self {
+        self.login = Some(login.into());
+        self.password = Some(password.into());
+        self
+    }
+
+    /// Checks the proxy fields. `required_auth` asks for login and password too (the types
+    /// whose proxy is required list all five fields as required).
+    pub fn validate(&self, required_auth: bool) -> Result<(), ValidationError> {
+        check_nonempty("task.proxyAddress", &self.address)?;
+        if self.address.contains("://") || self.address.contains('/') {
+            return Err(ValidationError::new(
+                "task.proxyAddress",
+                "is a bare IP address or host, without a scheme or path",
+            ));
+        }
+        if self.port == 0 {
+            return Err(ValidationError::new(
+                "task.proxyPort",
+                "must be from 1 to 65535",
+            ));
+        }
+        if required_auth {
+            if self.login.as_deref().is_none_or(str::is_empty) {
+                return Err(ValidationError::new(
+                    "task.proxyLogin",
+                    "is required for this task type's proxy",
+                ));
+            }
+            if self
+                .password
+                .as_ref()
+                .is_none_or(|p| p.expose_secret().is_empty())
+            {
+                return Err(ValidationError::new(
+                    "task.proxyPassword",
+                    "is required for this task type's proxy",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn lenient_port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Port {
+        Number(u16),
+        Text(String),
+    }
+    match Port::deserialize(d)? {
+        Port::Number(n) => Ok(n),
+        Port::Text(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| serde::de::Error::custom("proxyPort must be a port number")),
+    }
+}
+
+/// The smallest image the service accepts, in bytes.
+pub const MIN_IMAGE_BYTES: usize = 100;
+/// The largest image the service accepts, in bytes (50 KB).
+pub const MAX_IMAGE_BYTES: usize = 50 * 1024;
+
+/// A required string field must not be empty or blank.
+pub(crate) fn check_nonempty(field: &str, value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Err(ValidationError::new(
+            field,
+            "is required and must not be empty",
+        ));
+    }
+    Ok(())
+}
+
+/// `websiteURL` and friends: an absolute http(s) URL.
+pub(crate) fn check_website_url(field: &str, value: &str) -> Result<(), ValidationError> {
+    check_nonempty(field, value)?;
+    let lower = value.trim_start().to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or_else(|| ValidationError::new(field, "must be a full http:// or https:// URL"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(ValidationError::new(
+            field,
+            "must name a host after the scheme",
+        ));
+    }
+    if value.chars().any(char::is_whitespace) {
+        return Err(ValidationError::new(field, "must not contain whitespace"));
+    }
+    Ok(())
+}
+
+/// The decoded length of standard base64 text, or `None` if it is not base64 (line breaks,
+/// a `data:` prefix and URL-safe characters are all refused, as the service refuses them).
+pub(crate) fn base64_decoded_len(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if bytes.len() % 4 != 0 {
+        return None;
+    }
+    let pad = bytes.iter().rev().take_while(|&&b| b == b'=').count();
+    if pad > 2 {
+        return None;
+    }
+    let body = &bytes[..bytes.len() - pad];
+    if !body
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+    {
+        return None;
+    }
+    Some(bytes.len() / 4 * 3 - pad)
+}
+
+/// An image given as base64: well-formed, and 100 bytes to 50 KB once decoded.
+pub(crate) fn check_image_base64(field: &str, text: &str) -> Result<(), ValidationError> {
+    if text.starts_with("data:") {
+        return Err(ValidationError::new(
+            field,
+            "must be bare base64, without a `data:...;base64,` prefix",
+        ));
+    }
+    let len = base64_decoded_len(text).ok_or_else(|| {
+        ValidationError::new(
+            field,
+            "must be standard base64 without line breaks or spaces",
+        )
+    })?;
+    if len < MIN_IMAGE_BYTES {
+        return Err(ValidationError::new(
+            field,
+            format!("the image is {len} bytes; the service needs at least {MIN_IMAGE_BYTES}"),
+        ));
+    }
+    if len > MAX_IMAGE_BYTES {
+        return Err(ValidationError::new(
+            field,
+            format!(
+                "the image is {len} bytes; the service takes at most {MAX_IMAGE_BYTES} (50 KB)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Standard base64 with padding.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_encoder_matches_known_vectors() {
+        assert_eq!(base64_encode(b""), "");
+        assert_eq!(base64_encode(b"f"), "Zg==");
+        assert_eq!(base64_encode(b"fo"), "Zm8=");
+        assert_eq!(base64_encode(b"foo"), "Zm9v");
+        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
+        for n in 0..50 {
+            let data: Vec<u8> = (0..n).map(|i| (i * 37) as u8).collect();
+            assert_eq!(base64_decoded_len(&base64_encode(&data)), Some(n as usize));
+        }
+    }
+
+    #[test]
+    fn image_limits() {
+        let small = base64_encode(&[1u8; 99]);
+        let e = check_image_base64("task.body", &small).unwrap_err();
+        assert!(e.rule().contains("at least 100"), "{e}");
+        assert!(check_image_base64("task.body", &base64_encode(&[1u8; 100])).is_ok());
+        assert!(check_image_base64("task.body", &base64_encode(&[1u8; 51_200])).is_ok());
+        let e = check_image_base64("task.body", &base64_encode(&[1u8; 51_201])).unwrap_err();
+        assert!(e.rule().contains("at most 51200"), "{e}");
+        let with_newline = format!("{}\n{}", &small[..40], &small[40..]);
+        assert!(check_image_base64("task.body", &with_newline).is_err());
+        assert!(check_image_base64("task.body", "data:image/png;base64,AAAA").is_err());
+    }
+
+    #[test]
+    fn website_url_rule() {
+        assert!(check_website_url("task.websiteURL", "https://example.com/a?b=c").is_ok());
+        assert!(check_website_url("task.websiteURL", "HTTP://EXAMPLE.COM").is_ok());
+        for bad in [
+            "",
+            "example.com",
+            "ftp://x.y",
+            "https://",
+            "https:///path",
+            "https://a b",
+        ] {
+            let e = check_website_url("task.websiteURL", bad).unwrap_err();
+            assert_eq!(e.field(), "task.websiteURL");
+        }
+    }
+
+    #[test]
+    fn proxy_password_is_redacted_and_port_is_lenient() {
+        let p = Proxy::new(ProxyType::Http, "8.8.8.8", 8080).with_auth("user", "hunter2");
+        assert!(!format!("{p:?}").contains("hunter2"));
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["proxyPassword"], "hunter2");
+        let back: Proxy = serde_json::from_str(
+            r#"{"proxyType":"socks5","proxyAddress":"1.2.3.4","proxyPort":"1080"}"#,
+        )
+        .unwrap();
+        assert_eq!(back.port, 1080);
+        assert_eq!(back.proxy_type, ProxyType::Socks5);
+        assert_eq!(
+            Proxy::new(ProxyType::Http, "1.2.3.4", 8080)
+                .validate(true)
+                .unwrap_err()
+                .field(),
+            "task.proxyLogin"
+        );
+    }
+}

@@ -1,0 +1,458 @@
+//! Tasks: one typed struct per task type (and class), and the [`Task`] enum over all of them.
+//!
+//! Each struct has a constructor taking its required fields and `with_*` methods for the
+//! optional ones. [`Task::validate`] checks the documented rules locally, so a bad field is
+//! reported before any money is spent. [`Task::Raw`] carries any JSON task this crate does not
+//! know yet.
+
+mod common;
+mod image;
+mod recaptcha;
+mod turnstile;
+
+use serde::Serialize;
+use serde::ser::Serializer;
+use serde_json::{Map, Value};
+
+pub(crate) use common::check_website_url;
+pub use common::{MAX_IMAGE_BYTES, MIN_IMAGE_BYTES, base64_encode};
+pub use common::{Proxy, ProxyRule, ProxyType};
+pub use image::{DOCUMENTED_MODULES, ImageToTextTask};
+pub use recaptcha::RecaptchaV2Task;
+pub use turnstile::TurnstileTask;
+
+use crate::error::ValidationError;
+use crate::service::TypeNaming;
+
+/// Every task type and class of the catalogue, without its data.
+///
+/// The solver's timing table, the report rules and the solution parser are keyed on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum TaskKind {
+    /// `ImageToTextTask`.
+    ImageToText,
+    /// `RecaptchaV2Task`.
+    RecaptchaV2,
+    /// `RecaptchaV2EnterpriseTask`.
+    RecaptchaV2Enterprise,
+    /// `RecaptchaV3TaskProxyless`.
+    RecaptchaV3,
+    /// `RecaptchaV3EnterpriseTask`.
+    RecaptchaV3Enterprise,
+    /// `ComplexImageTask`, class `recaptcha`.
+    ComplexImageRecaptcha,
+    /// `ComplexImageTask`, class `recognition`.
+    ComplexImageRecognition,
+    /// `HCaptchaTask` (a draft page in the documentation).
+    HCaptcha,
+    /// `GeeTestTask` (v3 and v4).
+    GeeTest,
+    /// `TurnstileTask`, every mode.
+    Turnstile,
+    /// `FunCaptchaTask`.
+    FunCaptcha,
+    /// `AmazonTask`.
+    Amazon,
+    /// `BinanceTask`.
+    Binance,
+    /// `ProsopoTask`.
+    Prosopo,
+    /// `MTCaptchaTask`.
+    MtCaptcha,
+    /// `YidunTask`.
+    Yidun,
+    /// `CustomTask`, class `DataDome`.
+    DataDome,
+    /// `CustomTask`, class `TenDI`.
+    TenDi,
+    /// `CustomTask`, class `Basilisk`.
+    Basilisk,
+    /// `CustomTask`, class `Imperva`.
+    Imperva,
+    /// `CustomTask`, class `altcha`.
+    Altcha,
+    /// `CustomTask`, class `Castle`.
+    Castle,
+    /// `CustomTask`, class `HUNT`.
+    Hunt,
+    /// `CustomTask`, class `tspd`.
+    Tspd,
+    /// `CustomTask`, class `alibaba`.
+    Alibaba,
+    /// `CustomTask`, class `Temu` (a draft page in the documentation).
+    Temu,
+    /// A task this crate does not know ([`Task::Raw`]).
+    Other,
+}
+
+impl TaskKind {
+    /// Every kind, in catalogue order ([`TaskKind::Other`] last).
+    pub const ALL: &'static [TaskKind] = &[
+        Self::ImageToText,
+        Self::RecaptchaV2,
+        Self::RecaptchaV2Enterprise,
+        Self::RecaptchaV3,
+        Self::RecaptchaV3Enterprise,
+        Self::ComplexImageRecaptcha,
+        Self::ComplexImageRecognition,
+        Self::HCaptcha,
+        Self::GeeTest,
+        Self::Turnstile,
+        Self::FunCaptcha,
+        Self::Amazon,
+        Self::Binance,
+        Self::Prosopo,
+        Self::MtCaptcha,
+        Self::Yidun,
+        Self::DataDome,
+        Self::TenDi,
+        Self::Basilisk,
+        Self::Imperva,
+        Self::Altcha,
+        Self::Castle,
+        Self::Hunt,
+        Self::Tspd,
+        Self::Alibaba,
+        Self::Temu,
+        Self::Other,
+    ];
+
+    /// The documented `type` string.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Self::ImageToText => "ImageToTextTask",
+            Self::RecaptchaV2 => "RecaptchaV2Task",
+            Self::RecaptchaV2Enterprise => "RecaptchaV2EnterpriseTask",
+            Self::RecaptchaV3 => "RecaptchaV3TaskProxyless",
+            Self::RecaptchaV3Enterprise => "RecaptchaV3EnterpriseTask",
+            Self::ComplexImageRecaptcha | Self::ComplexImageRecognition => "ComplexImageTask",
+            Self::HCaptcha => "HCaptchaTask",
+            Self::GeeTest => "GeeTestTask",
+            Self::Turnstile => "TurnstileTask",
+            Self::FunCaptcha => "FunCaptchaTask",
+            Self::Amazon => "AmazonTask",
+            Self::Binance => "BinanceTask",
+            Self::Prosopo => "ProsopoTask",
+            Self::MtCaptcha => "MTCaptchaTask",
+            Self::Yidun => "YidunTask",
+            Self::DataDome
+            | Self::TenDi
+            | Self::Basilisk
+            | Self::Imperva
+            | Self::Altcha
+            | Self::Castle
+            | Self::Hunt
+            | Self::Tspd
+            | Self::Alibaba
+            | Self::Temu => "CustomTask",
+            Self::Other => "",
+        }
+    }
+
+    /// The documented `class` string, for `ComplexImageTask` and `CustomTask`.
+    pub fn class(self) -> Option<&'static str> {
+        Some(match self {
+            Self::ComplexImageRecaptcha => "recaptcha",
+            Self::ComplexImageRecognition => "recognition",
+            Self::DataDome => "DataDome",
+            Self::TenDi => "TenDI",
+            Self::Basilisk => "Basilisk",
+            Self::Imperva => "Imperva",
+            Self::Altcha => "altcha",
+            Self::Castle => "Castle",
+            Self::Hunt => "HUNT",
+            Self::Tspd => "tspd",
+            Self::Alibaba => "alibaba",
+            Self::Temu => "Temu",
+            _ => return None,
+        })
+    }
+
+    /// The kind named by a `type` (and `class`) read from JSON. Documented and legacy names are
+    /// both understood; class names are matched without regard to case.
+    pub fn from_names(type_name: &str, class: Option<&str>) -> TaskKind {
+        let class_is = |name: &str| class.is_some_and(|c| c.eq_ignore_ascii_case(name));
+        match type_name {
+            "ImageToTextTask" => Self::ImageToText,
+            "RecaptchaV2Task"
+            | "RecaptchaV2TaskProxyless"
+            | "NoCaptchaTask"
+            | "NoCaptchaTaskProxyless" => Self::RecaptchaV2,
+            "RecaptchaV2EnterpriseTask" | "RecaptchaV2EnterpriseTaskProxyless" => {
+                Self::RecaptchaV2Enterprise
+            }
+            "RecaptchaV3TaskProxyless" | "RecaptchaV3Task" => Self::RecaptchaV3,
+            "RecaptchaV3EnterpriseTask" | "RecaptchaV3EnterpriseTaskProxyless" => {
+                Self::RecaptchaV3Enterprise
+            }
+            "ComplexImageTask" if class_is("recaptcha") => Self::ComplexImageRecaptcha,
+            "ComplexImageTask" if class_is("recognition") => Self::ComplexImageRecognition,
+            "HCaptchaTask" | "HCaptchaTaskProxyless" => Self::HCaptcha,
+            "GeeTestTask" | "GeeTestTaskProxyless" => Self::GeeTest,
+            "TurnstileTask" | "TurnstileTaskProxyless" => Self::Turnstile,
+            "FunCaptchaTask" | "FunCaptchaTaskProxyless" => Self::FunCaptcha,
+            "AmazonTask" | "AmazonTaskProxyless" => Self::Amazon,
+            "BinanceTask" | "BinanceTaskProxyless" => Self::Binance,
+            "ProsopoTask" | "ProsopoTaskProxyless" => Self::Prosopo,
+            "MTCaptchaTask" | "MTCaptchaTaskProxyless" => Self::MtCaptcha,
+            "YidunTask" | "YidunTaskProxyless" => Self::Yidun,
+            "CustomTask" if class_is("DataDome") => Self::DataDome,
+            "CustomTask" if class_is("TenDI") => Self::TenDi,
+            "CustomTask" if class_is("Basilisk") => Self::Basilisk,
+            "CustomTask" if class_is("Imperva") || class_is("Incapsula") => Self::Imperva,
+            "CustomTask" if class_is("altcha") => Self::Altcha,
+            "CustomTask" if class_is("Castle") => Self::Castle,
+            "CustomTask" if class_is("HUNT") => Self::Hunt,
+            "CustomTask" if class_is("tspd") => Self::Tspd,
+            "CustomTask" if class_is("alibaba") => Self::Alibaba,
+            "CustomTask" if class_is("Temu") => Self::Temu,
+            _ => Self::Other,
+        }
+    }
+
+    /// True for the image kinds, which are reported with reportIncorrectImageCaptcha.
+    pub fn is_image(self) -> bool {
+        matches!(
+            self,
+            Self::ImageToText | Self::ComplexImageRecaptcha | Self::ComplexImageRecognition
+        )
+    }
+
+    /// True for the reCAPTCHA token kinds (v2, v2 Enterprise, v3, v3 Enterprise).
+    pub fn is_recaptcha(self) -> bool {
+        matches!(
+            self,
+            Self::RecaptchaV2
+                | Self::RecaptchaV2Enterprise
+                | Self::RecaptchaV3
+                | Self::RecaptchaV3Enterprise
+        )
+    }
+
+    /// A human-readable name: the type, and the class where there is one.
+    pub fn display_name(self) -> String {
+        match self.class() {
+            Some(c) => format!("{}/{}", self.type_name(), c),
+            None if self == Self::Other => "unknown task type".to_owned(),
+            None => self.type_name().to_owned(),
+        }
+    }
+}
+
+/// A task to solve: one of the typed tasks, or raw JSON for a type this crate does not know.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Task {
+    /// `ImageToTextTask`.
+    ImageToText(ImageToTextTask),
+    /// `RecaptchaV2Task`.
+    RecaptchaV2(RecaptchaV2Task),
+    /// `TurnstileTask`.
+    Turnstile(TurnstileTask),
+    /// Any task given as a JSON object with a `type` (and `class`). Its solution comes back as raw JSON.
+    Raw(RawTask),
+}
+
+/// A task given as JSON, for a type this crate does not model. It is sent as it is.
+#[derive(Clone, PartialEq)]
+pub struct RawTask {
+    object: Map<String, Value>,
+}
+
+impl std::fmt::Debug for RawTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The object may hold proxy passwords or cookies: show only its names.
+        f.debug_struct("RawTask")
+            .field("type", &self.type_name())
+            .field("class", &self.class())
+            .field("fields", &self.object.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl RawTask {
+    /// Wraps a JSON object. It must have a non-empty string `type`.
+    pub fn new(object: Map<String, Value>) -> Result<Self, ValidationError> {
+        match object.get("type") {
+            Some(Value::String(s)) if !s.is_empty() => Ok(Self { object }),
+            _ => Err(ValidationError::new(
+                "task.type",
+                "a raw task needs a non-empty string `type`",
+            )),
+        }
+    }
+
+    /// The `type` string.
+    pub fn type_name(&self) -> &str {
+        self.object
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    /// The `class` string, if any (`Class` is accepted too).
+    pub fn class(&self) -> Option<&str> {
+        self.object
+            .get("class")
+            .or_else(|| self.object.get("Class"))
+            .and_then(Value::as_str)
+    }
+
+    /// The JSON object.
+    pub fn as_object(&self) -> &Map<String, Value> {
+        &self.object
+    }
+}
+
+impl Task {
+    /// The kind of this task. A raw task whose names this crate knows reports that kind.
+    pub fn kind(&self) -> TaskKind {
+        match self {
+            Self::ImageToText(_) => TaskKind::ImageToText,
+            Self::RecaptchaV2(_) => TaskKind::RecaptchaV2,
+            Self::Turnstile(_) => TaskKind::Turnstile,
+            Self::Raw(r) => TaskKind::from_names(r.type_name(), r.class()),
+        }
+    }
+
+    /// The `type` string written for `naming`.
+    pub fn type_name(&self, naming: TypeNaming) -> &str {
+        let proxyless = self.proxy().is_none();
+        match (self, naming) {
+            (Self::Raw(r), _) => r.type_name(),
+            (_, TypeNaming::Documented) => self.kind().type_name(),
+            (Self::RecaptchaV2(_), TypeNaming::Legacy) if proxyless => "RecaptchaV2TaskProxyless",
+            (Self::Turnstile(_), TypeNaming::Legacy) if proxyless => "TurnstileTaskProxyless",
+            (_, TypeNaming::Legacy) => self.kind().type_name(),
+        }
+    }
+
+    /// The proxy the task carries, if any.
+    pub fn proxy(&self) -> Option<&Proxy> {
+        match self {
+            Self::ImageToText(_) | Self::Raw(_) => None,
+            Self::RecaptchaV2(t) => t.proxy.as_ref(),
+            Self::Turnstile(t) => t.proxy.as_ref(),
+        }
+    }
+
+    /// Whether the task asks for `nocache` (the task property; the key suffix is separate).
+    pub fn nocache(&self) -> bool {
+        match self {
+            Self::RecaptchaV2(t) => t.nocache == Some(true),
+            Self::Raw(r) => r.object.get("nocache").and_then(Value::as_bool) == Some(true),
+            _ => false,
+        }
+    }
+
+    /// Checks the documented rules locally. Nothing is sent when this fails.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            Self::ImageToText(t) => t.validate(),
+            Self::RecaptchaV2(t) => t.validate(),
+            Self::Turnstile(t) => t.validate(),
+            Self::Raw(_) => Ok(()),
+        }
+    }
+
+    /// Reads a task from JSON. Documented and legacy type names are understood; a type this
+    /// crate does not know becomes [`Task::Raw`].
+    pub fn from_json_value(value: Value) -> Result<Self, ValidationError> {
+        let Value::Object(object) = value else {
+            return Err(ValidationError::new("task", "must be a JSON object"));
+        };
+        let raw = RawTask::new(object)?;
+        let kind = TaskKind::from_names(raw.type_name(), raw.class());
+        let typed = |r: Result<Task, serde_json::Error>| {
+            r.map_err(|e| ValidationError::new("task", format!("does not match its type: {e}")))
+        };
+        let value = Value::Object(raw.object.clone());
+        match kind {
+            TaskKind::ImageToText => typed(serde_json::from_value(value).map(Self::ImageToText)),
+            TaskKind::RecaptchaV2 => typed(serde_json::from_value(value).map(Self::RecaptchaV2)),
+            TaskKind::Turnstile => typed(serde_json::from_value(value).map(Self::Turnstile)),
+            _ => Ok(Self::Raw(raw)),
+        }
+    }
+
+    /// The task as it goes on the wire, with the type names of `naming`.
+    pub fn wire(&self, naming: TypeNaming) -> WireTask<'_> {
+        WireTask { task: self, naming }
+    }
+}
+
+/// A task ready to serialise with a chosen type naming. See [`Task::wire`].
+#[derive(Debug, Clone, Copy)]
+pub struct WireTask<'a> {
+    task: &'a Task,
+    naming: TypeNaming,
+}
+
+/// Writes `type`, then `class`, then the struct's own fields, into one JSON object.
+#[derive(Serialize)]
+struct Tagged<'a, T> {
+    #[serde(rename = "type")]
+    type_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    class: Option<&'a str>,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+impl Serialize for WireTask<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let type_name = self.task.type_name(self.naming);
+        let class = self.task.kind().class();
+        match self.task {
+            Task::ImageToText(t) => Tagged {
+                type_name,
+                class,
+                body: t,
+            }
+            .serialize(s),
+            Task::RecaptchaV2(t) => Tagged {
+                type_name,
+                class,
+                body: t,
+            }
+            .serialize(s),
+            Task::Turnstile(t) => Tagged {
+                type_name,
+                class,
+                body: t,
+            }
+            .serialize(s),
+            Task::Raw(r) => r.object.serialize(s),
+        }
+    }
+}
+
+impl Serialize for Task {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.wire(TypeNaming::Documented).serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Task {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        Self::from_json_value(value).map_err(serde::de::Error::custom)
+    }
+}
+
+macro_rules! impl_from_task {
+    ($($variant:ident($ty:ty)),*) => {$(
+        impl From<$ty> for Task {
+            fn from(t: $ty) -> Self {
+                Self::$variant(t)
+            }
+        }
+    )*};
+}
+impl_from_task!(
+    ImageToText(ImageToTextTask),
+    RecaptchaV2(RecaptchaV2Task),
+    Turnstile(TurnstileTask),
+    Raw(RawTask)
+);
