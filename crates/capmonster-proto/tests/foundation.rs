@@ -1,0 +1,674 @@
+//! The foundation's tests: a snapshot of every request the JSON endpoints build, and a parse
+//! test for every documented response shape of the six methods.
+
+use capmonster_proto::{
+    ApiError, ClientKey, CreateTask, Dialect, Endpoint, ErrorClass, ErrorCode, GetBalance,
+    GetTaskResult, GetUserAgent, ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task,
+    ReportIncorrectImage, ReportIncorrectToken, ResponseError, Service, Solution, TaskKind,
+    TaskResult, TokenReportMethod, TurnstileTask, http,
+};
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn fixture_json(name: &str) -> serde_json::Value {
+    serde_json::from_str(&fixture(name)).unwrap()
+}
+
+fn key() -> ClientKey {
+    ClientKey::new("API_KEY").unwrap()
+}
+
+/// Method, URL, sorted headers and pretty JSON body, with the key redacted.
+fn render(req: &http::Request<Vec<u8>>) -> String {
+    let mut out = format!("{} {}\n", req.method(), req.uri());
+    let mut headers: Vec<_> = req
+        .headers()
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap()))
+        .collect();
+    headers.sort();
+    for h in headers {
+        out.push_str(&h);
+        out.push('\n');
+    }
+    if !req.body().is_empty() {
+        let mut body: serde_json::Value = serde_json::from_slice(req.body()).unwrap();
+        if let Some(k) = body.get_mut("clientKey") {
+            assert!(k.as_str().unwrap().starts_with("API_KEY"));
+            *k = serde_json::Value::String("[redacted]".into());
+        }
+        out.push('\n');
+        out.push_str(&serde_json::to_string_pretty(&body).unwrap());
+        out.push('\n');
+    }
+    out
+}
+
+fn response(status: u16, body: &str) -> http::Response<&[u8]> {
+    http::Response::builder()
+        .status(status)
+        .body(body.as_bytes())
+        .unwrap()
+}
+
+/// A real 1x1 PNG padded to 160 bytes: large enough for the 100-byte floor.
+fn png_base64() -> String {
+    let mut png = vec![
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    ];
+    png.resize(160, 0);
+    capmonster_proto::task::base64_encode(&png)
+}
+
+// ---------------------------------------------------------------- requests
+
+#[test]
+fn snapshot_create_task_image_to_text() {
+    let task = ImageToTextTask::new(png_base64())
+        .with_module("universal")
+        .with_recognizing_threshold(70)
+        .with_case(true)
+        .with_numeric(true)
+        .with_math(false);
+    let req = CreateTask::new(task)
+        .with_soft_id(123)
+        .build(&Service::default(), &key())
+        .unwrap();
+    insta::assert_snapshot!(render(&req));
+}
+
+#[test]
+fn snapshot_create_task_recaptcha_v2_proxyless_nocache() {
+    let task = RecaptchaV2Task::new(
+        "https://lessons.zennolab.com/captchas/recaptcha/v2_simple.php?level=high",
+        "6Lcg7CMUAAAAANphynKgn9YAgA4tQ2KI_iqRyTwd",
+    )
+    .with_nocache(true);
+    let req = CreateTask::new(task)
+        .build(&Service::default(), &key())
+        .unwrap();
+    insta::assert_snapshot!(render(&req));
+}
+
+#[test]
+fn snapshot_create_task_recaptcha_v2_proxy_callback() {
+    let task = RecaptchaV2Task::new(
+        "https://lessons.zennolab.com/captchas/recaptcha/v2_simple.php?level=high",
+        "6Lcg7CMUAAAAANphynKgn9YAgA4tQ2KI_iqRyTwd",
+    )
+    .with_user_agent("Mozilla/5.0 (Windows NT 10.0; Win64; x64)")
+    .with_cookies("a=1; b=2")
+    .with_invisible(false)
+    .with_data_s_value("dsv")
+    .with_proxy(
+        Proxy::new(ProxyType::Http, "8.8.8.8", 8080)
+            .with_auth("proxyLoginHere", "proxyPasswordHere"),
+    );
+    let req = CreateTask::new(task)
+        .with_callback_url("https://example.com/callback")
+        .build(&Service::default(), &key())
+        .unwrap();
+    insta::assert_snapshot!(render(&req));
+}
+
+#[test]
+fn snapshot_create_task_turnstile() {
+    let task = TurnstileTask::new("http://tsmanaged.zlsupport.com", "0x4AAAAAAABUYP0XeMJF0xoy");
+    let req = CreateTask::new(task)
+        .build(&Service::default(), &key())
+        .unwrap();
+    insta::assert_snapshot!(render(&req));
+}
+
+#[test]
+fn snapshot_get_task_result() {
+    let req = GetTaskResult::new(407533072, TaskKind::RecaptchaV2)
+        .build(&Service::default(), &key())
+        .unwrap();
+    insta::assert_snapshot!(render(&req));
+}
+
+#[test]
+fn snapshot_get_balance() {
+    let req = GetBalance.build(&Service::default(), &key()).unwrap();
+    insta::assert_snapshot!(render(&req));
+}
+
+#[test]
+fn snapshot_get_user_agent() {
+    let req = GetUserAgent.build(&Service::default(), &key()).unwrap();
+    assert_eq!(
+        req.uri().to_string(),
+        fixture("getUserAgent.url.txt").trim(),
+        "the documented address"
+    );
+    assert!(req.body().is_empty(), "the key is not sent to getUserAgent");
+    insta::assert_snapshot!(render(&req));
+}
+
+#[test]
+fn snapshot_report_incorrect_image() {
+    let req = ReportIncorrectImage::new(407533072)
+        .build(&Service::default(), &key())
+        .unwrap();
+    insta::assert_snapshot!(render(&req));
+}
+
+#[test]
+fn snapshot_report_incorrect_token_and_aliases() {
+    let mut all = String::new();
+    for method in [
+        TokenReportMethod::TokenCaptcha,
+        TokenReportMethod::Recaptcha,
+        TokenReportMethod::Hcaptcha,
+    ] {
+        let req = ReportIncorrectToken::new(407533072)
+            .with_method(method)
+            .build(&Service::default(), &key())
+            .unwrap();
+        all.push_str(&render(&req));
+        all.push_str("---\n");
+    }
+    insta::assert_snapshot!(all);
+}
+
+#[test]
+fn requests_match_documented_bodies() {
+    let service = Service::default();
+    let body = |req: http::Request<Vec<u8>>| -> serde_json::Value {
+        serde_json::from_slice(req.body()).unwrap()
+    };
+    assert_eq!(
+        body(GetBalance.build(&service, &key()).unwrap()),
+        fixture_json("getBalance.request.json")
+    );
+    assert_eq!(
+        body(
+            GetTaskResult::new(7654321, TaskKind::Other)
+                .build(&service, &key())
+                .unwrap()
+        ),
+        fixture_json("getTaskResult.request.json")
+    );
+    assert_eq!(
+        body(
+            ReportIncorrectImage::new(7654321)
+                .build(&service, &key())
+                .unwrap()
+        ),
+        fixture_json("reportIncorrect.request.json")
+    );
+    let v2 = RecaptchaV2Task::new(
+        "https://lessons.zennolab.com/captchas/recaptcha/v2_simple.php?level=high",
+        "6Lcg7CMUAAAAANphynKgn9YAgA4tQ2KI_iqRyTwd",
+    );
+    assert_eq!(
+        body(CreateTask::new(v2.clone()).build(&service, &key()).unwrap()),
+        fixture_json("createTask.RecaptchaV2Task.proxyless.request.json")
+    );
+    assert_eq!(
+        body(
+            CreateTask::new(v2.clone().with_nocache(true))
+                .build(&service, &key())
+                .unwrap()
+        ),
+        fixture_json("createTask.RecaptchaV2Task.nocache.request.json")
+    );
+    let with_proxy = v2.with_user_agent("userAgentPlaceholder").with_proxy(
+        Proxy::new(ProxyType::Http, "8.8.8.8", 8080)
+            .with_auth("proxyLoginHere", "proxyPasswordHere"),
+    );
+    assert_eq!(
+        body(CreateTask::new(with_proxy).build(&service, &key()).unwrap()),
+        fixture_json("createTask.RecaptchaV2Task.proxy.request.json")
+    );
+}
+
+#[test]
+fn requests_go_to_a_custom_base_with_prefix() {
+    let service = Service::custom("http://127.0.0.1:9/prefix/", Dialect::CapMonster).unwrap();
+    let req = GetBalance.build(&service, &key()).unwrap();
+    assert_eq!(req.uri(), "http://127.0.0.1:9/prefix/getBalance");
+    assert_eq!(req.method(), http::Method::POST);
+    assert_eq!(req.headers()["content-type"], "application/json");
+    assert!(
+        req.headers()["user-agent"]
+            .to_str()
+            .unwrap()
+            .starts_with("capmonster-rs/")
+    );
+}
+
+#[test]
+fn key_suffixes_reach_the_wire_in_order() {
+    let key = ClientKey::new("API_KEY")
+        .unwrap()
+        .with_module("solvemedia")
+        .unwrap()
+        .with_recognizing_threshold(70)
+        .unwrap();
+    let req = GetBalance.build(&Service::default(), &key).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(req.body()).unwrap();
+    assert_eq!(
+        body["clientKey"],
+        fixture("clientKey.module-and-recognizingthreshold.txt")
+    );
+    for (name, k) in [
+        (
+            "clientKey.nocache.txt",
+            ClientKey::new("API_KEY").unwrap().with_nocache(true),
+        ),
+        (
+            "clientKey.recognizingthreshold.txt",
+            ClientKey::new("API_KEY")
+                .unwrap()
+                .with_recognizing_threshold(70)
+                .unwrap(),
+        ),
+    ] {
+        assert_eq!(k.expose_secret(), fixture(name));
+    }
+    // The module example in the docs uses a real-looking key.
+    let doc = fixture("clientKey.module.txt");
+    assert_eq!(
+        ClientKey::parse_with_suffixes(&doc)
+            .unwrap()
+            .expose_secret(),
+        doc
+    );
+}
+
+#[test]
+fn invalid_tasks_are_refused_before_building() {
+    let err = CreateTask::new(RecaptchaV2Task::new("lessons.zennolab.com", "k"))
+        .build(&Service::default(), &key())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid task.websiteURL: must be a full http:// or https:// URL"
+    );
+    let err = CreateTask::new(ImageToTextTask::new("AAAA"))
+        .build(&Service::default(), &key())
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("invalid task.body: the image is 3 bytes"),
+        "{err}"
+    );
+    let err = CreateTask::new(TurnstileTask::new("https://a.b", " "))
+        .build(&Service::default(), &key())
+        .unwrap_err();
+    assert!(err.to_string().contains("task.websiteKey"), "{err}");
+}
+
+// ---------------------------------------------------------------- responses
+
+fn create_parse(status: u16, body: &str) -> Result<u64, ResponseError> {
+    CreateTask::new(TurnstileTask::new("https://a.b", "k"))
+        .parse(&Service::default(), response(status, body))
+}
+
+#[test]
+fn create_task_success_and_error() {
+    assert_eq!(
+        create_parse(200, &fixture("createTask.success.response.json")).unwrap(),
+        7654321
+    );
+    // Every documented per-type createTask response parses to its id.
+    let dir = format!("{}/../../tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.starts_with("createTask.") && name.ends_with(".response.json") {
+            let id = create_parse(200, &fixture(&name)).unwrap();
+            assert!(id > 0, "{name}");
+            seen += 1;
+        }
+    }
+    assert!(seen >= 40, "only {seen} createTask responses found");
+
+    let err = create_parse(
+        200,
+        &fixture("error.ERROR_KEY_DOES_NOT_EXIST.createTask.response.json"),
+    )
+    .unwrap_err();
+    let api = err.api().unwrap();
+    assert_eq!(api.code, ErrorCode::KeyDoesNotExist);
+    assert_eq!(api.class(), ErrorClass::FatalConfig);
+    assert_eq!(api.error_id, 1);
+    assert!(
+        api.description
+            .as_deref()
+            .unwrap()
+            .contains("Account authorization key not found")
+    );
+}
+
+#[test]
+fn error_statuses_carry_their_json_error() {
+    for (status, code) in [
+        (402, ErrorCode::ZeroBalance),
+        (403, ErrorCode::KeyDoesNotExist),
+        (429, ErrorCode::TooMuchRequests),
+        (500, ErrorCode::NoSlotAvailable),
+        (503, ErrorCode::NoSlotAvailable),
+    ] {
+        let body = format!(
+            r#"{{"errorId":1,"errorCode":"{}","errorDescription":"d"}}"#,
+            code.as_str()
+        );
+        let err = create_parse(status, &body).unwrap_err();
+        let api = err.api().unwrap_or_else(|| panic!("{status}: {err:?}"));
+        assert_eq!(api.code, code);
+        assert_eq!(api.http_status, status);
+        assert!(err.to_string().contains(&format!("(HTTP {status})")));
+    }
+}
+
+#[test]
+fn non_json_bodies_keep_status_and_prefix() {
+    let html = "<html><head><title>502 Bad Gateway</title></head></html>";
+    match create_parse(502, html).unwrap_err() {
+        ResponseError::Unparseable(u) => {
+            assert_eq!(u.status, 502);
+            assert_eq!(u.body_prefix, html);
+            assert!(u.is_transient_status());
+        }
+        other => panic!("{other:?}"),
+    }
+    match create_parse(200, "").unwrap_err() {
+        ResponseError::Unparseable(u) => {
+            assert_eq!(u.reason, "empty body");
+            assert_eq!(u.body_len, 0);
+        }
+        other => panic!("{other:?}"),
+    }
+    match create_parse(200, r#"{"errorId":0,"taskId":"#).unwrap_err() {
+        ResponseError::Unparseable(u) => assert!(u.reason.starts_with("malformed JSON"), "{u}"),
+        other => panic!("{other:?}"),
+    }
+    match create_parse(503, r#"{"errorId":0}"#).unwrap_err() {
+        ResponseError::Unparseable(u) => assert_eq!(u.status, 503),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn error_fields_may_be_absent_or_null() {
+    let err = create_parse(
+        200,
+        r#"{"errorId":1,"errorCode":null,"errorDescription":null}"#,
+    )
+    .unwrap_err();
+    let api = err.api().unwrap();
+    assert_eq!(api.code.as_str(), "");
+    assert_eq!(api.description, None);
+    assert!(
+        err.to_string()
+            .starts_with("the service answered errorId 1 with no error code")
+    );
+    let err = create_parse(200, r#"{"errorId":1,"errorCode":"ERROR_BRAND_NEW"}"#).unwrap_err();
+    assert_eq!(
+        err.api().unwrap().code,
+        ErrorCode::Other("ERROR_BRAND_NEW".into())
+    );
+    // Anti-Captcha numbers its errors; the code decides, not the number.
+    let err = create_parse(
+        200,
+        r#"{"errorId":16,"errorCode":"ERROR_NO_SUCH_CAPCHA_ID"}"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.api().unwrap().error_id, 16);
+    assert_eq!(err.api().unwrap().code, ErrorCode::NoSuchCapchaId);
+    // Unknown fields and a string task id are accepted.
+    assert_eq!(
+        create_parse(200, r#"{"errorId":0,"taskId":"12345","extra":[1,2]}"#).unwrap(),
+        12345
+    );
+    // A large 64-bit id survives.
+    assert_eq!(
+        create_parse(200, r#"{"errorId":0,"taskId":73000000000}"#).unwrap(),
+        73_000_000_000
+    );
+}
+
+fn poll(kind: TaskKind, status: u16, body: &str) -> Result<TaskResult, ResponseError> {
+    GetTaskResult::new(407533072, kind).parse(&Service::default(), response(status, body))
+}
+
+#[test]
+fn get_task_result_processing_and_ready() {
+    assert_eq!(
+        poll(
+            TaskKind::Other,
+            200,
+            &fixture("getTaskResult.processing.response.json")
+        )
+        .unwrap(),
+        TaskResult::Processing
+    );
+    assert_eq!(
+        poll(
+            TaskKind::Other,
+            200,
+            r#"{"errorId":1,"errorCode":"CAPTCHA_NOT_READY"}"#
+        )
+        .unwrap(),
+        TaskResult::Processing
+    );
+    let generic = poll(
+        TaskKind::ImageToText,
+        200,
+        &fixture("getTaskResult.ready.generic.response.json"),
+    )
+    .unwrap();
+    let ready = generic.ready().unwrap();
+    match &ready.solution {
+        Solution::Text(t) => assert_eq!(t.text, "answer"),
+        other => panic!("{other:?}"),
+    }
+    let img = poll(
+        TaskKind::ImageToText,
+        200,
+        &fixture("getTaskResult.ImageToTextTask.response.json"),
+    )
+    .unwrap();
+    assert_eq!(img.ready().unwrap().solution.main_value(), Some("answer"));
+}
+
+#[test]
+fn get_task_result_typed_solutions_of_the_first_three_types() {
+    let r = poll(
+        TaskKind::RecaptchaV2,
+        200,
+        &fixture("getTaskResult.RecaptchaV2Task.response.json"),
+    )
+    .unwrap();
+    let ready = r.ready().unwrap();
+    let Solution::Recaptcha(s) = &ready.solution else {
+        panic!("{:?}", ready.solution)
+    };
+    assert!(
+        s.g_recaptcha_response
+            .starts_with("3AHJ_VuvYIBNBW5yyv0zRYJ75VkOKvhKj9_xGBJKnQimF72rfoq3Iy")
+    );
+    assert_eq!(s.user_agent, None);
+    assert!(ready.raw_json().contains("gRecaptchaResponse"));
+
+    let r = poll(
+        TaskKind::RecaptchaV2,
+        200,
+        &fixture("getTaskResult.RecaptchaV2Task.userAgent-cookies.response.json"),
+    )
+    .unwrap();
+    let Solution::Recaptcha(s) = &r.ready().unwrap().solution else {
+        panic!()
+    };
+    assert!(s.user_agent.as_deref().unwrap().starts_with("Mozilla/5.0"));
+    assert!(!s.cookies.as_ref().unwrap().is_empty());
+
+    let r = poll(
+        TaskKind::Turnstile,
+        200,
+        &fixture("getTaskResult.TurnstileTask.response.json"),
+    )
+    .unwrap();
+    let Solution::Turnstile(s) = &r.ready().unwrap().solution else {
+        panic!()
+    };
+    assert!(
+        s.token
+            .as_deref()
+            .unwrap()
+            .starts_with("0.iGX3xsyFCkbGePM3jP4P4khLo6TrLukt8ZzBvwuQOvb")
+    );
+}
+
+#[test]
+fn get_task_result_keeps_cost_and_extras() {
+    let body = r#"{"errorId":0,"status":"ready","solution":{"text":"abc"},"cost":"0.000700",
+        "ip":"46.98.54.221","createTime":1472205564,"endTime":"1472205570","solveCount":"0"}"#;
+    let r = poll(TaskKind::ImageToText, 200, body).unwrap();
+    let ready = r.ready().unwrap();
+    assert_eq!(ready.cost(), Some(0.0007));
+    assert_eq!(ready.extras.ip.as_deref(), Some("46.98.54.221"));
+    assert_eq!(ready.extras.create_time, Some(1472205564));
+    assert_eq!(ready.extras.end_time, Some(1472205570));
+    assert_eq!(ready.extras.solve_count, Some(0));
+    let r = poll(
+        TaskKind::ComplexImageRecognition,
+        200,
+        &fixture("getTaskResult.ComplexImageTask.recognition.baidu.response.json"),
+    )
+    .unwrap();
+    assert!(r.ready().unwrap().cost().unwrap() > 0.0);
+}
+
+#[test]
+fn get_task_result_errors() {
+    let err = poll(
+        TaskKind::Other,
+        200,
+        r#"{"errorId":1,"errorCode":"ERROR_NO_SUCH_CAPCHA_ID","errorDescription":"Task not found"}"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.api().unwrap().class(), ErrorClass::FatalTask);
+    let err = poll(
+        TaskKind::Other,
+        429,
+        r#"{"errorId":1,"errorCode":"ERROR_TOO_MUCH_REQUESTS"}"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.api().unwrap().class(), ErrorClass::RetryCall);
+    let err = poll(TaskKind::Other, 200, r#"{"errorId":0,"status":"ready"}"#).unwrap_err();
+    assert!(matches!(err, ResponseError::Unparseable(_)));
+    let err = poll(TaskKind::Other, 200, r#"{"errorId":0,"status":"weird"}"#).unwrap_err();
+    assert!(err.to_string().contains("unknown task status"), "{err}");
+    // A solution of the wrong shape is kept raw, not lost.
+    let r = poll(
+        TaskKind::ImageToText,
+        200,
+        r#"{"errorId":0,"status":"ready","solution":{"x":1}}"#,
+    )
+    .unwrap();
+    let ready = r.ready().unwrap();
+    assert_eq!(ready.solution, Solution::Raw);
+    assert_eq!(ready.raw_value()["x"], 1);
+}
+
+#[test]
+fn get_balance_shapes() {
+    let b = GetBalance
+        .parse(
+            &Service::default(),
+            response(200, &fixture("getBalance.response.json")),
+        )
+        .unwrap();
+    assert_eq!(b.balance, 345.678);
+    let b = GetBalance
+        .parse(
+            &Service::anti_captcha(),
+            response(200, r#"{"errorId":0,"balance":"1.5","captchaCredits":20}"#),
+        )
+        .unwrap();
+    assert_eq!((b.balance, b.captcha_credits), (1.5, Some(20.0)));
+    let err = GetBalance
+        .parse(&Service::default(), response(200, r#"{"errorId":0}"#))
+        .unwrap_err();
+    assert!(err.to_string().contains("without a balance"));
+    let err = GetBalance
+        .parse(
+            &Service::default(),
+            response(402, r#"{"errorId":1,"errorCode":"ERROR_ZERO_BALANCE"}"#),
+        )
+        .unwrap_err();
+    assert_eq!(err.api().unwrap().code, ErrorCode::ZeroBalance);
+}
+
+#[test]
+fn get_user_agent_shapes() {
+    let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36";
+    for body in [
+        ua.to_owned(),
+        format!("{ua}\n"),
+        format!("\"{ua}\""),
+        format!("{{\"UserAgent\":\"{ua}\"}}"),
+    ] {
+        assert_eq!(
+            GetUserAgent
+                .parse(&Service::default(), response(200, &body))
+                .unwrap(),
+            ua
+        );
+    }
+    assert!(
+        GetUserAgent
+            .parse(&Service::default(), response(200, ""))
+            .is_err()
+    );
+    assert!(
+        GetUserAgent
+            .parse(&Service::default(), response(500, ua))
+            .is_err()
+    );
+    assert!(
+        GetUserAgent
+            .build(&Service::anti_captcha(), &key())
+            .unwrap_err()
+            .to_string()
+            .contains("getUserAgent is not available on Anti-Captcha")
+    );
+}
+
+#[test]
+fn report_shapes() {
+    let s = Service::default();
+    assert!(
+        ReportIncorrectImage::new(1)
+            .parse(
+                &s,
+                response(200, &fixture("reportIncorrect.success.response.json"))
+            )
+            .is_ok()
+    );
+    assert!(
+        ReportIncorrectToken::new(1)
+            .parse(&s, response(200, r#"{"errorId":0}"#))
+            .is_ok()
+    );
+    let err = ReportIncorrectToken::new(1)
+        .parse(
+            &s,
+            response(
+                200,
+                &fixture("error.ERROR_KEY_DOES_NOT_EXIST.reportIncorrect.response.json"),
+            ),
+        )
+        .unwrap_err();
+    let api: &ApiError = err.api().unwrap();
+    assert_eq!(api.code, ErrorCode::KeyDoesNotExist);
+    assert_eq!(api.description, None);
+}
