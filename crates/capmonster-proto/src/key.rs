@@ -142,18 +142,9 @@ impl ClientKey {
     }
 
     pub(crate) fn write_secret(&self, out: &mut String) {
-        out.push_str(&self.key);
-        if let Some(module) = &self.module {
-            out.push_str("__");
-            out.push_str(module);
-        }
-        if let Some(t) = self.threshold {
-            out.push_str("__recognizingthreshold_");
-            out.push_str(&t.to_string());
-        }
-        if self.nocache {
-            out.push_str("__nocache");
-        }
+        use fmt::Write as _;
+        // Writing into a String cannot fail.
+        let _ = write!(out, "{}", WireKey(self));
     }
 }
 
@@ -186,9 +177,29 @@ impl fmt::Debug for ClientKey {
     }
 }
 
+/// Writes the wire form without allocating. Private: the key has no public `Display`.
+struct WireKey<'a>(&'a ClientKey);
+
+impl fmt::Display for WireKey<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let key = self.0;
+        f.write_str(&key.key)?;
+        if let Some(module) = &key.module {
+            write!(f, "__{module}")?;
+        }
+        if let Some(t) = key.threshold {
+            write!(f, "__recognizingthreshold_{t}")?;
+        }
+        if key.nocache {
+            f.write_str("__nocache")?;
+        }
+        Ok(())
+    }
+}
+
 impl serde::Serialize for ClientKey {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.expose_secret())
+        s.collect_str(&WireKey(self))
     }
 }
 

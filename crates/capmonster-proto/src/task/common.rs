@@ -160,11 +160,18 @@ pub(crate) fn check_nonempty(field: &str, value: &str) -> Result<(), ValidationE
 /// `websiteURL` and friends: an absolute http(s) URL.
 pub(crate) fn check_website_url(field: &str, value: &str) -> Result<(), ValidationError> {
     check_nonempty(field, value)?;
-    let lower = value.trim_start().to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .ok_or_else(|| ValidationError::new(field, "must be a full http:// or https:// URL"))?;
+    let trimmed = value.trim_start();
+    let scheme_len = if starts_with_ignore_case(trimmed, "https://") {
+        8
+    } else if starts_with_ignore_case(trimmed, "http://") {
+        7
+    } else {
+        return Err(ValidationError::new(
+            field,
+            "must be a full http:// or https:// URL",
+        ));
+    };
+    let rest = &trimmed[scheme_len..];
     if rest.is_empty() || rest.starts_with('/') {
         return Err(ValidationError::new(
             field,
@@ -175,6 +182,11 @@ pub(crate) fn check_website_url(field: &str, value: &str) -> Result<(), Validati
         return Err(ValidationError::new(field, "must not contain whitespace"));
     }
     Ok(())
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len()
+        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// The decoded length of standard base64 text, or `None` if it is not base64 (line breaks,
