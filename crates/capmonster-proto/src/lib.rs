@@ -53,6 +53,7 @@ mod secret;
 mod service;
 mod solution;
 pub mod task;
+pub mod urlform;
 
 pub use http;
 
@@ -67,8 +68,9 @@ pub use error::{
 pub use key::ClientKey;
 pub use secret::SecretString;
 pub use service::{
-    ANTI_CAPTCHA_BASE_URL, CAPMONSTER_BASE_URL, CAPMONSTER_USER_AGENT_URL, DEFAULT_USER_AGENT,
-    Dialect, Service, TWO_CAPTCHA_BASE_URL, TypeNaming,
+    ANTI_CAPTCHA_BASE_URL, CAPMONSTER_BASE_URL, CAPMONSTER_URL_FORM_BASE_URL,
+    CAPMONSTER_URL_FORM_DOCUMENTED_BASE_URL, CAPMONSTER_USER_AGENT_URL, DEFAULT_USER_AGENT,
+    Dialect, Service, TWO_CAPTCHA_BASE_URL, TWO_CAPTCHA_URL_FORM_BASE_URL, TypeNaming,
 };
 pub use solution::{
     Ready, RecaptchaSolution, ResultExtras, Solution, TaskResult, TextSolution, TurnstileSolution,

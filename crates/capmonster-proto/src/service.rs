@@ -13,6 +13,14 @@ pub const ANTI_CAPTCHA_BASE_URL: &str = "https://api.anti-captcha.com";
 /// 2Captcha's JSON API v2.
 pub const TWO_CAPTCHA_BASE_URL: &str = "https://api.2captcha.com";
 
+/// CapMonster Cloud's in.php/res.php URL form over HTTPS (the documented example uses `http://`
+/// on the same host; see [`CAPMONSTER_URL_FORM_DOCUMENTED_BASE_URL`]).
+pub const CAPMONSTER_URL_FORM_BASE_URL: &str = "https://api.capmonster.cloud";
+/// The base of the one documented in.php URL: plain `http://`, as the docs print it.
+pub const CAPMONSTER_URL_FORM_DOCUMENTED_BASE_URL: &str = "http://api.capmonster.cloud";
+/// 2Captcha's in.php/res.php API (v1).
+pub const TWO_CAPTCHA_URL_FORM_BASE_URL: &str = "https://2captcha.com";
+
 /// The `User-Agent` header this crate sends unless told otherwise.
 pub const DEFAULT_USER_AGENT: &str = concat!("capmonster-rs/", env!("CARGO_PKG_VERSION"));
 
@@ -103,6 +111,31 @@ impl Service {
             user_agent_url: None,
             dialect: Dialect::TwoCaptcha,
             naming: TypeNaming::Legacy,
+            http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+        }
+    }
+
+    /// CapMonster Cloud's in.php/res.php URL form, over HTTPS.
+    ///
+    /// Only `in.php` with `method=userrecaptcha` is documented by CapMonster; the rest follows
+    /// 2Captcha's API v1 (see docs/PROTOCOL-NOTES-compat.md).
+    pub fn capmonster_url_form() -> Self {
+        Self {
+            base_url: Cow::Borrowed(CAPMONSTER_URL_FORM_BASE_URL),
+            user_agent_url: Some(Cow::Borrowed(CAPMONSTER_USER_AGENT_URL)),
+            dialect: Dialect::UrlForm,
+            naming: TypeNaming::Documented,
+            http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+        }
+    }
+
+    /// 2Captcha's in.php/res.php API (v1).
+    pub fn two_captcha_url_form() -> Self {
+        Self {
+            base_url: Cow::Borrowed(TWO_CAPTCHA_URL_FORM_BASE_URL),
+            user_agent_url: None,
+            dialect: Dialect::UrlForm,
+            naming: TypeNaming::Documented,
             http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
         }
     }
