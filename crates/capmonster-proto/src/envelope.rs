@@ -43,6 +43,17 @@ pub(crate) struct WireBody<'a> {
     pub(crate) end_time: Option<u64>,
     #[serde(rename = "solveCount", deserialize_with = "lenient_u64")]
     pub(crate) solve_count: Option<u64>,
+    // Anti-Captcha's getQueueStats.
+    #[serde(deserialize_with = "lenient_u64")]
+    pub(crate) waiting: Option<u64>,
+    #[serde(deserialize_with = "lenient_f64")]
+    pub(crate) load: Option<f64>,
+    #[serde(deserialize_with = "lenient_f64")]
+    pub(crate) bid: Option<f64>,
+    #[serde(deserialize_with = "lenient_f64")]
+    pub(crate) speed: Option<f64>,
+    #[serde(deserialize_with = "lenient_u64")]
+    pub(crate) total: Option<u64>,
 }
 
 /// Reads the body of `response` as the JSON envelope. Returns the API error it carries, if any,

@@ -58,8 +58,9 @@ pub mod urlform;
 pub use http;
 
 pub use endpoint::{
-    Balance, CreateTask, Endpoint, GetBalance, GetTaskResult, GetUserAgent, ReportAccepted,
-    ReportIncorrectImage, ReportIncorrectToken, TaskId, TokenReportMethod,
+    Balance, CreateTask, Endpoint, GetBalance, GetQueueStats, GetTaskResult, GetUserAgent,
+    QueueStats, ReportAccepted, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken, TaskId,
+    TokenReportMethod,
 };
 pub use error::{
     ApiError, BODY_PREFIX_LIMIT, BuildError, ErrorClass, ErrorCode, ResponseError,
