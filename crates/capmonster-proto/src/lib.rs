@@ -49,6 +49,7 @@ mod endpoint;
 mod envelope;
 mod error;
 mod key;
+pub mod report;
 mod secret;
 mod service;
 mod solution;
