@@ -195,6 +195,8 @@ enum Rule {
     DataBlob,
     /// reCAPTCHA Enterprise's `enterprisePayload`: only its `s` is expressible (`data-s`).
     EnterprisePayload,
+    /// A boolean with no in.php parameter: `false` (the default) is dropped, `true` is refused.
+    FalseOnly,
     /// Consumed elsewhere (type, class, proxy fields, nocache).
     Skip,
 }
@@ -337,6 +339,7 @@ fn map_task(task: &Task) -> Result<(Pairs, bool), BuildError> {
                 ("challengeScript", Rule::To("challenge_script")),
                 ("captchaScript", Rule::To("captcha_script")),
                 ("userAgent", Rule::To("userAgent")),
+                ("cookieSolution", Rule::FalseOnly),
             ],
         ),
         TaskKind::MtCaptcha => (
@@ -345,6 +348,7 @@ fn map_task(task: &Task) -> Result<(Pairs, bool), BuildError> {
             &[
                 ("websiteKey", Rule::To("sitekey")),
                 ("websiteURL", Rule::To("pageurl")),
+                ("isInvisible", Rule::FalseOnly),
             ],
         ),
         TaskKind::Prosopo => (
@@ -398,6 +402,11 @@ fn map_task(task: &Task) -> Result<(Pairs, bool), BuildError> {
         };
         match rule {
             Rule::Skip => {}
+            Rule::FalseOnly => {
+                if flag(value).ok_or_else(unsupported)? {
+                    return Err(unsupported());
+                }
+            }
             Rule::To(name) => {
                 let v = scalar(value).ok_or_else(unsupported)?;
                 pairs.push((name.to_owned(), v));
@@ -598,7 +607,6 @@ fn json_pair(options: UrlFormOptions, pairs: &mut Pairs) {
 
 /// reCAPTCHA-style GeeTest v3 answer: `challenge`, `validate`, `seccode`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[non_exhaustive]
 pub struct UrlFormGeeTest {
     /// `challenge`.
     pub challenge: String,
