@@ -265,8 +265,9 @@ impl ErrorCode {
     /// retrying only extends the lockout.
     pub fn lockout(&self) -> Option<std::time::Duration> {
         let secs = match self {
-            Self::Lockout1001 | Self::Lockout1004 => 600,
-            Self::Lockout1002 | Self::Lockout1005 | Self::IpBanned => 300,
+            // IP_BANNED: 5 minutes on 2captcha's in.php, 10 on CapMonster; take the longer.
+            Self::Lockout1001 | Self::Lockout1004 | Self::IpBanned => 600,
+            Self::Lockout1002 | Self::Lockout1005 => 300,
             Self::Lockout1003 => 30,
             Self::MaxUserTurn => 10,
             _ => return None,
@@ -529,6 +530,33 @@ mod tests {
             ErrorCode::from_anti_captcha_id(16),
             Some(ErrorCode::NoSuchCapchaId)
         );
+    }
+
+    #[test]
+    fn lockouts_keep_their_number_and_duration() {
+        use std::time::Duration;
+        for (n, secs) in [
+            (1001, 600),
+            (1002, 300),
+            (1003, 30),
+            (1004, 600),
+            (1005, 300),
+        ] {
+            let code = ErrorCode::parse(&format!("ERROR: {n}"));
+            assert_eq!(code.as_str(), format!("ERROR: {n}"));
+            assert_eq!(code.lockout(), Some(Duration::from_secs(secs)));
+        }
+        assert_eq!(ErrorCode::Lockout1003.class(), ErrorClass::RetryCall);
+        assert_eq!(ErrorCode::Lockout1004.class(), ErrorClass::FatalConfig);
+        assert_eq!(
+            ErrorCode::MaxUserTurn.lockout(),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            ErrorCode::IpBanned.lockout(),
+            Some(Duration::from_secs(600))
+        );
+        assert_eq!(ErrorCode::ZeroBalance.lockout(), None);
     }
 
     #[test]
