@@ -30,6 +30,17 @@
 //! assert_eq!(create.parse(&service, response).unwrap(), 407533072);
 //! ```
 //!
+//! ## Other services and the URL form
+//!
+//! A [`Service`] names a base URL and a [`Dialect`]: CapMonster Cloud (the default), Anti-Captcha,
+//! 2Captcha's API v2, or the rucaptcha/2captcha `in.php`/`res.php` URL form
+//! ([`Service::capmonster_url_form`], [`Service::two_captcha_url_form`], or any base URL with
+//! [`Service::custom`]). The same endpoints work on all of them: on a URL-form service
+//! [`CreateTask`], [`GetTaskResult`], [`GetBalance`] and the report endpoints send `in.php`/`res.php`
+//! requests and read their text or JSON replies into the same outputs. The [`urlform`] module has
+//! the URL-form endpoints with every option, and [`report`] has the per-service report rules
+//! and a ledger that refuses reports the service would refuse.
+//!
 //! ## Errors
 //!
 //! Every answer is read whatever its HTTP status: a JSON error body becomes an [`ApiError`]
