@@ -157,6 +157,18 @@ fn flag(v: &Value) -> Option<bool> {
     }
 }
 
+/// `false`, `""`, `[]` or `{}`: a value that asks for nothing.
+fn is_empty_value(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => !b,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.is_empty(),
+        Value::Null => true,
+        Value::Number(_) => false,
+    }
+}
+
 /// A JSON scalar as a parameter value.
 fn scalar(v: &Value) -> Option<String> {
     match v {
@@ -398,6 +410,11 @@ fn map_task(task: &Task) -> Result<(Pairs, bool), BuildError> {
             field: field.clone(),
         };
         let Some(rule) = rule_of(field) else {
+            // A field without a parameter is refused unless it carries nothing: `false`, an
+            // empty string, array or object (serialisers may write those for unset options).
+            if is_empty_value(value) {
+                continue;
+            }
             return Err(unsupported());
         };
         match rule {

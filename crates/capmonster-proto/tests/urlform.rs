@@ -331,6 +331,26 @@ fn tasks_the_url_form_cannot_carry_are_typed_errors() {
             field: "fallbackToActualUA".into()
         }
     );
+    // A field that asks for nothing (false, empty) is dropped; the same field set is refused.
+    let quiet = raw(json!({
+        "type": "HCaptchaTask", "websiteURL": "https://x.example", "websiteKey": "k",
+        "fallbackToActualUA": false, "cookies": "",
+    }));
+    assert_eq!(
+        in_php_params(&quiet).unwrap(),
+        [
+            ("method".to_owned(), "hcaptcha".to_owned()),
+            ("sitekey".to_owned(), "k".to_owned()),
+            ("pageurl".to_owned(), "https://x.example".to_owned()),
+            ("cookies".to_owned(), String::new()),
+        ]
+    );
+    let image =
+        raw(json!({"type": "ImageToTextTask", "body": "aGVsbG8=", "recognizingThreshold": 70}));
+    assert!(matches!(
+        in_php_params(&image),
+        Err(BuildError::NoUrlFormField { field, .. }) if field == "recognizingThreshold"
+    ));
     // Kept raw, so the check does not depend on which fields the typed struct knows today.
     let v: serde_json::Value = serde_json::from_str(&support::fixture(
         "createTask.TurnstileTask.challenge-token.proxyless.request.json",
