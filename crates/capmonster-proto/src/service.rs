@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use crate::error::ValidationError;
+use crate::urlform::UrlFormOptions;
 
 /// The default base URL of the CapMonster Cloud JSON API.
 pub const CAPMONSTER_BASE_URL: &str = "https://api.capmonster.cloud";
@@ -73,6 +74,7 @@ pub struct Service {
     dialect: Dialect,
     naming: TypeNaming,
     http_user_agent: Cow<'static, str>,
+    url_form: UrlFormOptions,
 }
 
 impl Default for Service {
@@ -90,6 +92,7 @@ impl Service {
             dialect: Dialect::CapMonster,
             naming: TypeNaming::Documented,
             http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
         }
     }
 
@@ -101,6 +104,7 @@ impl Service {
             dialect: Dialect::AntiCaptcha,
             naming: TypeNaming::Legacy,
             http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
         }
     }
 
@@ -112,6 +116,7 @@ impl Service {
             dialect: Dialect::TwoCaptcha,
             naming: TypeNaming::Legacy,
             http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
         }
     }
 
@@ -126,6 +131,7 @@ impl Service {
             dialect: Dialect::UrlForm,
             naming: TypeNaming::Documented,
             http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
         }
     }
 
@@ -137,6 +143,7 @@ impl Service {
             dialect: Dialect::UrlForm,
             naming: TypeNaming::Documented,
             http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
         }
     }
 
@@ -162,6 +169,7 @@ impl Service {
             dialect,
             naming,
             http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
         })
     }
 
@@ -189,6 +197,20 @@ impl Service {
         }
         self.http_user_agent = Cow::Owned(ua);
         Ok(self)
+    }
+
+    /// Sets the URL-form options (POST or GET, encoding, `json=1`) used by every endpoint that
+    /// does not set its own, including [`CreateTask`](crate::CreateTask) and the other JSON
+    /// endpoints when they speak the URL form.
+    #[must_use]
+    pub fn with_url_form_options(mut self, options: UrlFormOptions) -> Self {
+        self.url_form = options;
+        self
+    }
+
+    /// The URL-form options.
+    pub fn url_form_options(&self) -> UrlFormOptions {
+        self.url_form
     }
 
     /// The base URL, without a trailing `/`.

@@ -925,8 +925,9 @@ fn parse_json_reply(http_status: u16, body: &[u8], t: &str) -> Result<UrlFormRep
 pub struct UrlFormSubmit {
     /// The task.
     pub task: Task,
-    /// Transport, encoding and `json=1`.
-    pub options: UrlFormOptions,
+    /// Transport, encoding and `json=1`; `None` uses the service's
+    /// ([`Service::url_form_options`]).
+    pub options: Option<UrlFormOptions>,
     /// `soft_id`: the developer id of the software sending the task.
     pub soft_id: Option<u32>,
     /// `pingback`: where the service sends the answer (its domain must be registered first).
@@ -940,7 +941,7 @@ impl UrlFormSubmit {
     pub fn new(task: impl Into<Task>) -> Self {
         Self {
             task: task.into(),
-            options: UrlFormOptions::default(),
+            options: None,
             soft_id: None,
             pingback: None,
             nocache: None,
@@ -950,7 +951,7 @@ impl UrlFormSubmit {
     /// Sets the options.
     #[must_use]
     pub fn with_options(mut self, options: UrlFormOptions) -> Self {
-        self.options = options;
+        self.options = Some(options);
         self
     }
 
@@ -975,13 +976,19 @@ impl UrlFormSubmit {
         self
     }
 
-    /// Every parameter in the order it is sent, the key included. Do not log what it returns.
-    pub fn params(&self, key: &ClientKey) -> Result<Vec<(String, String)>, BuildError> {
+    /// Every parameter in the order it is sent to `service`, the key included. Do not log what
+    /// it returns.
+    pub fn params(
+        &self,
+        service: &Service,
+        key: &ClientKey,
+    ) -> Result<Vec<(String, String)>, BuildError> {
+        let options = self.options.unwrap_or_else(|| service.url_form_options());
         self.task.validate()?;
         let (task_pairs, task_nocache) = map_task(&self.task)?;
         let mut pairs = vec![key_pair(key)];
         pairs.extend(task_pairs);
-        json_pair(self.options, &mut pairs);
+        json_pair(options, &mut pairs);
         if let Some(id) = self.soft_id {
             pairs.push(("soft_id".to_owned(), id.to_string()));
         }
@@ -1008,7 +1015,8 @@ impl Endpoint for UrlFormSubmit {
         service: &Service,
         key: &ClientKey,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
-        url_form_request(service, "in.php", &self.params(key)?, self.options)
+        let options = self.options.unwrap_or_else(|| service.url_form_options());
+        url_form_request(service, "in.php", &self.params(service, key)?, options)
     }
 
     fn parse(
@@ -1049,8 +1057,9 @@ pub struct UrlFormGet {
     pub kind: TaskKind,
     /// Use `action=get2`: the answer comes with its price (read into [`ResultExtras::cost`]).
     pub with_price: bool,
-    /// Transport, encoding and `json=1`.
-    pub options: UrlFormOptions,
+    /// Transport, encoding and `json=1`; `None` uses the service's
+    /// ([`Service::url_form_options`]).
+    pub options: Option<UrlFormOptions>,
 }
 
 impl UrlFormGet {
@@ -1060,7 +1069,7 @@ impl UrlFormGet {
             task_id,
             kind,
             with_price: false,
-            options: UrlFormOptions::default(),
+            options: None,
         }
     }
 
@@ -1074,7 +1083,7 @@ impl UrlFormGet {
     /// Sets the options.
     #[must_use]
     pub fn with_options(mut self, options: UrlFormOptions) -> Self {
-        self.options = options;
+        self.options = Some(options);
         self
     }
 }
@@ -1101,8 +1110,9 @@ impl Endpoint for UrlFormGet {
         key: &ClientKey,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         let action = if self.with_price { "get2" } else { "get" };
-        let pairs = res_pairs(key, action, Some(self.task_id), self.options);
-        url_form_request(service, "res.php", &pairs, self.options)
+        let options = self.options.unwrap_or_else(|| service.url_form_options());
+        let pairs = res_pairs(key, action, Some(self.task_id), options);
+        url_form_request(service, "res.php", &pairs, options)
     }
 
     fn parse(
@@ -1222,8 +1232,9 @@ fn ready_from_answer(kind: TaskKind, ok: &UrlFormOk) -> Ready {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UrlFormGetBalance {
-    /// Transport, encoding and `json=1`.
-    pub options: UrlFormOptions,
+    /// Transport, encoding and `json=1`; `None` uses the service's
+    /// ([`Service::url_form_options`]).
+    pub options: Option<UrlFormOptions>,
 }
 
 impl UrlFormGetBalance {
@@ -1235,7 +1246,7 @@ impl UrlFormGetBalance {
     /// Sets the options.
     #[must_use]
     pub fn with_options(mut self, options: UrlFormOptions) -> Self {
-        self.options = options;
+        self.options = Some(options);
         self
     }
 }
@@ -1252,8 +1263,9 @@ impl Endpoint for UrlFormGetBalance {
         service: &Service,
         key: &ClientKey,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
-        let pairs = res_pairs(key, "getbalance", None, self.options);
-        url_form_request(service, "res.php", &pairs, self.options)
+        let options = self.options.unwrap_or_else(|| service.url_form_options());
+        let pairs = res_pairs(key, "getbalance", None, options);
+        url_form_request(service, "res.php", &pairs, options)
     }
 
     fn parse(
@@ -1294,8 +1306,9 @@ pub struct UrlFormReport {
     pub task_id: TaskId,
     /// `reportgood` when true, `reportbad` when false.
     pub good: bool,
-    /// Transport, encoding and `json=1`.
-    pub options: UrlFormOptions,
+    /// Transport, encoding and `json=1`; `None` uses the service's
+    /// ([`Service::url_form_options`]).
+    pub options: Option<UrlFormOptions>,
 }
 
 impl UrlFormReport {
@@ -1304,7 +1317,7 @@ impl UrlFormReport {
         Self {
             task_id,
             good: false,
-            options: UrlFormOptions::default(),
+            options: None,
         }
     }
 
@@ -1313,14 +1326,14 @@ impl UrlFormReport {
         Self {
             task_id,
             good: true,
-            options: UrlFormOptions::default(),
+            options: None,
         }
     }
 
     /// Sets the options.
     #[must_use]
     pub fn with_options(mut self, options: UrlFormOptions) -> Self {
-        self.options = options;
+        self.options = Some(options);
         self
     }
 }
@@ -1338,8 +1351,9 @@ impl Endpoint for UrlFormReport {
         key: &ClientKey,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         let action = if self.good { "reportgood" } else { "reportbad" };
-        let pairs = res_pairs(key, action, Some(self.task_id), self.options);
-        url_form_request(service, "res.php", &pairs, self.options)
+        let options = self.options.unwrap_or_else(|| service.url_form_options());
+        let pairs = res_pairs(key, action, Some(self.task_id), options);
+        url_form_request(service, "res.php", &pairs, options)
     }
 
     fn parse(

@@ -76,7 +76,7 @@ fn percent_encoding_is_the_default_for_get_and_nocache_stays_last() {
         .with_soft_id(54)
         .with_pingback("https://example.com/cb")
         .with_nocache(true);
-    let params = submit.params(&key()).unwrap();
+    let params = submit.params(&svc(), &key()).unwrap();
     let names: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
         names,
@@ -419,6 +419,33 @@ fn res_php_requests() {
     assert_request_snapshot!(
         "res_php_reportgood",
         UrlFormReport::good(id).build(&s, &k).unwrap()
+    );
+}
+
+#[test]
+fn service_level_options_reach_the_delegating_endpoints() {
+    let s = svc().with_url_form_options(get().with_json(false));
+    let k = key();
+    let req = GetTaskResult::new(5, TaskKind::ImageToText)
+        .build(&s, &k)
+        .unwrap();
+    assert_eq!(req.method(), http::Method::GET);
+    assert_eq!(
+        req.uri().to_string(),
+        format!(
+            "https://api.capmonster.cloud/res.php?key={}&action=get&id=5",
+            support::KEY
+        )
+    );
+    // An endpoint's own options win over the service's.
+    let req = UrlFormGet::new(5, TaskKind::ImageToText)
+        .with_options(UrlFormOptions::default())
+        .build(&s, &k)
+        .unwrap();
+    assert_eq!(req.method(), http::Method::POST);
+    assert_eq!(
+        String::from_utf8(req.body().clone()).unwrap(),
+        format!("key={}&action=get&id=5&json=1", support::KEY)
     );
 }
 
