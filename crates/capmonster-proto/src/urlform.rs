@@ -470,8 +470,20 @@ fn map_task(task: &Task) -> Result<(Pairs, bool), BuildError> {
             pairs.push((k.to_owned(), v.to_owned()));
         }
     }
-    if let Some(proxy) = proxy_params(&obj) {
-        pairs.extend(proxy);
+    match proxy_params(&obj) {
+        Some(proxy) => pairs.extend(proxy),
+        None => {
+            // Some proxy fields without an address and a port cannot be written as `proxy=`.
+            if let Some(field) = PROXY_FIELDS
+                .iter()
+                .find(|f| obj.get(**f).is_some_and(|v| !is_empty_value(v)))
+            {
+                return Err(BuildError::NoUrlFormField {
+                    task_type: kind_label(kind, &type_name),
+                    field: (*field).to_owned(),
+                });
+            }
+        }
     }
     Ok((pairs, nocache))
 }

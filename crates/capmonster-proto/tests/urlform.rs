@@ -27,6 +27,14 @@ fn raw(value: serde_json::Value) -> Task {
     Task::from_json_value(value).unwrap()
 }
 
+/// A task kept as raw JSON, whatever typed struct its type has.
+fn raw_only(value: serde_json::Value) -> Task {
+    let serde_json::Value::Object(obj) = value else {
+        panic!("not an object")
+    };
+    Task::from(capmonster_proto::RawTask::new(obj).unwrap())
+}
+
 fn proxy() -> Proxy {
     Proxy::new(ProxyType::Socks5, "8.8.8.8", 1080).with_auth("user", "pa:ss")
 }
@@ -351,15 +359,21 @@ fn tasks_the_url_form_cannot_carry_are_typed_errors() {
         in_php_params(&image),
         Err(BuildError::NoUrlFormField { field, .. }) if field == "recognizingThreshold"
     ));
+    // A proxy without a port cannot be written as proxy=host:port.
+    let half_proxy = raw_only(json!({
+        "type": "TurnstileTask", "websiteURL": "https://x.example", "websiteKey": "k",
+        "proxyType": "http", "proxyAddress": "1.2.3.4",
+    }));
+    assert!(matches!(
+        in_php_params(&half_proxy),
+        Err(BuildError::NoUrlFormField { field, .. }) if field == "proxyType"
+    ));
     // Kept raw, so the check does not depend on which fields the typed struct knows today.
     let v: serde_json::Value = serde_json::from_str(&support::fixture(
         "createTask.TurnstileTask.challenge-token.proxyless.request.json",
     ))
     .unwrap();
-    let serde_json::Value::Object(obj) = v["task"].clone() else {
-        unreachable!()
-    };
-    let challenge = Task::from(capmonster_proto::RawTask::new(obj).unwrap());
+    let challenge = raw_only(v["task"].clone());
     assert_eq!(challenge.kind(), TaskKind::Turnstile);
     assert!(matches!(
         in_php_params(&challenge),
