@@ -27,6 +27,7 @@ use crate::key::ClientKey;
 use crate::service::{Dialect, Service};
 use crate::solution::{Ready, ResultExtras, TaskResult};
 use crate::task::{Task, TaskKind, WireTask};
+use crate::urlform::{UrlFormGet, UrlFormGetBalance, UrlFormReport, UrlFormSubmit};
 
 /// A task id, as createTask returns it.
 pub type TaskId = u64;
@@ -72,16 +73,6 @@ pub(crate) fn json_post(
         .expect("the service URL and headers were validated when the service was made"))
 }
 
-fn check_json_dialect(service: &Service, operation: &'static str) -> Result<(), BuildError> {
-    if service.dialect() == Dialect::UrlForm {
-        return Err(BuildError::Unsupported {
-            operation,
-            service: service.dialect().name(),
-        });
-    }
-    Ok(())
-}
-
 /// `createTask`: submits a task. Its output is the new task's id.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -117,6 +108,15 @@ impl CreateTask {
         self.soft_id = Some(soft_id);
         self
     }
+
+    /// The same submission in the URL form: `softId` becomes `soft_id`, `callbackUrl` becomes
+    /// `pingback`, with the default [`UrlFormOptions`](crate::urlform::UrlFormOptions).
+    pub fn url_form(&self) -> UrlFormSubmit {
+        let mut submit = UrlFormSubmit::new(self.task.clone());
+        submit.soft_id = self.soft_id;
+        submit.pingback = self.callback_url.clone();
+        submit
+    }
 }
 
 #[derive(Serialize)]
@@ -133,8 +133,11 @@ struct CreateTaskBody<'a> {
 impl Endpoint for CreateTask {
     type Output = TaskId;
 
-    fn method_name(&self, _: &Service) -> &'static str {
-        "createTask"
+    fn method_name(&self, service: &Service) -> &'static str {
+        match service.dialect() {
+            Dialect::UrlForm => "in.php",
+            _ => "createTask",
+        }
     }
 
     fn build(
@@ -142,7 +145,9 @@ impl Endpoint for CreateTask {
         service: &Service,
         key: &ClientKey,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
-        check_json_dialect(service, "createTask")?;
+        if service.dialect() == Dialect::UrlForm {
+            return self.url_form().build(service, key);
+        }
         self.task.validate()?;
         if let Some(url) = &self.callback_url {
             crate::task::check_website_url("callbackUrl", url)?;
@@ -161,6 +166,9 @@ impl Endpoint for CreateTask {
         service: &Service,
         response: http::Response<&[u8]>,
     ) -> Result<TaskId, ResponseError> {
+        if service.dialect() == Dialect::UrlForm {
+            return self.url_form().parse(service, response);
+        }
         let body = *response.body();
         let wire = decode(response.status(), body, service.dialect())?;
         match wire.task_id {
@@ -212,8 +220,11 @@ impl GetTaskResult {
 impl Endpoint for GetTaskResult {
     type Output = TaskResult;
 
-    fn method_name(&self, _: &Service) -> &'static str {
-        "getTaskResult"
+    fn method_name(&self, service: &Service) -> &'static str {
+        match service.dialect() {
+            Dialect::UrlForm => "res.php",
+            _ => "getTaskResult",
+        }
     }
 
     fn build(
@@ -221,7 +232,9 @@ impl Endpoint for GetTaskResult {
         service: &Service,
         key: &ClientKey,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
-        check_json_dialect(service, "getTaskResult")?;
+        if service.dialect() == Dialect::UrlForm {
+            return UrlFormGet::new(self.task_id, self.kind).build(service, key);
+        }
         let body = TaskIdBody {
             client_key: key,
             task_id: self.task_id,
@@ -234,6 +247,9 @@ impl Endpoint for GetTaskResult {
         service: &Service,
         response: http::Response<&[u8]>,
     ) -> Result<TaskResult, ResponseError> {
+        if service.dialect() == Dialect::UrlForm {
+            return UrlFormGet::new(self.task_id, self.kind).parse(service, response);
+        }
         let status = response.status();
         let body = *response.body();
         let wire = match decode(status, body, service.dialect()) {
@@ -292,8 +308,11 @@ pub struct GetBalance;
 impl Endpoint for GetBalance {
     type Output = Balance;
 
-    fn method_name(&self, _: &Service) -> &'static str {
-        "getBalance"
+    fn method_name(&self, service: &Service) -> &'static str {
+        match service.dialect() {
+            Dialect::UrlForm => "res.php",
+            _ => "getBalance",
+        }
     }
 
     fn build(
@@ -301,7 +320,9 @@ impl Endpoint for GetBalance {
         service: &Service,
         key: &ClientKey,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
-        check_json_dialect(service, "getBalance")?;
+        if service.dialect() == Dialect::UrlForm {
+            return UrlFormGetBalance::new().build(service, key);
+        }
         json_post(service, "getBalance", &KeyBody { client_key: key })
     }
 
@@ -310,6 +331,9 @@ impl Endpoint for GetBalance {
         service: &Service,
         response: http::Response<&[u8]>,
     ) -> Result<Balance, ResponseError> {
+        if service.dialect() == Dialect::UrlForm {
+            return UrlFormGetBalance::new().parse(service, response);
+        }
         let body = *response.body();
         let wire = decode(response.status(), body, service.dialect())?;
         let balance = wire.balance.ok_or_else(|| {
@@ -390,7 +414,7 @@ impl Endpoint for GetUserAgent {
     }
 }
 
-/// Which method reports a wrong token. They behave alike on CapMonster.
+/// Which method reports a wrong token on CapMonster, where they behave alike.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenReportMethod {
@@ -414,7 +438,8 @@ impl TokenReportMethod {
     }
 }
 
-/// `reportIncorrectImageCaptcha`: the answer to an image task was wrong.
+/// A wrong image answer: `reportIncorrectImageCaptcha` on CapMonster and Anti-Captcha,
+/// `reportIncorrect` on 2Captcha, `res.php?action=reportbad` in the URL form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReportIncorrectImage {
@@ -429,14 +454,20 @@ impl ReportIncorrectImage {
     }
 }
 
-/// `reportIncorrectTokenCaptcha` (or an alias): the token of a token task was refused.
+/// A refused token: `reportIncorrectTokenCaptcha` (or an alias) on CapMonster,
+/// `reportIncorrectRecaptcha` / `reportIncorrectHcaptcha` on Anti-Captcha (chosen by the task
+/// kind or the method), `reportIncorrect` on 2Captcha, `res.php?action=reportbad` in the URL form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReportIncorrectToken {
     /// The task id.
     pub task_id: TaskId,
-    /// Which of the aliases to call.
+    /// Which of CapMonster's aliases to call (and, on Anti-Captcha, `Hcaptcha` picks
+    /// `reportIncorrectHcaptcha`).
     pub method: TokenReportMethod,
+    /// The task's kind, when known. Anti-Captcha has one method per token family, so the kind
+    /// picks it; a kind Anti-Captcha cannot report is refused before anything is sent.
+    pub kind: Option<TaskKind>,
 }
 
 impl ReportIncorrectToken {
@@ -445,6 +476,7 @@ impl ReportIncorrectToken {
         Self {
             task_id,
             method: TokenReportMethod::TokenCaptcha,
+            kind: None,
         }
     }
 
@@ -453,6 +485,40 @@ impl ReportIncorrectToken {
     pub fn with_method(mut self, method: TokenReportMethod) -> Self {
         self.method = method;
         self
+    }
+
+    /// Records the task's kind, so the dialect's matching method is used.
+    #[must_use]
+    pub fn with_kind(mut self, kind: TaskKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    fn anti_captcha_method(&self) -> Option<&'static str> {
+        match (self.kind, self.method) {
+            (Some(TaskKind::HCaptcha), _) | (None, TokenReportMethod::Hcaptcha) => {
+                Some("reportIncorrectHcaptcha")
+            }
+            (Some(k), _) if k.is_recaptcha() => Some("reportIncorrectRecaptcha"),
+            (Some(_), _) => None,
+            (None, _) => Some("reportIncorrectRecaptcha"),
+        }
+    }
+}
+
+/// A right answer: `reportCorrectRecaptcha` on Anti-Captcha, `reportCorrect` on 2Captcha,
+/// `res.php?action=reportgood` in the URL form. CapMonster has no such method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReportCorrect {
+    /// The task id.
+    pub task_id: TaskId,
+}
+
+impl ReportCorrect {
+    /// A report for `task_id`.
+    pub fn new(task_id: TaskId) -> Self {
+        Self { task_id }
     }
 }
 
@@ -464,7 +530,17 @@ pub struct ReportAccepted;
 fn parse_report(
     service: &Service,
     response: http::Response<&[u8]>,
+    good: bool,
+    task_id: TaskId,
 ) -> Result<ReportAccepted, ResponseError> {
+    if service.dialect() == Dialect::UrlForm {
+        let report = if good {
+            UrlFormReport::good(task_id)
+        } else {
+            UrlFormReport::bad(task_id)
+        };
+        return report.parse(service, response);
+    }
     let body = *response.body();
     let wire = decode(response.status(), body, service.dialect())?;
     match wire.status.as_deref() {
@@ -478,40 +554,226 @@ fn parse_report(
     }
 }
 
-macro_rules! report_endpoint {
-    ($ty:ty, |$s:ident| $name:expr) => {
-        impl Endpoint for $ty {
-            type Output = ReportAccepted;
-
-            fn method_name(&self, _: &Service) -> &'static str {
-                let $s = self;
-                $name
-            }
-
-            fn build(
-                &self,
-                service: &Service,
-                key: &ClientKey,
-            ) -> Result<http::Request<Vec<u8>>, BuildError> {
-                let name = self.method_name(service);
-                check_json_dialect(service, name)?;
-                let body = TaskIdBody {
-                    client_key: key,
-                    task_id: self.task_id,
-                };
-                json_post(service, name, &body)
-            }
-
-            fn parse(
-                &self,
-                service: &Service,
-                response: http::Response<&[u8]>,
-            ) -> Result<ReportAccepted, ResponseError> {
-                parse_report(service, response)
-            }
-        }
+fn build_report(
+    service: &Service,
+    key: &ClientKey,
+    name: &'static str,
+    good: bool,
+    task_id: TaskId,
+) -> Result<http::Request<Vec<u8>>, BuildError> {
+    if service.dialect() == Dialect::UrlForm {
+        let report = if good {
+            UrlFormReport::good(task_id)
+        } else {
+            UrlFormReport::bad(task_id)
+        };
+        return report.build(service, key);
+    }
+    let body = TaskIdBody {
+        client_key: key,
+        task_id,
     };
+    json_post(service, name, &body)
 }
 
-report_endpoint!(ReportIncorrectImage, |_s| "reportIncorrectImageCaptcha");
-report_endpoint!(ReportIncorrectToken, |s| s.method.method_name());
+impl Endpoint for ReportIncorrectImage {
+    type Output = ReportAccepted;
+
+    fn method_name(&self, service: &Service) -> &'static str {
+        match service.dialect() {
+            Dialect::TwoCaptcha => "reportIncorrect",
+            Dialect::UrlForm => "res.php",
+            _ => "reportIncorrectImageCaptcha",
+        }
+    }
+
+    fn build(
+        &self,
+        service: &Service,
+        key: &ClientKey,
+    ) -> Result<http::Request<Vec<u8>>, BuildError> {
+        build_report(service, key, self.method_name(service), false, self.task_id)
+    }
+
+    fn parse(
+        &self,
+        service: &Service,
+        response: http::Response<&[u8]>,
+    ) -> Result<ReportAccepted, ResponseError> {
+        parse_report(service, response, false, self.task_id)
+    }
+}
+
+impl Endpoint for ReportIncorrectToken {
+    type Output = ReportAccepted;
+
+    fn method_name(&self, service: &Service) -> &'static str {
+        match service.dialect() {
+            Dialect::AntiCaptcha => self
+                .anti_captcha_method()
+                .unwrap_or("reportIncorrectRecaptcha"),
+            Dialect::TwoCaptcha => "reportIncorrect",
+            Dialect::UrlForm => "res.php",
+            _ => self.method.method_name(),
+        }
+    }
+
+    fn build(
+        &self,
+        service: &Service,
+        key: &ClientKey,
+    ) -> Result<http::Request<Vec<u8>>, BuildError> {
+        if service.dialect() == Dialect::AntiCaptcha && self.anti_captcha_method().is_none() {
+            return Err(BuildError::Unsupported {
+                operation: "a wrong-token report for this task kind (only reCAPTCHA and hCaptcha)",
+                service: service.dialect().name(),
+            });
+        }
+        build_report(service, key, self.method_name(service), false, self.task_id)
+    }
+
+    fn parse(
+        &self,
+        service: &Service,
+        response: http::Response<&[u8]>,
+    ) -> Result<ReportAccepted, ResponseError> {
+        parse_report(service, response, false, self.task_id)
+    }
+}
+
+impl Endpoint for ReportCorrect {
+    type Output = ReportAccepted;
+
+    fn method_name(&self, service: &Service) -> &'static str {
+        match service.dialect() {
+            Dialect::AntiCaptcha => "reportCorrectRecaptcha",
+            Dialect::UrlForm => "res.php",
+            _ => "reportCorrect",
+        }
+    }
+
+    fn build(
+        &self,
+        service: &Service,
+        key: &ClientKey,
+    ) -> Result<http::Request<Vec<u8>>, BuildError> {
+        if service.dialect() == Dialect::CapMonster {
+            return Err(BuildError::Unsupported {
+                operation: "reporting a correct answer",
+                service: service.dialect().name(),
+            });
+        }
+        build_report(service, key, self.method_name(service), true, self.task_id)
+    }
+
+    fn parse(
+        &self,
+        service: &Service,
+        response: http::Response<&[u8]>,
+    ) -> Result<ReportAccepted, ResponseError> {
+        parse_report(service, response, true, self.task_id)
+    }
+}
+
+/// Anti-Captcha's `getQueueStats`: the load of one worker queue. Not available elsewhere.
+///
+/// The documented example sends no `clientKey`, so none is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetQueueStats {
+    /// `queueId` (1 ImageToText English, 2 Russian, 5/6 reCAPTCHA v2 with/without proxy, ...).
+    pub queue_id: u32,
+    /// `templateName` (AntiGate queue only).
+    pub template_name: Option<String>,
+}
+
+impl GetQueueStats {
+    /// The stats of queue `queue_id`.
+    pub fn new(queue_id: u32) -> Self {
+        Self {
+            queue_id,
+            template_name: None,
+        }
+    }
+
+    /// Sets `templateName`.
+    #[must_use]
+    pub fn with_template_name(mut self, name: impl Into<String>) -> Self {
+        self.template_name = Some(name.into());
+        self
+    }
+}
+
+/// getQueueStats' answer. Anti-Captcha caches it for 10 seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct QueueStats {
+    /// `waiting`: idle workers.
+    pub waiting: u64,
+    /// `load`: queue load, in percent.
+    pub load: f64,
+    /// `bid`: the current bid, in USD.
+    pub bid: f64,
+    /// `speed`: average solving time, in seconds.
+    pub speed: f64,
+    /// `total`: workers online.
+    pub total: u64,
+}
+
+#[derive(Serialize)]
+struct QueueStatsBody<'a> {
+    #[serde(rename = "queueId")]
+    queue_id: u32,
+    #[serde(rename = "templateName", skip_serializing_if = "Option::is_none")]
+    template_name: Option<&'a str>,
+}
+
+impl Endpoint for GetQueueStats {
+    type Output = QueueStats;
+
+    fn method_name(&self, _: &Service) -> &'static str {
+        "getQueueStats"
+    }
+
+    fn build(
+        &self,
+        service: &Service,
+        _key: &ClientKey,
+    ) -> Result<http::Request<Vec<u8>>, BuildError> {
+        if service.dialect() != Dialect::AntiCaptcha {
+            return Err(BuildError::Unsupported {
+                operation: "getQueueStats",
+                service: service.dialect().name(),
+            });
+        }
+        let body = QueueStatsBody {
+            queue_id: self.queue_id,
+            template_name: self.template_name.as_deref(),
+        };
+        json_post(service, "getQueueStats", &body)
+    }
+
+    fn parse(
+        &self,
+        service: &Service,
+        response: http::Response<&[u8]>,
+    ) -> Result<QueueStats, ResponseError> {
+        let body = *response.body();
+        let wire = decode(response.status(), body, service.dialect())?;
+        match (wire.waiting, wire.load, wire.bid, wire.speed, wire.total) {
+            (Some(waiting), Some(load), Some(bid), Some(speed), Some(total)) => Ok(QueueStats {
+                waiting,
+                load,
+                bid,
+                speed,
+                total,
+            }),
+            _ => Err(UnparseableResponse::new(
+                response.status().as_u16(),
+                "getQueueStats answered without waiting, load, bid, speed and total",
+                body,
+            )
+            .into()),
+        }
+    }
+}

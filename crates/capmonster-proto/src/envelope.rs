@@ -43,6 +43,17 @@ pub(crate) struct WireBody<'a> {
     pub(crate) end_time: Option<u64>,
     #[serde(rename = "solveCount", deserialize_with = "lenient_u64")]
     pub(crate) solve_count: Option<u64>,
+    // Anti-Captcha's getQueueStats.
+    #[serde(deserialize_with = "lenient_u64")]
+    pub(crate) waiting: Option<u64>,
+    #[serde(deserialize_with = "lenient_f64")]
+    pub(crate) load: Option<f64>,
+    #[serde(deserialize_with = "lenient_f64")]
+    pub(crate) bid: Option<f64>,
+    #[serde(deserialize_with = "lenient_f64")]
+    pub(crate) speed: Option<f64>,
+    #[serde(deserialize_with = "lenient_u64")]
+    pub(crate) total: Option<u64>,
 }
 
 /// Reads the body of `response` as the JSON envelope. Returns the API error it carries, if any,
@@ -169,4 +180,57 @@ fn lenient_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Numbe
         }
     }
     d.deserialize_any(V)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(dialect: Dialect, body: &str) -> (ErrorCode, i64) {
+        match decode(http::StatusCode::OK, body.as_bytes(), dialect) {
+            Err(ResponseError::Api(e)) => (e.code, e.error_id),
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn error_id_alone_names_the_code_only_where_ids_are_per_code() {
+        assert_eq!(
+            code(Dialect::AntiCaptcha, r#"{"errorId":16}"#),
+            (ErrorCode::NoSuchCapchaId, 16)
+        );
+        assert_eq!(
+            code(Dialect::AntiCaptcha, r#"{"errorId":"10","errorCode":""}"#),
+            (ErrorCode::ZeroBalance, 10)
+        );
+        assert_eq!(
+            code(Dialect::TwoCaptcha, r#"{"errorId":130,"errorCode":null}"#),
+            (ErrorCode::BadProxy, 130)
+        );
+        assert_eq!(
+            code(Dialect::CapMonster, r#"{"errorId":16}"#),
+            (ErrorCode::Other(String::new()), 16)
+        );
+        // The code wins over the number.
+        assert_eq!(
+            code(
+                Dialect::AntiCaptcha,
+                r#"{"errorId":1,"errorCode":"ERROR_ZERO_BALANCE"}"#
+            ),
+            (ErrorCode::ZeroBalance, 1)
+        );
+    }
+
+    #[test]
+    fn extras_and_queue_stats_read_numbers_or_strings() {
+        let body = br#"{"errorId":0,"cost":"0.000700","solveCount":"0","createTime":"1472205564","waiting":"242","load":60.33,"bid":"0.0008600982","speed":10.77,"total":610}"#;
+        let wire = decode(http::StatusCode::OK, body, Dialect::AntiCaptcha).unwrap();
+        assert_eq!(wire.cost, Some(0.0007));
+        assert_eq!(wire.solve_count, Some(0));
+        assert_eq!(wire.create_time, Some(1472205564));
+        assert_eq!(wire.waiting, Some(242));
+        assert_eq!(wire.load, Some(60.33));
+        assert_eq!(wire.bid, Some(0.0008600982));
+        assert_eq!(wire.total, Some(610));
+    }
 }

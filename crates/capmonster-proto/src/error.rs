@@ -246,6 +246,34 @@ error_codes! {
         "register the pingback address from the IP that sends the requests";
     EmptyAction = "ERROR_EMPTY_ACTION", FatalConfig, None,
         "the res.php action is missing: this is a client bug, please report it";
+    // The URL form's lockouts, written `ERROR: <number>`; the number is also the error id.
+    Lockout1001 = "ERROR: 1001", FatalConfig, None,
+        "locked for 10 minutes after 120 ERROR_NO_SLOT_AVAILABLE in a minute: raise the maximum bid, then wait";
+    Lockout1002 = "ERROR: 1002", FatalConfig, None,
+        "locked for 5 minutes after 120 ERROR_ZERO_BALANCE in a minute: top up the balance, then wait";
+    Lockout1003 = "ERROR: 1003", RetryCall, None,
+        "locked for 30 seconds: too many ERROR_NO_SLOT_AVAILABLE for the captchas sent; slow down";
+    Lockout1004 = "ERROR: 1004", FatalConfig, None,
+        "this IP is locked for 10 minutes after 5 requests with a wrong key: fix the key, then wait";
+    Lockout1005 = "ERROR: 1005", FatalConfig, None,
+        "locked for 5 minutes: too many res.php calls (balance calls count too); poll at most 20 times per captcha";
+}
+
+impl ErrorCode {
+    /// How long the service says it locks the key or IP out after this code, where it says so
+    /// (the URL form's `ERROR: 1001`...`1005`, `MAX_USER_TURN`, `IP_BANNED`). Waiting less and
+    /// retrying only extends the lockout.
+    pub fn lockout(&self) -> Option<std::time::Duration> {
+        let secs = match self {
+            // IP_BANNED: 5 minutes on 2captcha's in.php, 10 on CapMonster; take the longer.
+            Self::Lockout1001 | Self::Lockout1004 | Self::IpBanned => 600,
+            Self::Lockout1002 | Self::Lockout1005 => 300,
+            Self::Lockout1003 => 30,
+            Self::MaxUserTurn => 10,
+            _ => return None,
+        };
+        Some(std::time::Duration::from_secs(secs))
+    }
 }
 
 impl fmt::Display for ErrorCode {
@@ -444,6 +472,23 @@ pub enum BuildError {
         /// The service profile's name.
         service: &'static str,
     },
+    /// The task type has no `in.php` method in the URL form.
+    #[error("{task_type} has no in.php method in the URL form; use a JSON service profile")]
+    NoUrlFormMethod {
+        /// The task's `type` (and class).
+        task_type: String,
+    },
+    /// A field of the task has no `in.php` parameter, so the task cannot be sent through the
+    /// URL form without losing it.
+    #[error(
+        "{task_type}'s field `{field}` has no in.php parameter; drop it or use a JSON service profile"
+    )]
+    NoUrlFormField {
+        /// The task's `type` (and class).
+        task_type: String,
+        /// The documented JSON field name.
+        field: String,
+    },
 }
 
 #[cfg(test)]
@@ -485,6 +530,33 @@ mod tests {
             ErrorCode::from_anti_captcha_id(16),
             Some(ErrorCode::NoSuchCapchaId)
         );
+    }
+
+    #[test]
+    fn lockouts_keep_their_number_and_duration() {
+        use std::time::Duration;
+        for (n, secs) in [
+            (1001, 600),
+            (1002, 300),
+            (1003, 30),
+            (1004, 600),
+            (1005, 300),
+        ] {
+            let code = ErrorCode::parse(&format!("ERROR: {n}"));
+            assert_eq!(code.as_str(), format!("ERROR: {n}"));
+            assert_eq!(code.lockout(), Some(Duration::from_secs(secs)));
+        }
+        assert_eq!(ErrorCode::Lockout1003.class(), ErrorClass::RetryCall);
+        assert_eq!(ErrorCode::Lockout1004.class(), ErrorClass::FatalConfig);
+        assert_eq!(
+            ErrorCode::MaxUserTurn.lockout(),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            ErrorCode::IpBanned.lockout(),
+            Some(Duration::from_secs(600))
+        );
+        assert_eq!(ErrorCode::ZeroBalance.lockout(), None);
     }
 
     #[test]

@@ -30,6 +30,17 @@
 //! assert_eq!(create.parse(&service, response).unwrap(), 407533072);
 //! ```
 //!
+//! ## Other services and the URL form
+//!
+//! A [`Service`] names a base URL and a [`Dialect`]: CapMonster Cloud (the default), Anti-Captcha,
+//! 2Captcha's API v2, or the rucaptcha/2captcha `in.php`/`res.php` URL form
+//! ([`Service::capmonster_url_form`], [`Service::two_captcha_url_form`], or any base URL with
+//! [`Service::custom`]). The same endpoints work on all of them: on a URL-form service
+//! [`CreateTask`], [`GetTaskResult`], [`GetBalance`] and the report endpoints send `in.php`/`res.php`
+//! requests and read their text or JSON replies into the same outputs. The [`urlform`] module has
+//! the URL-form endpoints with every option, and [`report`] has the per-service report rules
+//! and a ledger that refuses reports the service would refuse.
+//!
 //! ## Errors
 //!
 //! Every answer is read whatever its HTTP status: a JSON error body becomes an [`ApiError`]
@@ -49,16 +60,19 @@ mod endpoint;
 mod envelope;
 mod error;
 mod key;
+pub mod report;
 mod secret;
 mod service;
 mod solution;
 pub mod task;
+pub mod urlform;
 
 pub use http;
 
 pub use endpoint::{
-    Balance, CreateTask, Endpoint, GetBalance, GetTaskResult, GetUserAgent, ReportAccepted,
-    ReportIncorrectImage, ReportIncorrectToken, TaskId, TokenReportMethod,
+    Balance, CreateTask, Endpoint, GetBalance, GetQueueStats, GetTaskResult, GetUserAgent,
+    QueueStats, ReportAccepted, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken, TaskId,
+    TokenReportMethod,
 };
 pub use error::{
     ApiError, BODY_PREFIX_LIMIT, BuildError, ErrorClass, ErrorCode, ResponseError,
@@ -67,8 +81,9 @@ pub use error::{
 pub use key::ClientKey;
 pub use secret::SecretString;
 pub use service::{
-    ANTI_CAPTCHA_BASE_URL, CAPMONSTER_BASE_URL, CAPMONSTER_USER_AGENT_URL, DEFAULT_USER_AGENT,
-    Dialect, Service, TWO_CAPTCHA_BASE_URL, TypeNaming,
+    ANTI_CAPTCHA_BASE_URL, CAPMONSTER_BASE_URL, CAPMONSTER_URL_FORM_BASE_URL,
+    CAPMONSTER_URL_FORM_DOCUMENTED_BASE_URL, CAPMONSTER_USER_AGENT_URL, DEFAULT_USER_AGENT,
+    Dialect, Service, TWO_CAPTCHA_BASE_URL, TWO_CAPTCHA_URL_FORM_BASE_URL, TypeNaming,
 };
 pub use solution::{
     Ready, RecaptchaSolution, ResultExtras, Solution, TaskResult, TextSolution, TurnstileSolution,

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use crate::error::ValidationError;
+use crate::urlform::UrlFormOptions;
 
 /// The default base URL of the CapMonster Cloud JSON API.
 pub const CAPMONSTER_BASE_URL: &str = "https://api.capmonster.cloud";
@@ -12,6 +13,14 @@ pub const CAPMONSTER_USER_AGENT_URL: &str = "https://capmonster.cloud/api/userag
 pub const ANTI_CAPTCHA_BASE_URL: &str = "https://api.anti-captcha.com";
 /// 2Captcha's JSON API v2.
 pub const TWO_CAPTCHA_BASE_URL: &str = "https://api.2captcha.com";
+
+/// CapMonster Cloud's in.php/res.php URL form over HTTPS (the documented example uses `http://`
+/// on the same host; see [`CAPMONSTER_URL_FORM_DOCUMENTED_BASE_URL`]).
+pub const CAPMONSTER_URL_FORM_BASE_URL: &str = "https://api.capmonster.cloud";
+/// The base of the one documented in.php URL: plain `http://`, as the docs print it.
+pub const CAPMONSTER_URL_FORM_DOCUMENTED_BASE_URL: &str = "http://api.capmonster.cloud";
+/// 2Captcha's in.php/res.php API (v1).
+pub const TWO_CAPTCHA_URL_FORM_BASE_URL: &str = "https://2captcha.com";
 
 /// The `User-Agent` header this crate sends unless told otherwise.
 pub const DEFAULT_USER_AGENT: &str = concat!("capmonster-rs/", env!("CARGO_PKG_VERSION"));
@@ -65,6 +74,7 @@ pub struct Service {
     dialect: Dialect,
     naming: TypeNaming,
     http_user_agent: Cow<'static, str>,
+    url_form: UrlFormOptions,
 }
 
 impl Default for Service {
@@ -82,6 +92,7 @@ impl Service {
             dialect: Dialect::CapMonster,
             naming: TypeNaming::Documented,
             http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
         }
     }
 
@@ -93,6 +104,7 @@ impl Service {
             dialect: Dialect::AntiCaptcha,
             naming: TypeNaming::Legacy,
             http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
         }
     }
 
@@ -104,6 +116,34 @@ impl Service {
             dialect: Dialect::TwoCaptcha,
             naming: TypeNaming::Legacy,
             http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
+        }
+    }
+
+    /// CapMonster Cloud's in.php/res.php URL form, over HTTPS.
+    ///
+    /// Only `in.php` with `method=userrecaptcha` is documented by CapMonster; the rest follows
+    /// 2Captcha's API v1 (see docs/PROTOCOL-NOTES-compat.md).
+    pub fn capmonster_url_form() -> Self {
+        Self {
+            base_url: Cow::Borrowed(CAPMONSTER_URL_FORM_BASE_URL),
+            user_agent_url: Some(Cow::Borrowed(CAPMONSTER_USER_AGENT_URL)),
+            dialect: Dialect::UrlForm,
+            naming: TypeNaming::Documented,
+            http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
+        }
+    }
+
+    /// 2Captcha's in.php/res.php API (v1).
+    pub fn two_captcha_url_form() -> Self {
+        Self {
+            base_url: Cow::Borrowed(TWO_CAPTCHA_URL_FORM_BASE_URL),
+            user_agent_url: None,
+            dialect: Dialect::UrlForm,
+            naming: TypeNaming::Documented,
+            http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
         }
     }
 
@@ -129,6 +169,7 @@ impl Service {
             dialect,
             naming,
             http_user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
+            url_form: UrlFormOptions::default(),
         })
     }
 
@@ -156,6 +197,20 @@ impl Service {
         }
         self.http_user_agent = Cow::Owned(ua);
         Ok(self)
+    }
+
+    /// Sets the URL-form options (POST or GET, encoding, `json=1`) used by every endpoint that
+    /// does not set its own, including [`CreateTask`](crate::CreateTask) and the other JSON
+    /// endpoints when they speak the URL form.
+    #[must_use]
+    pub fn with_url_form_options(mut self, options: UrlFormOptions) -> Self {
+        self.url_form = options;
+        self
+    }
+
+    /// The URL-form options.
+    pub fn url_form_options(&self) -> UrlFormOptions {
+        self.url_form
     }
 
     /// The base URL, without a trailing `/`.
