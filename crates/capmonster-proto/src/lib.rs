@@ -52,6 +52,7 @@ mod key;
 mod secret;
 mod service;
 mod solution;
+pub mod solver;
 pub mod task;
 
 pub use http;
@@ -72,6 +73,9 @@ pub use service::{
 };
 pub use solution::{
     Ready, RecaptchaSolution, ResultExtras, Solution, TaskResult, TextSolution, TurnstileSolution,
+};
+pub use solver::{
+    Action, Input, Outgoing, Phase, Policy, SolveError, Solved, Solver, TransportFailure,
 };
 pub use task::{
     ImageToTextTask, Proxy, ProxyRule, ProxyType, RawTask, RecaptchaV2Task, Task, TaskKind,
