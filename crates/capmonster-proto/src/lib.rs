@@ -64,6 +64,7 @@ pub mod report;
 mod secret;
 mod service;
 mod solution;
+pub mod solver;
 pub mod task;
 pub mod urlform;
 
@@ -87,6 +88,9 @@ pub use service::{
 };
 pub use solution::{
     Ready, RecaptchaSolution, ResultExtras, Solution, TaskResult, TextSolution, TurnstileSolution,
+};
+pub use solver::{
+    Action, Input, Outgoing, Phase, Policy, SolveError, Solved, Solver, TransportFailure,
 };
 pub use task::{
     ImageToTextTask, Proxy, ProxyRule, ProxyType, RawTask, RecaptchaV2Task, Task, TaskKind,
