@@ -56,6 +56,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod client_error;
 mod endpoint;
 mod envelope;
 mod error;
@@ -69,6 +70,8 @@ pub mod task;
 pub mod urlform;
 
 pub use http;
+
+pub use client_error::{ClientError, TransportError, redact};
 
 pub use endpoint::{
     Balance, CreateTask, Endpoint, GetBalance, GetQueueStats, GetTaskResult, GetUserAgent,
