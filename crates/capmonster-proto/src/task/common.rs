@@ -229,6 +229,102 @@ pub(crate) fn check_image_base64(field: &str, text: &str) -> Result<(), Validati
     Ok(())
 }
 
+/// A host name given without a scheme or path (`funcaptchaApiJSSubdomain`,
+/// `yidunApiServerSubdomain`, `geetestApiServerSubdomain`).
+pub(crate) fn check_bare_host(field: &str, value: &str) -> Result<(), ValidationError> {
+    check_nonempty(field, value)?;
+    if value.contains("://") || value.contains('/') || value.chars().any(char::is_whitespace) {
+        return Err(ValidationError::new(
+            field,
+            "is a bare domain name, without a scheme, path or spaces",
+        ));
+    }
+    Ok(())
+}
+
+/// An optional field that, when set, must not be blank.
+pub(crate) fn check_opt_nonempty(field: &str, value: Option<&str>) -> Result<(), ValidationError> {
+    match value {
+        Some(v) if v.trim().is_empty() => {
+            Err(ValidationError::new(field, "must not be empty when set"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The proxy of a type whose proxy is optional: checked when present.
+pub(crate) fn check_optional_proxy(proxy: Option<&Proxy>) -> Result<(), ValidationError> {
+    match proxy {
+        Some(p) => p.validate(false),
+        None => Ok(()),
+    }
+}
+
+/// The proxy of a type (or mode) that needs your own: present, with login and password.
+pub(crate) fn check_required_proxy(proxy: Option<&Proxy>) -> Result<(), ValidationError> {
+    match proxy {
+        Some(p) => p.validate(true),
+        None => Err(ValidationError::new(
+            "task.proxyType",
+            "is required: this task type needs your own proxy (type, address, port, login and password)",
+        )),
+    }
+}
+
+/// Reads a boolean sent either as `true`/`false` or as the integers `1`/`0` (the documentation
+/// uses both for flags such as `isEnterprise`).
+pub(crate) fn lenient_opt_bool<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum B {
+        Bool(bool),
+        Int(i64),
+        Text(String),
+    }
+    match Option::<B>::deserialize(d)? {
+        None => Ok(None),
+        Some(B::Bool(b)) => Ok(Some(b)),
+        Some(B::Int(0)) => Ok(Some(false)),
+        Some(B::Int(1)) => Ok(Some(true)),
+        Some(B::Text(t)) => match t.as_str() {
+            "true" | "1" => Ok(Some(true)),
+            "false" | "0" => Ok(Some(false)),
+            _ => Err(serde::de::Error::custom("expected a boolean, 0 or 1")),
+        },
+        Some(B::Int(_)) => Err(serde::de::Error::custom("expected a boolean, 0 or 1")),
+    }
+}
+
+/// Generates `with_*` setters for optional string fields and the proxy.
+macro_rules! setters {
+    ($ty:ty { proxy; $($fn:ident => $field:ident, $doc:literal;)* }) => {
+        setters!($ty { $($fn => $field, $doc;)* });
+        impl $ty {
+            /// Uses your own proxy.
+            #[must_use]
+            pub fn with_proxy(mut self, proxy: Proxy) -> Self {
+                self.proxy = Some(proxy);
+                self
+            }
+        }
+    };
+    ($ty:ty { $($fn:ident => $field:ident, $doc:literal;)* }) => {
+        impl $ty {
+            $(
+                #[doc = $doc]
+                #[must_use]
+                pub fn $fn(mut self, value: impl Into<String>) -> Self {
+                    self.$field = Some(value.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+pub(crate) use setters;
+
 /// Standard base64 with padding.
 pub fn base64_encode(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
