@@ -2115,3 +2115,37 @@ fn rule_custom_metadata() {
         "task.metadata.captchaUrl"
     );
 }
+
+#[test]
+fn incomplete_proxy_fields_are_not_dropped_silently() {
+    let e = Task::from_json_value(json!({
+        "type": "RecaptchaV2Task", "websiteURL": "https://a.example", "websiteKey": "k",
+        "proxyType": "http", "proxyAddress": "8.8.8.8"
+    }))
+    .unwrap_err();
+    assert_eq!(e.field(), "task.proxyType");
+    let e = Task::from_json_value(json!({
+        "type": "TurnstileTask", "websiteURL": "https://a.example", "websiteKey": "k",
+        "proxyType": "ftp", "proxyAddress": "8.8.8.8", "proxyPort": 1
+    }))
+    .unwrap_err();
+    assert_eq!(e.field(), "task.proxyType");
+    let e = Task::from_json_value(json!({
+        "type": "RecaptchaV3TaskProxyless", "websiteURL": "https://a.example", "websiteKey": "k",
+        "proxyType": "http", "proxyAddress": "8.8.8.8", "proxyPort": 1
+    }))
+    .unwrap_err();
+    assert_eq!(e.rule(), "this task type takes no proxy fields");
+    // A raw task is sent exactly as given.
+    let raw = RawTask::new(
+        json!({"type": "RecaptchaV3TaskProxyless", "proxyType": "http"})
+            .as_object()
+            .unwrap()
+            .clone(),
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(Task::from(raw)).unwrap()["proxyType"],
+        "http"
+    );
+}

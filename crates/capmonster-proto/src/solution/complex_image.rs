@@ -149,3 +149,33 @@ impl ComplexImageSolution {
         self.metadata.as_ref()?.answer_type.as_ref()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_read_by_their_json_type() {
+        let read = |j: &str| serde_json::from_str::<ComplexImageAnswer>(j).unwrap();
+        assert_eq!(
+            read("[true,false]"),
+            ComplexImageAnswer::Booleans(vec![true, false])
+        );
+        assert_eq!(read("[1,2.5]"), ComplexImageAnswer::Numbers(vec![1.0, 2.5]));
+        assert_eq!(
+            read(r#"[{"X":1,"Y":2}]"#),
+            ComplexImageAnswer::Points(vec![Point::new(1.0, 2.0)])
+        );
+        assert_eq!(read(r#""1""#), ComplexImageAnswer::Text("1".into()));
+        assert_eq!(read("[]"), ComplexImageAnswer::Booleans(vec![]));
+        assert!(serde_json::from_str::<ComplexImageAnswer>("[1,true]").is_err());
+    }
+
+    #[test]
+    fn unknown_answer_types_are_kept() {
+        let t: AnswerType = serde_json::from_str(r#""Polygon""#).unwrap();
+        assert_eq!(t, AnswerType::Other("Polygon".into()));
+        assert_eq!(serde_json::to_value(&t).unwrap(), "Polygon");
+        assert_eq!(serde_json::to_value(AnswerType::Grid).unwrap(), "Grid");
+    }
+}

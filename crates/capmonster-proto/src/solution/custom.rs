@@ -142,3 +142,54 @@ impl CustomTaskSolution {
         self.domains.is_some() || self.data.is_some() || self.headers.is_some()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(kind: TaskKind, json: &str) -> CustomTaskSolution {
+        let mut s: CustomTaskSolution = serde_json::from_str(json).unwrap();
+        s.kind = Some(kind);
+        s
+    }
+
+    #[test]
+    fn a_single_cookie_is_the_main_value_and_many_are_not() {
+        let one = parse(
+            TaskKind::Temu,
+            r#"{"domains":{"a.example":{"cookies":{"x":"1"}}}}"#,
+        );
+        assert_eq!(one.main_value(), Some("1"));
+        let two = parse(
+            TaskKind::Temu,
+            r#"{"domains":{"a.example":{"cookies":{"x":"1","y":"2"}}}}"#,
+        );
+        assert_eq!(two.main_value(), None);
+        assert_eq!(two.cookie_header(), "x=1; y=2");
+    }
+
+    #[test]
+    fn capitalised_keys_are_read() {
+        let s = parse(
+            TaskKind::Tspd,
+            r#"{"Domains":{"a.example":{"Cookies":{"TSPD_101_DID":"v"}}}}"#,
+        );
+        assert_eq!(s.main_value(), Some("v"));
+        assert!(s.is_recognised());
+        let written = serde_json::to_value(&s).unwrap();
+        assert_eq!(
+            written["domains"]["a.example"]["cookies"]["TSPD_101_DID"],
+            "v"
+        );
+    }
+
+    #[test]
+    fn the_user_agent_header_is_found_in_any_case() {
+        let s = parse(
+            TaskKind::TenDi,
+            r#"{"headers":{"user-agent":"ua"},"data":{"ticket":"t"}}"#,
+        );
+        assert_eq!(s.user_agent(), Some("ua"));
+        assert_eq!(s.main_value(), Some("t"));
+    }
+}

@@ -396,6 +396,39 @@ mod tests {
     }
 
     #[test]
+    fn flags_are_read_from_booleans_and_integers() {
+        #[derive(Deserialize)]
+        struct F {
+            #[serde(default, deserialize_with = "lenient_opt_bool")]
+            f: Option<bool>,
+        }
+        let read = |j: &str| serde_json::from_str::<F>(j).map(|f| f.f);
+        assert_eq!(read(r#"{"f":true}"#).unwrap(), Some(true));
+        assert_eq!(read(r#"{"f":0}"#).unwrap(), Some(false));
+        assert_eq!(read(r#"{"f":1}"#).unwrap(), Some(true));
+        assert_eq!(read(r#"{"f":"false"}"#).unwrap(), Some(false));
+        assert_eq!(read(r#"{"f":null}"#).unwrap(), None);
+        assert_eq!(read(r#"{}"#).unwrap(), None);
+        assert!(read(r#"{"f":2}"#).is_err());
+        assert!(read(r#"{"f":"yes"}"#).is_err());
+    }
+
+    #[test]
+    fn bare_hosts_and_required_proxies() {
+        assert!(check_bare_host("h", "api-na.geetest.com").is_ok());
+        for bad in ["", "https://a.example", "a.example/path", "a b"] {
+            assert_eq!(check_bare_host("h", bad).unwrap_err().field(), "h");
+        }
+        assert_eq!(
+            check_required_proxy(None).unwrap_err().field(),
+            "task.proxyType"
+        );
+        let p = Proxy::new(ProxyType::Http, "1.2.3.4", 1).with_auth("u", "p");
+        assert!(check_required_proxy(Some(&p)).is_ok());
+        assert!(check_optional_proxy(None).is_ok());
+    }
+
+    #[test]
     fn proxy_password_is_redacted_and_port_is_lenient() {
         let p = Proxy::new(ProxyType::Http, "8.8.8.8", 8080).with_auth("user", "hunter2");
         assert!(!format!("{p:?}").contains("hunter2"));

@@ -317,3 +317,33 @@ impl ComplexImageRecognitionTask {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::base64_encode;
+
+    #[test]
+    fn grid_is_written_as_documented() {
+        for (grid, text) in [
+            (Grid::FourByFour, "4x4"),
+            (Grid::ThreeByThree, "3x3"),
+            (Grid::OneByOne, "1x1"),
+        ] {
+            assert_eq!(serde_json::to_value(grid).unwrap(), text);
+        }
+        assert!(serde_json::from_str::<Grid>("\"2x2\"").is_err());
+    }
+
+    #[test]
+    fn audio_skips_the_image_size_limits_only() {
+        let big = base64_encode(&vec![0u8; 60_000]);
+        let image = ComplexImageRecognitionTask::new("shein", [big.clone()]);
+        assert!(!image.is_audio());
+        assert_eq!(image.validate().unwrap_err().field(), "task.imagesBase64");
+        let audio =
+            ComplexImageRecognitionTask::new("bills_audio", [big]).with_payload_type("audio");
+        assert!(audio.is_audio());
+        assert!(audio.validate().is_ok());
+    }
+}

@@ -166,3 +166,24 @@ impl GeeTestTask {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v3_omits_version_and_v4_sends_4() {
+        let v3 = serde_json::to_value(GeeTestTask::v3("https://a.example", "gt", "c")).unwrap();
+        assert!(v3.get("version").is_none());
+        assert_eq!(v3["challenge"], "c");
+        let v4 = serde_json::to_value(GeeTestTask::v4("https://a.example", "id")).unwrap();
+        assert_eq!(v4["version"], 4);
+        assert!(v4.get("challenge").is_none());
+        let read: GeeTestTask = serde_json::from_value(serde_json::json!({
+            "websiteURL": "https://a.example", "gt": "gt", "challenge": "c", "version": 3
+        }))
+        .unwrap();
+        assert!(!read.is_v4());
+        assert!(read.validate().is_ok());
+    }
+}

@@ -523,18 +523,33 @@ impl Task {
     /// Reads a task from JSON. Documented and legacy type names are understood (so are
     /// `websiteUrl` for `websiteURL` and `Class` for `class`); a type this crate does not know
     /// becomes [`Task::Raw`].
+    ///
+    /// A typed task keeps only the fields its type documents: to send an object exactly as it
+    /// is, wrap it with [`RawTask::new`] instead. Proxy fields that do not make a whole proxy
+    /// (a missing port, an unknown `proxyType`) are an error rather than silently dropped.
     pub fn from_json_value(value: Value) -> Result<Self, ValidationError> {
         let Value::Object(object) = value else {
             return Err(ValidationError::new("task", "must be a JSON object"));
         };
         let raw = RawTask::new(object)?;
         let kind = TaskKind::from_names(raw.type_name(), raw.class());
-        match Self::typed_from(kind, Value::Object(raw.object.clone())) {
-            Some(r) => {
-                r.map_err(|e| ValidationError::new("task", format!("does not match its type: {e}")))
-            }
-            None => Ok(Self::Raw(raw)),
+        let Some(parsed) = Self::typed_from(kind, Value::Object(raw.object.clone())) else {
+            return Ok(Self::Raw(raw));
+        };
+        let task = parsed
+            .map_err(|e| ValidationError::new("task", format!("does not match its type: {e}")))?;
+        let has_proxy_fields = PROXY_FIELDS.iter().any(|f| raw.object.contains_key(*f));
+        if has_proxy_fields && task.proxy().is_none() {
+            return Err(ValidationError::new(
+                "task.proxyType",
+                if kind.proxy_rule() == ProxyRule::None {
+                    "this task type takes no proxy fields"
+                } else {
+                    "the proxy fields do not make a whole proxy (proxyType http/https/socks4/socks5, proxyAddress and proxyPort are needed)"
+                },
+            ));
         }
+        Ok(task)
     }
 
     /// The task as it goes on the wire, with the type names of `naming`.
@@ -549,6 +564,15 @@ pub struct WireTask<'a> {
     task: &'a Task,
     naming: TypeNaming,
 }
+
+/// The proxy field names, flattened into a task.
+const PROXY_FIELDS: &[&str] = &[
+    "proxyType",
+    "proxyAddress",
+    "proxyPort",
+    "proxyLogin",
+    "proxyPassword",
+];
 
 /// Writes `type`, then `class`, then the struct's own fields, into one JSON object.
 #[derive(Serialize)]

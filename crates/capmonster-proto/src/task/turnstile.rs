@@ -250,3 +250,53 @@ impl TurnstileTask {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::ProxyType;
+
+    fn proxy() -> Proxy {
+        Proxy::new(ProxyType::Http, "8.8.8.8", 8080).with_auth("u", "p")
+    }
+
+    #[test]
+    fn modes_write_their_task_type_and_proxy_rule() {
+        let plain = TurnstileTask::new("https://a.example", "k");
+        assert_eq!(plain.proxy_rule(), ProxyRule::Optional);
+        assert!(
+            serde_json::to_value(&plain)
+                .unwrap()
+                .get("cloudflareTaskType")
+                .is_none()
+        );
+        let token =
+            TurnstileTask::challenge_token("https://a.example", "k", "managed", "d", "pd", "ua");
+        assert_eq!(
+            serde_json::to_value(&token).unwrap()["cloudflareTaskType"],
+            "token"
+        );
+        assert_eq!(token.proxy_rule(), ProxyRule::Optional);
+        let cf = TurnstileTask::cf_clearance("https://a.example", "k", "PGh0bWw+", "ua", proxy());
+        assert_eq!(
+            serde_json::to_value(&cf).unwrap()["cloudflareTaskType"],
+            "cf_clearance"
+        );
+        assert_eq!(cf.proxy_rule(), ProxyRule::Required);
+        assert!(cf.validate().is_ok());
+        let wait = TurnstileTask::wait_room("https://a.example", "k", "PGh0bWw+", "ua", proxy());
+        assert_eq!(
+            serde_json::to_value(&wait).unwrap()["cloudflareTaskType"],
+            "wait_room"
+        );
+        assert_eq!(CloudflareTaskType::WaitRoom.as_str(), "wait_room");
+    }
+
+    #[test]
+    fn an_unknown_mode_is_not_read() {
+        let r: Result<TurnstileTask, _> = serde_json::from_value(serde_json::json!({
+            "websiteURL": "https://a.example", "websiteKey": "k", "cloudflareTaskType": "other"
+        }));
+        assert!(r.is_err());
+    }
+}
