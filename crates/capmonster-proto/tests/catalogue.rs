@@ -2149,3 +2149,42 @@ fn incomplete_proxy_fields_are_not_dropped_silently() {
         "http"
     );
 }
+
+#[test]
+fn every_documented_solution_parses_into_a_typed_variant() {
+    let kind_of = |name: &str| -> TaskKind {
+        let parts: Vec<&str> = name.split('.').collect();
+        match parts[1] {
+            "ComplexImageTask" if parts[2] == "recaptcha" => TaskKind::ComplexImageRecaptcha,
+            "ComplexImageTask" => TaskKind::ComplexImageRecognition,
+            "CustomTask" => TaskKind::from_names("CustomTask", Some(parts[2])),
+            "ready" => TaskKind::ImageToText,
+            other => TaskKind::from_names(other, None),
+        }
+    };
+    let dir = format!("{}/../../tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("getTaskResult.") && n.ends_with(".response.json"))
+        .filter(|n| n != "getTaskResult.processing.response.json")
+        .collect();
+    names.sort();
+    for name in &names {
+        let kind = kind_of(name);
+        assert_ne!(kind, TaskKind::Other, "{name}");
+        let r = ready(kind, name);
+        assert_ne!(r.solution, Solution::Raw, "{name}");
+        let expect_main = !matches!(
+            kind,
+            TaskKind::Temu | TaskKind::ComplexImageRecaptcha | TaskKind::ComplexImageRecognition
+        );
+        if expect_main {
+            assert!(
+                r.solution.main_value().is_some_and(|v| !v.is_empty()),
+                "{name}"
+            );
+        }
+    }
+    assert_eq!(names.len(), 44);
+}

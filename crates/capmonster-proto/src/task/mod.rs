@@ -4,6 +4,36 @@
 //! optional ones. [`Task::validate`] checks the documented rules locally, so a bad field is
 //! reported before any money is spent. [`Task::Raw`] carries any JSON task this crate does not
 //! know yet.
+//!
+//! Modes that need your own proxy take it in their constructor, so they cannot be built
+//! without one:
+//!
+//! ```
+//! use capmonster_proto::{Proxy, ProxyRule, ProxyType, Task, TaskKind, TurnstileTask, CastleTask};
+//!
+//! let proxy = Proxy::new(ProxyType::Http, "8.8.8.8", 8080).with_auth("login", "password");
+//! let task = Task::from(TurnstileTask::cf_clearance(
+//!     "https://example.com",
+//!     "xxxxxxxxxx",
+//!     "PCFET0NUWVBFIGh0bWw+",
+//!     "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+//!     proxy,
+//! ));
+//! assert_eq!(task.proxy_rule(), ProxyRule::Required);
+//! assert!(task.validate().is_ok());
+//!
+//! // Local validation names the field and the rule.
+//! let castle = CastleTask::new(
+//!     "https://www.example.com/",
+//!     "pk_1Tk5Yzr1WFzxrJCh7WzMZzY1rHpaOtdK",
+//!     "https://s.example/cw.js",
+//!     "https://s.example/csw.js",
+//! )
+//! .with_count(50);
+//! let err = Task::from(castle).validate().unwrap_err();
+//! assert_eq!(err.field(), "task.metadata.count");
+//! assert_eq!(TaskKind::Castle.class(), Some("Castle"));
+//! ```
 
 mod common;
 mod complex_image;
