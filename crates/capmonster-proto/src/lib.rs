@@ -90,12 +90,19 @@ pub use service::{
     Dialect, Service, TWO_CAPTCHA_BASE_URL, TWO_CAPTCHA_URL_FORM_BASE_URL, TypeNaming,
 };
 pub use solution::{
-    Ready, RecaptchaSolution, ResultExtras, Solution, TaskResult, TextSolution, TurnstileSolution,
+    AWS_WAF_TOKEN, AmazonSolution, AnswerMetadata, AnswerType, ComplexImageAnswer,
+    ComplexImageSolution, CustomTaskSolution, DomainSolution, GeeTestV3Solution, GeeTestV4Solution,
+    HCaptchaSolution, Point, Ready, RecaptchaSolution, ResultExtras, Solution, TaskResult,
+    TextSolution, TokenSolution, TurnstileSolution,
 };
 pub use solver::{
     Action, Input, Outgoing, Phase, Policy, SolveError, Solved, Solver, TransportFailure,
 };
 pub use task::{
-    ImageToTextTask, Proxy, ProxyRule, ProxyType, RawTask, RecaptchaV2Task, Task, TaskKind,
-    TurnstileTask,
+    AlibabaTask, AltchaTask, AmazonTask, BasiliskTask, BinanceTask, CastleTask, CloudflareTaskType,
+    ComplexImageRecaptchaTask, ComplexImageRecognitionTask, DataDomeTask, FunCaptchaTask,
+    GeeTestTask, Grid, HCaptchaTask, HuntTask, ImageToTextTask, ImpervaTask, MtCaptchaTask,
+    ProsopoTask, Proxy, ProxyRule, ProxyType, RawTask, RecaptchaV2EnterpriseTask, RecaptchaV2Task,
+    RecaptchaV3EnterpriseTask, RecaptchaV3Task, Task, TaskKind, TemuTask, TenDiTask, TspdTask,
+    TurnstileTask, YidunTask,
 };

@@ -123,7 +123,7 @@ impl Service {
     /// CapMonster Cloud's in.php/res.php URL form, over HTTPS.
     ///
     /// Only `in.php` with `method=userrecaptcha` is documented by CapMonster; the rest follows
-    /// 2Captcha's API v1 (see docs/PROTOCOL-NOTES-compat.md).
+    /// 2Captcha's API v1 (see docs/PROTOCOL-NOTES.md ("The URL form and the compatible services")).
     pub fn capmonster_url_form() -> Self {
         Self {
             base_url: Cow::Borrowed(CAPMONSTER_URL_FORM_BASE_URL),

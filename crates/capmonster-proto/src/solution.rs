@@ -7,6 +7,18 @@ use serde_json::value::RawValue;
 
 use crate::task::TaskKind;
 
+mod complex_image;
+mod custom;
+mod geetest;
+mod token;
+
+pub use complex_image::{
+    AnswerMetadata, AnswerType, ComplexImageAnswer, ComplexImageSolution, Point,
+};
+pub use custom::{CustomTaskSolution, DomainSolution};
+pub use geetest::{GeeTestV3Solution, GeeTestV4Solution};
+pub use token::{AWS_WAF_TOKEN, AmazonSolution, HCaptchaSolution, TokenSolution};
+
 /// `ImageToTextTask`'s solution.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -53,7 +65,7 @@ pub struct TurnstileSolution {
 
 /// A typed solution. The variant follows the task's kind; a solution whose shape does not match
 /// its kind (or whose kind is unknown) is [`Solution::Raw`], and nothing is lost.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Solution {
@@ -61,8 +73,22 @@ pub enum Solution {
     Text(TextSolution),
     /// reCAPTCHA v2, v2 Enterprise, v3, v3 Enterprise.
     Recaptcha(RecaptchaSolution),
-    /// Turnstile.
+    /// Turnstile, every mode.
     Turnstile(TurnstileSolution),
+    /// hCaptcha.
+    HCaptcha(HCaptchaSolution),
+    /// ComplexImageTask, both classes.
+    ComplexImage(ComplexImageSolution),
+    /// GeeTest v3.
+    GeeTestV3(GeeTestV3Solution),
+    /// GeeTest v4 (and its site-specific shape without `captcha_id`).
+    GeeTestV4(GeeTestV4Solution),
+    /// FunCaptcha, Binance, Prosopo, MTCaptcha, Yidun.
+    Token(TokenSolution),
+    /// Amazon AWS WAF.
+    Amazon(AmazonSolution),
+    /// Every CustomTask class.
+    Custom(CustomTaskSolution),
     /// Anything else: see [`Ready::raw_json`].
     Raw,
 }
@@ -79,18 +105,79 @@ impl Solution {
             | TaskKind::RecaptchaV2Enterprise
             | TaskKind::RecaptchaV3
             | TaskKind::RecaptchaV3Enterprise => typed(raw, Self::Recaptcha),
-            TaskKind::Turnstile => typed(raw, Self::Turnstile),
-            _ => Self::Raw,
+            TaskKind::Turnstile => match serde_json::from_str::<TurnstileSolution>(raw) {
+                Ok(s) if s.token.is_some() || s.cf_clearance.is_some() => Self::Turnstile(s),
+                _ => Self::Raw,
+            },
+            TaskKind::HCaptcha => typed(raw, Self::HCaptcha),
+            TaskKind::ComplexImageRecaptcha | TaskKind::ComplexImageRecognition => {
+                typed(raw, Self::ComplexImage)
+            }
+            TaskKind::GeeTest => match typed(raw, Self::GeeTestV3) {
+                Self::Raw => typed(raw, Self::GeeTestV4),
+                v3 => v3,
+            },
+            TaskKind::FunCaptcha
+            | TaskKind::Binance
+            | TaskKind::Prosopo
+            | TaskKind::MtCaptcha
+            | TaskKind::Yidun => typed(raw, Self::Token),
+            TaskKind::Amazon => match serde_json::from_str::<AmazonSolution>(raw) {
+                Ok(s) if s.is_recognised() => Self::Amazon(s),
+                _ => Self::Raw,
+            },
+            TaskKind::DataDome
+            | TaskKind::TenDi
+            | TaskKind::Basilisk
+            | TaskKind::Imperva
+            | TaskKind::Altcha
+            | TaskKind::Castle
+            | TaskKind::Hunt
+            | TaskKind::Tspd
+            | TaskKind::Alibaba
+            | TaskKind::Temu => match serde_json::from_str::<CustomTaskSolution>(raw) {
+                Ok(mut s) if s.is_recognised() => {
+                    s.kind = Some(kind);
+                    Self::Custom(s)
+                }
+                _ => Self::Raw,
+            },
+            TaskKind::Other => Self::Raw,
         }
     }
 
-    /// The main value a user wants: the token, the text, or the cookie. `None` for raw solutions.
+    /// The main value a user wants: the token, the text, or the cookie. `None` for raw
+    /// solutions, for image answers that are not text, and for cookie sets with no single
+    /// main cookie (use [`CustomTaskSolution::cookie_header`]).
     pub fn main_value(&self) -> Option<&str> {
         match self {
             Self::Text(s) => Some(&s.text),
             Self::Recaptcha(s) => Some(&s.g_recaptcha_response),
             Self::Turnstile(s) => s.token.as_deref().or(s.cf_clearance.as_deref()),
+            Self::HCaptcha(s) => Some(&s.g_recaptcha_response),
+            Self::ComplexImage(s) => s.answer.as_text(),
+            Self::GeeTestV3(s) => Some(&s.validate),
+            Self::GeeTestV4(s) => Some(&s.pass_token),
+            Self::Token(s) => Some(&s.token),
+            Self::Amazon(s) => s
+                .aws_waf_token()
+                .or(s.existing_token.as_deref())
+                .or(s.captcha_voucher.as_deref()),
+            Self::Custom(s) => s.main_value(),
             Self::Raw => None,
+        }
+    }
+
+    /// The User-Agent the solution must be submitted with, when the service sent one.
+    pub fn user_agent(&self) -> Option<&str> {
+        match self {
+            Self::Recaptcha(s) => s.user_agent.as_deref(),
+            Self::Turnstile(s) => s.user_agent.as_deref(),
+            Self::HCaptcha(s) => s.user_agent.as_deref(),
+            Self::Token(s) => s.user_agent.as_deref(),
+            Self::Amazon(s) => s.user_agent.as_deref(),
+            Self::Custom(s) => s.user_agent(),
+            _ => None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! CapMonster Cloud documents exactly one `in.php` URL (reCAPTCHA v2 with `nocache=1`); every
 //! other method, parameter and every `res.php` action here follows the 2captcha API v1 and is
-//! **undocumented by CapMonster** (see docs/PROTOCOL-NOTES-compat.md).
+//! **undocumented by CapMonster** (see docs/PROTOCOL-NOTES.md ("The URL form and the compatible services")).
 //!
 //! The `in.php` parameters are built from the task's documented wire JSON, so any task the
 //! crate can serialise is mapped by its `type` and its documented field names
@@ -1173,7 +1173,7 @@ impl Endpoint for UrlFormGet {
 }
 
 /// The solution JSON a JSON API would have sent for `kind`, built from a URL-form answer, so
-/// both forms end in the same [`Ready`]. See docs/PROTOCOL-NOTES-compat.md for the shapes.
+/// both forms end in the same [`Ready`]. See docs/PROTOCOL-NOTES.md ("The URL form and the compatible services") for the shapes.
 pub fn solution_json(kind: TaskKind, ok: &UrlFormOk) -> Value {
     let mut out = Map::new();
     match &ok.answer {

@@ -241,6 +241,102 @@ pub(crate) fn check_image_base64(field: &str, text: &str) -> Result<(), Validati
     Ok(())
 }
 
+/// A host name given without a scheme or path (`funcaptchaApiJSSubdomain`,
+/// `yidunApiServerSubdomain`, `geetestApiServerSubdomain`).
+pub(crate) fn check_bare_host(field: &str, value: &str) -> Result<(), ValidationError> {
+    check_nonempty(field, value)?;
+    if value.contains("://") || value.contains('/') || value.chars().any(char::is_whitespace) {
+        return Err(ValidationError::new(
+            field,
+            "is a bare domain name, without a scheme, path or spaces",
+        ));
+    }
+    Ok(())
+}
+
+/// An optional field that, when set, must not be blank.
+pub(crate) fn check_opt_nonempty(field: &str, value: Option<&str>) -> Result<(), ValidationError> {
+    match value {
+        Some(v) if v.trim().is_empty() => {
+            Err(ValidationError::new(field, "must not be empty when set"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The proxy of a type whose proxy is optional: checked when present.
+pub(crate) fn check_optional_proxy(proxy: Option<&Proxy>) -> Result<(), ValidationError> {
+    match proxy {
+        Some(p) => p.validate(false),
+        None => Ok(()),
+    }
+}
+
+/// The proxy of a type (or mode) that needs your own: present, with login and password.
+pub(crate) fn check_required_proxy(proxy: Option<&Proxy>) -> Result<(), ValidationError> {
+    match proxy {
+        Some(p) => p.validate(true),
+        None => Err(ValidationError::new(
+            "task.proxyType",
+            "is required: this task type needs your own proxy (type, address, port, login and password)",
+        )),
+    }
+}
+
+/// Reads a boolean sent either as `true`/`false` or as the integers `1`/`0` (the documentation
+/// uses both for flags such as `isEnterprise`).
+pub(crate) fn lenient_opt_bool<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum B {
+        Bool(bool),
+        Int(i64),
+        Text(String),
+    }
+    match Option::<B>::deserialize(d)? {
+        None => Ok(None),
+        Some(B::Bool(b)) => Ok(Some(b)),
+        Some(B::Int(0)) => Ok(Some(false)),
+        Some(B::Int(1)) => Ok(Some(true)),
+        Some(B::Text(t)) => match t.as_str() {
+            "true" | "1" => Ok(Some(true)),
+            "false" | "0" => Ok(Some(false)),
+            _ => Err(serde::de::Error::custom("expected a boolean, 0 or 1")),
+        },
+        Some(B::Int(_)) => Err(serde::de::Error::custom("expected a boolean, 0 or 1")),
+    }
+}
+
+/// Generates `with_*` setters for optional string fields and the proxy.
+macro_rules! setters {
+    ($ty:ty { proxy; $($fn:ident => $field:ident, $doc:literal;)* }) => {
+        setters!($ty { $($fn => $field, $doc;)* });
+        impl $ty {
+            /// Uses your own proxy.
+            #[must_use]
+            pub fn with_proxy(mut self, proxy: Proxy) -> Self {
+                self.proxy = Some(proxy);
+                self
+            }
+        }
+    };
+    ($ty:ty { $($fn:ident => $field:ident, $doc:literal;)* }) => {
+        impl $ty {
+            $(
+                #[doc = $doc]
+                #[must_use]
+                pub fn $fn(mut self, value: impl Into<String>) -> Self {
+                    self.$field = Some(value.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+pub(crate) use setters;
+
 /// Standard base64 with padding.
 pub fn base64_encode(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -309,6 +405,39 @@ mod tests {
             let e = check_website_url("task.websiteURL", bad).unwrap_err();
             assert_eq!(e.field(), "task.websiteURL");
         }
+    }
+
+    #[test]
+    fn flags_are_read_from_booleans_and_integers() {
+        #[derive(Deserialize)]
+        struct F {
+            #[serde(default, deserialize_with = "lenient_opt_bool")]
+            f: Option<bool>,
+        }
+        let read = |j: &str| serde_json::from_str::<F>(j).map(|f| f.f);
+        assert_eq!(read(r#"{"f":true}"#).unwrap(), Some(true));
+        assert_eq!(read(r#"{"f":0}"#).unwrap(), Some(false));
+        assert_eq!(read(r#"{"f":1}"#).unwrap(), Some(true));
+        assert_eq!(read(r#"{"f":"false"}"#).unwrap(), Some(false));
+        assert_eq!(read(r#"{"f":null}"#).unwrap(), None);
+        assert_eq!(read(r#"{}"#).unwrap(), None);
+        assert!(read(r#"{"f":2}"#).is_err());
+        assert!(read(r#"{"f":"yes"}"#).is_err());
+    }
+
+    #[test]
+    fn bare_hosts_and_required_proxies() {
+        assert!(check_bare_host("h", "api-na.geetest.com").is_ok());
+        for bad in ["", "https://a.example", "a.example/path", "a b"] {
+            assert_eq!(check_bare_host("h", bad).unwrap_err().field(), "h");
+        }
+        assert_eq!(
+            check_required_proxy(None).unwrap_err().field(),
+            "task.proxyType"
+        );
+        let p = Proxy::new(ProxyType::Http, "1.2.3.4", 1).with_auth("u", "p");
+        assert!(check_required_proxy(Some(&p)).is_ok());
+        assert!(check_optional_proxy(None).is_ok());
     }
 
     #[test]

@@ -4,10 +4,44 @@
 //! optional ones. [`Task::validate`] checks the documented rules locally, so a bad field is
 //! reported before any money is spent. [`Task::Raw`] carries any JSON task this crate does not
 //! know yet.
+//!
+//! Modes that need your own proxy take it in their constructor, so they cannot be built
+//! without one:
+//!
+//! ```
+//! use capmonster_proto::{Proxy, ProxyRule, ProxyType, Task, TaskKind, TurnstileTask, CastleTask};
+//!
+//! let proxy = Proxy::new(ProxyType::Http, "8.8.8.8", 8080).with_auth("login", "password");
+//! let task = Task::from(TurnstileTask::cf_clearance(
+//!     "https://example.com",
+//!     "xxxxxxxxxx",
+//!     "PCFET0NUWVBFIGh0bWw+",
+//!     "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+//!     proxy,
+//! ));
+//! assert_eq!(task.proxy_rule(), ProxyRule::Required);
+//! assert!(task.validate().is_ok());
+//!
+//! // Local validation names the field and the rule.
+//! let castle = CastleTask::new(
+//!     "https://www.example.com/",
+//!     "pk_1Tk5Yzr1WFzxrJCh7WzMZzY1rHpaOtdK",
+//!     "https://s.example/cw.js",
+//!     "https://s.example/csw.js",
+//! )
+//! .with_count(50);
+//! let err = Task::from(castle).validate().unwrap_err();
+//! assert_eq!(err.field(), "task.metadata.count");
+//! assert_eq!(TaskKind::Castle.class(), Some("Castle"));
+//! ```
 
 mod common;
+mod complex_image;
+mod custom;
+mod geetest;
 mod image;
 mod recaptcha;
+mod token;
 mod turnstile;
 
 use serde::Serialize;
@@ -17,9 +51,26 @@ use serde_json::{Map, Value};
 pub(crate) use common::check_website_url;
 pub use common::{MAX_IMAGE_BYTES, MIN_IMAGE_BYTES, base64_encode};
 pub use common::{Proxy, ProxyRule, ProxyType};
+pub use complex_image::{
+    ComplexImageRecaptchaTask, ComplexImageRecognitionTask, DOCUMENTED_RECOGNIZERS, Grid,
+    RecaptchaClickMetadata, RecognitionMetadata,
+};
+pub use custom::{
+    AlibabaMetadata, AlibabaTask, AltchaMetadata, AltchaTask, BasiliskTask, CASTLE_MAX_COUNT,
+    CastleMetadata, CastleTask, DataDomeMetadata, DataDomeTask, HuntMetadata, HuntTask,
+    ImpervaMetadata, ImpervaTask, TemuMetadata, TemuTask, TenDiMetadata, TenDiTask, TspdMetadata,
+    TspdTask,
+};
+pub use geetest::GeeTestTask;
 pub use image::{DOCUMENTED_MODULES, ImageToTextTask};
-pub use recaptcha::RecaptchaV2Task;
-pub use turnstile::TurnstileTask;
+pub use recaptcha::{
+    MIN_SCORE_HIGH, MIN_SCORE_LOW, RECAPTCHA_API_DOMAINS, RecaptchaV2EnterpriseTask,
+    RecaptchaV2Task, RecaptchaV3EnterpriseTask, RecaptchaV3Task,
+};
+pub use token::{
+    AmazonTask, BinanceTask, FunCaptchaTask, HCaptchaTask, MtCaptchaTask, ProsopoTask, YidunTask,
+};
+pub use turnstile::{CloudflareTaskType, TurnstileTask};
 
 use crate::error::ValidationError;
 use crate::service::TypeNaming;
@@ -211,6 +262,57 @@ impl TaskKind {
         }
     }
 
+    /// Whether the kind takes your own proxy (section 11 of the API notes).
+    ///
+    /// `TurnstileTask` is [`ProxyRule::Optional`] here because its token modes are; its
+    /// `cf_clearance` and `wait_room` modes require one (see [`TurnstileTask::proxy_rule`]).
+    /// [`TaskKind::Other`] is [`ProxyRule::Optional`]: nothing is known about it.
+    pub fn proxy_rule(self) -> ProxyRule {
+        match self {
+            Self::ImageToText
+            | Self::RecaptchaV3
+            | Self::RecaptchaV3Enterprise
+            | Self::ComplexImageRecaptcha
+            | Self::ComplexImageRecognition => ProxyRule::None,
+            Self::DataDome | Self::Imperva | Self::Hunt | Self::Tspd => ProxyRule::Required,
+            Self::RecaptchaV2
+            | Self::RecaptchaV2Enterprise
+            | Self::HCaptcha
+            | Self::GeeTest
+            | Self::Turnstile
+            | Self::FunCaptcha
+            | Self::Amazon
+            | Self::Binance
+            | Self::Prosopo
+            | Self::MtCaptcha
+            | Self::Yidun
+            | Self::TenDi
+            | Self::Basilisk
+            | Self::Altcha
+            | Self::Castle
+            | Self::Alibaba
+            | Self::Temu
+            | Self::Other => ProxyRule::Optional,
+        }
+    }
+
+    /// The legacy `...Proxyless` type name the documentation once used for this kind without a
+    /// proxy, if it had one. [`TypeNaming::Legacy`] sends it for tasks without a proxy.
+    pub fn legacy_proxyless_name(self) -> Option<&'static str> {
+        Some(match self {
+            Self::RecaptchaV2 => "RecaptchaV2TaskProxyless",
+            Self::RecaptchaV2Enterprise => "RecaptchaV2EnterpriseTaskProxyless",
+            Self::HCaptcha => "HCaptchaTaskProxyless",
+            Self::GeeTest => "GeeTestTaskProxyless",
+            Self::Turnstile => "TurnstileTaskProxyless",
+            Self::FunCaptcha => "FunCaptchaTaskProxyless",
+            Self::Amazon => "AmazonTaskProxyless",
+            Self::Binance => "BinanceTaskProxyless",
+            Self::Prosopo => "ProsopoTaskProxyless",
+            _ => return None,
+        })
+    }
+
     /// True for the image kinds, which are reported with reportIncorrectImageCaptcha.
     pub fn is_image(self) -> bool {
         matches!(
@@ -240,18 +342,128 @@ impl TaskKind {
     }
 }
 
-/// A task to solve: one of the typed tasks, or raw JSON for a type this crate does not know.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Task {
+/// Declares the typed variants once: the enum, `kind`, `proxy`, `validate`, parsing, wire
+/// serialisation and `From`.
+macro_rules! task_variants {
+    ($( $(#[$doc:meta])* $variant:ident($ty:ty) => $kind:ident, proxy: $proxy:tt; )*) => {
+        /// A task to solve: one of the typed tasks, or raw JSON for a type this crate does not know.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Task {
+            $( $(#[$doc])* $variant($ty), )*
+            /// Any task given as a JSON object with a `type` (and `class`). Its solution comes back as raw JSON.
+            Raw(RawTask),
+        }
+
+        impl Task {
+            /// The kind of this task. A raw task whose names this crate knows reports that kind.
+            pub fn kind(&self) -> TaskKind {
+                match self {
+                    $( Self::$variant(_) => TaskKind::$kind, )*
+                    Self::Raw(r) => TaskKind::from_names(r.type_name(), r.class()),
+                }
+            }
+
+            /// The proxy the task carries, if any.
+            pub fn proxy(&self) -> Option<&Proxy> {
+                match self {
+                    $( Self::$variant(t) => task_variants!(@proxy t, $proxy), )*
+                    Self::Raw(_) => None,
+                }
+            }
+
+            /// Checks the documented rules locally. Nothing is sent when this fails.
+            pub fn validate(&self) -> Result<(), ValidationError> {
+                match self {
+                    $( Self::$variant(t) => t.validate(), )*
+                    Self::Raw(_) => Ok(()),
+                }
+            }
+
+            fn typed_from(kind: TaskKind, value: Value) -> Option<Result<Task, serde_json::Error>> {
+                match kind {
+                    $( TaskKind::$kind => Some(serde_json::from_value(value).map(Self::$variant)), )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl Serialize for WireTask<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let type_name = self.task.type_name(self.naming);
+                let class = self.task.kind().class();
+                match self.task {
+                    $( Task::$variant(t) => Tagged { type_name, class, body: t }.serialize(s), )*
+                    Task::Raw(r) => r.object.serialize(s),
+                }
+            }
+        }
+
+        $(
+            impl From<$ty> for Task {
+                fn from(t: $ty) -> Self {
+                    Self::$variant(t)
+                }
+            }
+        )*
+    };
+    (@proxy $t:ident, none) => { { let _ = $t; None } };
+    (@proxy $t:ident, some) => { $t.proxy.as_ref() };
+}
+
+task_variants! {
     /// `ImageToTextTask`.
-    ImageToText(ImageToTextTask),
+    ImageToText(ImageToTextTask) => ImageToText, proxy: none;
     /// `RecaptchaV2Task`.
-    RecaptchaV2(RecaptchaV2Task),
-    /// `TurnstileTask`.
-    Turnstile(TurnstileTask),
-    /// Any task given as a JSON object with a `type` (and `class`). Its solution comes back as raw JSON.
-    Raw(RawTask),
+    RecaptchaV2(RecaptchaV2Task) => RecaptchaV2, proxy: some;
+    /// `RecaptchaV2EnterpriseTask`.
+    RecaptchaV2Enterprise(RecaptchaV2EnterpriseTask) => RecaptchaV2Enterprise, proxy: some;
+    /// `RecaptchaV3TaskProxyless`.
+    RecaptchaV3(RecaptchaV3Task) => RecaptchaV3, proxy: none;
+    /// `RecaptchaV3EnterpriseTask`.
+    RecaptchaV3Enterprise(RecaptchaV3EnterpriseTask) => RecaptchaV3Enterprise, proxy: none;
+    /// `ComplexImageTask`, class `recaptcha`.
+    ComplexImageRecaptcha(ComplexImageRecaptchaTask) => ComplexImageRecaptcha, proxy: none;
+    /// `ComplexImageTask`, class `recognition`.
+    ComplexImageRecognition(ComplexImageRecognitionTask) => ComplexImageRecognition, proxy: none;
+    /// `HCaptchaTask` (a draft page in the documentation).
+    HCaptcha(HCaptchaTask) => HCaptcha, proxy: some;
+    /// `GeeTestTask`, v3 or v4.
+    GeeTest(GeeTestTask) => GeeTest, proxy: some;
+    /// `TurnstileTask`, every mode.
+    Turnstile(TurnstileTask) => Turnstile, proxy: some;
+    /// `FunCaptchaTask`.
+    FunCaptcha(FunCaptchaTask) => FunCaptcha, proxy: some;
+    /// `AmazonTask`.
+    Amazon(AmazonTask) => Amazon, proxy: some;
+    /// `BinanceTask`.
+    Binance(BinanceTask) => Binance, proxy: some;
+    /// `ProsopoTask`.
+    Prosopo(ProsopoTask) => Prosopo, proxy: some;
+    /// `MTCaptchaTask`.
+    MtCaptcha(MtCaptchaTask) => MtCaptcha, proxy: some;
+    /// `YidunTask`.
+    Yidun(YidunTask) => Yidun, proxy: some;
+    /// `CustomTask`, class `DataDome`.
+    DataDome(DataDomeTask) => DataDome, proxy: some;
+    /// `CustomTask`, class `TenDI`.
+    TenDi(TenDiTask) => TenDi, proxy: some;
+    /// `CustomTask`, class `Basilisk`.
+    Basilisk(BasiliskTask) => Basilisk, proxy: some;
+    /// `CustomTask`, class `Imperva`.
+    Imperva(ImpervaTask) => Imperva, proxy: some;
+    /// `CustomTask`, class `altcha`.
+    Altcha(AltchaTask) => Altcha, proxy: some;
+    /// `CustomTask`, class `Castle`.
+    Castle(CastleTask) => Castle, proxy: some;
+    /// `CustomTask`, class `HUNT`.
+    Hunt(HuntTask) => Hunt, proxy: some;
+    /// `CustomTask`, class `tspd`.
+    Tspd(TspdTask) => Tspd, proxy: some;
+    /// `CustomTask`, class `alibaba`.
+    Alibaba(AlibabaTask) => Alibaba, proxy: some;
+    /// `CustomTask`, class `Temu` (a draft page in the documentation).
+    Temu(TemuTask) => Temu, proxy: some;
 }
 
 /// A task given as JSON, for a type this crate does not model. It is sent as it is.
@@ -306,34 +518,16 @@ impl RawTask {
 }
 
 impl Task {
-    /// The kind of this task. A raw task whose names this crate knows reports that kind.
-    pub fn kind(&self) -> TaskKind {
-        match self {
-            Self::ImageToText(_) => TaskKind::ImageToText,
-            Self::RecaptchaV2(_) => TaskKind::RecaptchaV2,
-            Self::Turnstile(_) => TaskKind::Turnstile,
-            Self::Raw(r) => TaskKind::from_names(r.type_name(), r.class()),
-        }
-    }
-
-    /// The `type` string written for `naming`.
+    /// The `type` string written for `naming`. [`TypeNaming::Legacy`] writes the old
+    /// `...Proxyless` name for a task without a proxy, when its kind had one.
     pub fn type_name(&self, naming: TypeNaming) -> &str {
-        let proxyless = self.proxy().is_none();
+        let kind = self.kind();
         match (self, naming) {
             (Self::Raw(r), _) => r.type_name(),
-            (_, TypeNaming::Documented) => self.kind().type_name(),
-            (Self::RecaptchaV2(_), TypeNaming::Legacy) if proxyless => "RecaptchaV2TaskProxyless",
-            (Self::Turnstile(_), TypeNaming::Legacy) if proxyless => "TurnstileTaskProxyless",
-            (_, TypeNaming::Legacy) => self.kind().type_name(),
-        }
-    }
-
-    /// The proxy the task carries, if any.
-    pub fn proxy(&self) -> Option<&Proxy> {
-        match self {
-            Self::ImageToText(_) | Self::Raw(_) => None,
-            Self::RecaptchaV2(t) => t.proxy.as_ref(),
-            Self::Turnstile(t) => t.proxy.as_ref(),
+            (_, TypeNaming::Legacy) if self.proxy().is_none() => kind
+                .legacy_proxyless_name()
+                .unwrap_or_else(|| kind.type_name()),
+            _ => kind.type_name(),
         }
     }
 
@@ -341,39 +535,51 @@ impl Task {
     pub fn nocache(&self) -> bool {
         match self {
             Self::RecaptchaV2(t) => t.nocache == Some(true),
+            Self::RecaptchaV3(t) => t.nocache == Some(true),
             Self::Raw(r) => r.object.get("nocache").and_then(Value::as_bool) == Some(true),
             _ => false,
         }
     }
 
-    /// Checks the documented rules locally. Nothing is sent when this fails.
-    pub fn validate(&self) -> Result<(), ValidationError> {
+    /// Whether this task takes your own proxy. Like [`TaskKind::proxy_rule`], except that a
+    /// Turnstile task reports the rule of its mode.
+    pub fn proxy_rule(&self) -> ProxyRule {
         match self {
-            Self::ImageToText(t) => t.validate(),
-            Self::RecaptchaV2(t) => t.validate(),
-            Self::Turnstile(t) => t.validate(),
-            Self::Raw(_) => Ok(()),
+            Self::Turnstile(t) => t.proxy_rule(),
+            _ => self.kind().proxy_rule(),
         }
     }
 
-    /// Reads a task from JSON. Documented and legacy type names are understood; a type this
-    /// crate does not know becomes [`Task::Raw`].
+    /// Reads a task from JSON. Documented and legacy type names are understood (so are
+    /// `websiteUrl` for `websiteURL` and `Class` for `class`); a type this crate does not know
+    /// becomes [`Task::Raw`].
+    ///
+    /// A typed task keeps only the fields its type documents: to send an object exactly as it
+    /// is, wrap it with [`RawTask::new`] instead. Proxy fields that do not make a whole proxy
+    /// (a missing port, an unknown `proxyType`) are an error rather than silently dropped.
     pub fn from_json_value(value: Value) -> Result<Self, ValidationError> {
         let Value::Object(object) = value else {
             return Err(ValidationError::new("task", "must be a JSON object"));
         };
         let raw = RawTask::new(object)?;
         let kind = TaskKind::from_names(raw.type_name(), raw.class());
-        let typed = |r: Result<Task, serde_json::Error>| {
-            r.map_err(|e| ValidationError::new("task", format!("does not match its type: {e}")))
+        let Some(parsed) = Self::typed_from(kind, Value::Object(raw.object.clone())) else {
+            return Ok(Self::Raw(raw));
         };
-        let value = Value::Object(raw.object.clone());
-        match kind {
-            TaskKind::ImageToText => typed(serde_json::from_value(value).map(Self::ImageToText)),
-            TaskKind::RecaptchaV2 => typed(serde_json::from_value(value).map(Self::RecaptchaV2)),
-            TaskKind::Turnstile => typed(serde_json::from_value(value).map(Self::Turnstile)),
-            _ => Ok(Self::Raw(raw)),
+        let task = parsed
+            .map_err(|e| ValidationError::new("task", format!("does not match its type: {e}")))?;
+        let has_proxy_fields = PROXY_FIELDS.iter().any(|f| raw.object.contains_key(*f));
+        if has_proxy_fields && task.proxy().is_none() {
+            return Err(ValidationError::new(
+                "task.proxyType",
+                if kind.proxy_rule() == ProxyRule::None {
+                    "this task type takes no proxy fields"
+                } else {
+                    "the proxy fields do not make a whole proxy (proxyType http/https/socks4/socks5, proxyAddress and proxyPort are needed)"
+                },
+            ));
         }
+        Ok(task)
     }
 
     /// The task as it goes on the wire, with the type names of `naming`.
@@ -389,6 +595,15 @@ pub struct WireTask<'a> {
     naming: TypeNaming,
 }
 
+/// The proxy field names, flattened into a task.
+const PROXY_FIELDS: &[&str] = &[
+    "proxyType",
+    "proxyAddress",
+    "proxyPort",
+    "proxyLogin",
+    "proxyPassword",
+];
+
 /// Writes `type`, then `class`, then the struct's own fields, into one JSON object.
 #[derive(Serialize)]
 struct Tagged<'a, T> {
@@ -398,34 +613,6 @@ struct Tagged<'a, T> {
     class: Option<&'a str>,
     #[serde(flatten)]
     body: &'a T,
-}
-
-impl Serialize for WireTask<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let type_name = self.task.type_name(self.naming);
-        let class = self.task.kind().class();
-        match self.task {
-            Task::ImageToText(t) => Tagged {
-                type_name,
-                class,
-                body: t,
-            }
-            .serialize(s),
-            Task::RecaptchaV2(t) => Tagged {
-                type_name,
-                class,
-                body: t,
-            }
-            .serialize(s),
-            Task::Turnstile(t) => Tagged {
-                type_name,
-                class,
-                body: t,
-            }
-            .serialize(s),
-            Task::Raw(r) => r.object.serialize(s),
-        }
-    }
 }
 
 impl Serialize for Task {
@@ -441,18 +628,8 @@ impl<'de> serde::Deserialize<'de> for Task {
     }
 }
 
-macro_rules! impl_from_task {
-    ($($variant:ident($ty:ty)),*) => {$(
-        impl From<$ty> for Task {
-            fn from(t: $ty) -> Self {
-                Self::$variant(t)
-            }
-        }
-    )*};
+impl From<RawTask> for Task {
+    fn from(t: RawTask) -> Self {
+        Self::Raw(t)
+    }
 }
-impl_from_task!(
-    ImageToText(ImageToTextTask),
-    RecaptchaV2(RecaptchaV2Task),
-    Turnstile(TurnstileTask),
-    Raw(RawTask)
-);

@@ -2,7 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::common::{Proxy, check_nonempty, check_website_url};
+use serde_json::{Map, Value};
+
+use super::common::{
+    Proxy, check_nonempty, check_opt_nonempty, check_optional_proxy, check_website_url,
+    lenient_opt_bool,
+};
 use crate::error::ValidationError;
 
 /// reCAPTCHA v2 (`RecaptchaV2Task`), with or without your own proxy.
@@ -24,11 +29,19 @@ pub struct RecaptchaV2Task {
     /// `cookies`: `name1=value1; name2=value2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookies: Option<String>,
-    /// `isInvisible`: an invisible reCAPTCHA (no checkbox).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `isInvisible`: an invisible reCAPTCHA (no checkbox). `1`/`0` are accepted when reading.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_opt_bool"
+    )]
     pub is_invisible: Option<bool>,
     /// `nocache`: do not reuse older tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_opt_bool"
+    )]
     pub nocache: Option<bool>,
     /// Your own proxy (optional).
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
@@ -96,9 +109,296 @@ impl RecaptchaV2Task {
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_website_url("task.websiteURL", &self.website_url)?;
         check_nonempty("task.websiteKey", &self.website_key)?;
-        if let Some(p) = &self.proxy {
-            p.validate(false)?;
+        check_optional_proxy(self.proxy.as_ref())
+    }
+}
+
+/// The hosts reCAPTCHA may be loaded from (`apiDomain`).
+pub const RECAPTCHA_API_DOMAINS: &[&str] = &["www.google.com", "www.recaptcha.net"];
+
+/// reCAPTCHA v2 Enterprise (`RecaptchaV2EnterpriseTask`), with or without your own proxy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RecaptchaV2EnterpriseTask {
+    /// `websiteURL`: the page with the captcha. `websiteUrl` is accepted when reading.
+    #[serde(rename = "websiteURL", alias = "websiteUrl")]
+    pub website_url: String,
+    /// `websiteKey`: the site key (`data-sitekey`, or `k=` in the anchor iframe URL).
+    pub website_key: String,
+    /// `pageAction`: the widget's `action`, only when it differs from the default `verify`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_action: Option<String>,
+    /// `enterprisePayload`: extra parameters of `grecaptcha.enterprise.render`, such as
+    /// `{"s": "..."}`. Sent as a JSON object, as the documented example does; a string holding a
+    /// JSON object is accepted when reading.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_payload"
+    )]
+    pub enterprise_payload: Option<Map<String, Value>>,
+    /// `apiDomain`: `www.google.com` or `www.recaptcha.net`; only when you know it is needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_domain: Option<String>,
+    /// `userAgent`: a current browser User-Agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// `cookies`: `name1=value1; name2=value2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cookies: Option<String>,
+    /// Your own proxy (optional).
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<Proxy>,
+}
+
+fn lenient_payload<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Map<String, Value>>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m)),
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(&s) {
+            Ok(Value::Object(m)) => Ok(Some(m)),
+            _ => Err(serde::de::Error::custom(
+                "enterprisePayload must be a JSON object (or a string holding one)",
+            )),
+        },
+        Some(_) => Err(serde::de::Error::custom(
+            "enterprisePayload must be a JSON object",
+        )),
+    }
+}
+
+impl RecaptchaV2EnterpriseTask {
+    /// A task for the page `website_url` and the site key `website_key`.
+    pub fn new(website_url: impl Into<String>, website_key: impl Into<String>) -> Self {
+        Self {
+            website_url: website_url.into(),
+            website_key: website_key.into(),
+            page_action: None,
+            enterprise_payload: None,
+            api_domain: None,
+            user_agent: None,
+            cookies: None,
+            proxy: None,
         }
-        Ok(())
+    }
+
+    /// Sets `pageAction`.
+    #[must_use]
+    pub fn with_page_action(mut self, action: impl Into<String>) -> Self {
+        self.page_action = Some(action.into());
+        self
+    }
+
+    /// Sets `enterprisePayload`.
+    #[must_use]
+    pub fn with_enterprise_payload(mut self, payload: Map<String, Value>) -> Self {
+        self.enterprise_payload = Some(payload);
+        self
+    }
+
+    /// Sets the `s` member of `enterprisePayload` (the common case).
+    #[must_use]
+    pub fn with_payload_s(mut self, s: impl Into<String>) -> Self {
+        self.enterprise_payload
+            .get_or_insert_with(Map::new)
+            .insert("s".to_owned(), Value::String(s.into()));
+        self
+    }
+
+    /// Sets `apiDomain`.
+    #[must_use]
+    pub fn with_api_domain(mut self, domain: impl Into<String>) -> Self {
+        self.api_domain = Some(domain.into());
+        self
+    }
+
+    /// Sets `userAgent`.
+    #[must_use]
+    pub fn with_user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = Some(ua.into());
+        self
+    }
+
+    /// Sets `cookies`.
+    #[must_use]
+    pub fn with_cookies(mut self, cookies: impl Into<String>) -> Self {
+        self.cookies = Some(cookies.into());
+        self
+    }
+
+    /// Uses your own proxy.
+    #[must_use]
+    pub fn with_proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// Checks `websiteURL`, `websiteKey`, `apiDomain` and the proxy.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_website_url("task.websiteURL", &self.website_url)?;
+        check_nonempty("task.websiteKey", &self.website_key)?;
+        check_opt_nonempty("task.pageAction", self.page_action.as_deref())?;
+        if let Some(d) = &self.api_domain {
+            if !RECAPTCHA_API_DOMAINS.contains(&d.as_str()) {
+                return Err(ValidationError::new(
+                    "task.apiDomain",
+                    "must be www.google.com or www.recaptcha.net",
+                ));
+            }
+        }
+        check_optional_proxy(self.proxy.as_ref())
+    }
+}
+
+/// The lowest `minScore` the service accepts.
+pub const MIN_SCORE_LOW: f64 = 0.1;
+/// The highest `minScore` the service accepts.
+pub const MIN_SCORE_HIGH: f64 = 0.9;
+
+fn check_min_score(score: Option<f64>) -> Result<(), ValidationError> {
+    match score {
+        Some(s) if !(MIN_SCORE_LOW..=MIN_SCORE_HIGH).contains(&s) => Err(ValidationError::new(
+            "task.minScore",
+            "must be from 0.1 to 0.9",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// reCAPTCHA v3 (`RecaptchaV3TaskProxyless`). The service uses its own proxies; this type has
+/// no proxy fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RecaptchaV3Task {
+    /// `websiteURL`: the page with the captcha. `websiteUrl` is accepted when reading.
+    #[serde(rename = "websiteURL", alias = "websiteUrl")]
+    pub website_url: String,
+    /// `websiteKey`: the `render=` value of `api.js`.
+    pub website_key: String,
+    /// `isEnterprise`: solve it as reCAPTCHA v3 Enterprise. `1`/`0` are accepted when reading.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_opt_bool"
+    )]
+    pub is_enterprise: Option<bool>,
+    /// `minScore`: 0.1 to 0.9.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_score: Option<f64>,
+    /// `pageAction`: the widget's action (default `verify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_action: Option<String>,
+    /// `nocache`: do not reuse older tokens.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_opt_bool"
+    )]
+    pub nocache: Option<bool>,
+}
+
+impl RecaptchaV3Task {
+    /// A task for the page `website_url` and the site key `website_key`.
+    pub fn new(website_url: impl Into<String>, website_key: impl Into<String>) -> Self {
+        Self {
+            website_url: website_url.into(),
+            website_key: website_key.into(),
+            is_enterprise: None,
+            min_score: None,
+            page_action: None,
+            nocache: None,
+        }
+    }
+
+    /// Sets `isEnterprise`.
+    #[must_use]
+    pub fn with_enterprise(mut self, enterprise: bool) -> Self {
+        self.is_enterprise = Some(enterprise);
+        self
+    }
+
+    /// Sets `minScore` (0.1 to 0.9; checked by [`RecaptchaV3Task::validate`]).
+    #[must_use]
+    pub fn with_min_score(mut self, score: f64) -> Self {
+        self.min_score = Some(score);
+        self
+    }
+
+    /// Sets `pageAction`.
+    #[must_use]
+    pub fn with_page_action(mut self, action: impl Into<String>) -> Self {
+        self.page_action = Some(action.into());
+        self
+    }
+
+    /// Sets `nocache`.
+    #[must_use]
+    pub fn with_nocache(mut self, nocache: bool) -> Self {
+        self.nocache = Some(nocache);
+        self
+    }
+
+    /// Checks `websiteURL`, `websiteKey`, `minScore` and `pageAction`.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_website_url("task.websiteURL", &self.website_url)?;
+        check_nonempty("task.websiteKey", &self.website_key)?;
+        check_min_score(self.min_score)?;
+        check_opt_nonempty("task.pageAction", self.page_action.as_deref())
+    }
+}
+
+/// reCAPTCHA v3 Enterprise (`RecaptchaV3EnterpriseTask`). The service uses its own proxies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RecaptchaV3EnterpriseTask {
+    /// `websiteURL`: the page with the captcha. `websiteUrl` is accepted when reading.
+    #[serde(rename = "websiteURL", alias = "websiteUrl")]
+    pub website_url: String,
+    /// `websiteKey`: the `render=` value of `enterprise.js`.
+    pub website_key: String,
+    /// `minScore`: 0.1 to 0.9.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_score: Option<f64>,
+    /// `pageAction`: the widget's action (default `verify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_action: Option<String>,
+}
+
+impl RecaptchaV3EnterpriseTask {
+    /// A task for the page `website_url` and the site key `website_key`.
+    pub fn new(website_url: impl Into<String>, website_key: impl Into<String>) -> Self {
+        Self {
+            website_url: website_url.into(),
+            website_key: website_key.into(),
+            min_score: None,
+            page_action: None,
+        }
+    }
+
+    /// Sets `minScore` (0.1 to 0.9).
+    #[must_use]
+    pub fn with_min_score(mut self, score: f64) -> Self {
+        self.min_score = Some(score);
+        self
+    }
+
+    /// Sets `pageAction`.
+    #[must_use]
+    pub fn with_page_action(mut self, action: impl Into<String>) -> Self {
+        self.page_action = Some(action.into());
+        self
+    }
+
+    /// Checks `websiteURL`, `websiteKey`, `minScore` and `pageAction`.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_website_url("task.websiteURL", &self.website_url)?;
+        check_nonempty("task.websiteKey", &self.website_key)?;
+        check_min_score(self.min_score)?;
+        check_opt_nonempty("task.pageAction", self.page_action.as_deref())
     }
 }
