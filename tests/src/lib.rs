@@ -1,9 +1,20 @@
-//! Shared fixtures for the workspace's scenario tests.
+//! Shared pieces of the workspace's scenario tests: the fixtures, a [`Front`] that drives either
+//! front end through the same calls, a fast policy, and a tracing capture.
 //!
 //! `fixture(name)` reads a file from `tests/fixtures/`, which holds the documented example
 //! requests and responses copied from the reference material.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use capmonster_emulator::{Config, EmulatorHandle, SolveTime};
+use capmonster_proto::client::ClientBuilder;
+use capmonster_proto::solver::{Policy, RetryPolicy, Solved, Timing, TimingTable};
+use capmonster_proto::{
+    Balance, ClientError, ReportAccepted, Service, Task, TaskId, TaskKind, TaskResult,
+};
 
 /// The folder holding the fixtures.
 pub fn fixtures_dir() -> PathBuf {
@@ -21,4 +32,272 @@ pub fn fixture(name: &str) -> String {
 /// Fixture `name` parsed as JSON.
 pub fn fixture_json(name: &str) -> serde_json::Value {
     serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// The key every scenario uses. It carries a suffix, so tests see it in both forms.
+pub const TEST_KEY: &str = "SCENARIOKEY0123456789abcdef__nocache";
+/// The proxy password scenarios use.
+pub const PROXY_PASSWORD: &str = "pr0xy-S3cret-pw";
+
+/// The emulator's speed-up in scenarios: 20 emulated seconds take 200 ms.
+pub const SPEED: f64 = 100.0;
+
+/// A policy fast enough for tests: first poll after 50 ms, then every 100 ms (the solver's
+/// hard floor), a 10 s deadline, and createTask retries 20 ms apart.
+pub fn fast_policy() -> Policy {
+    let row = Timing {
+        first_delay: Duration::from_millis(50),
+        first_delay_nocache: Duration::from_millis(80),
+        interval: Duration::from_millis(100),
+        deadline: Duration::from_secs(10),
+    };
+    let mut table = TimingTable::new();
+    for kind in TaskKind::ALL {
+        table.set(*kind, row);
+    }
+    Policy::new()
+        .with_table(table)
+        .with_min_interval(Duration::from_millis(100))
+        .with_create_retry(
+            RetryPolicy::new(4).with_delays(Duration::from_millis(20), Duration::from_millis(60)),
+        )
+}
+
+/// An emulator at the scenario speed, solving every task in 20 emulated seconds.
+pub fn emulator(config: Config) -> EmulatorHandle {
+    EmulatorHandle::start_blocking(
+        config
+            .speed(SPEED)
+            .solve_time(SolveTime::Fixed(Duration::from_secs(20))),
+    )
+    .expect("the emulator starts on 127.0.0.1")
+}
+
+/// Which front end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// capmonster-blocking.
+    Blocking,
+    /// capmonster-async, driven by a current-thread tokio runtime.
+    Async,
+}
+
+/// The calls every scenario makes, on either front end.
+pub trait Front {
+    /// Which front end this is.
+    fn kind(&self) -> Kind;
+    /// `solve`.
+    fn solve(&self, task: Task) -> Result<Solved, ClientError>;
+    /// `solve_with`.
+    fn solve_with(&self, task: Task, policy: &Policy) -> Result<Solved, ClientError>;
+    /// `balance`.
+    fn balance(&self) -> Result<Balance, ClientError>;
+    /// `user_agent`.
+    fn user_agent(&self) -> Result<String, ClientError>;
+    /// `create_task`.
+    fn create_task(&self, task: Task) -> Result<TaskId, ClientError>;
+    /// `task_result`.
+    fn task_result(&self, id: TaskId, kind: TaskKind) -> Result<TaskResult, ClientError>;
+    /// `wait`.
+    fn wait(&self, id: TaskId, kind: TaskKind) -> Result<Solved, ClientError>;
+    /// `report`.
+    fn report(&self, solved: &Solved) -> Result<ReportAccepted, ClientError>;
+    /// `report_task`.
+    fn report_task(
+        &self,
+        id: TaskId,
+        kind: TaskKind,
+        completed_at: Instant,
+    ) -> Result<ReportAccepted, ClientError>;
+}
+
+impl Front for capmonster_blocking::Client {
+    fn kind(&self) -> Kind {
+        Kind::Blocking
+    }
+    fn solve(&self, task: Task) -> Result<Solved, ClientError> {
+        capmonster_blocking::Client::solve(self, task)
+    }
+    fn solve_with(&self, task: Task, policy: &Policy) -> Result<Solved, ClientError> {
+        capmonster_blocking::Client::solve_with(self, task, policy)
+    }
+    fn balance(&self) -> Result<Balance, ClientError> {
+        capmonster_blocking::Client::balance(self)
+    }
+    fn user_agent(&self) -> Result<String, ClientError> {
+        capmonster_blocking::Client::user_agent(self)
+    }
+    fn create_task(&self, task: Task) -> Result<TaskId, ClientError> {
+        capmonster_blocking::Client::create_task(self, task)
+    }
+    fn task_result(&self, id: TaskId, kind: TaskKind) -> Result<TaskResult, ClientError> {
+        capmonster_blocking::Client::task_result(self, id, kind)
+    }
+    fn wait(&self, id: TaskId, kind: TaskKind) -> Result<Solved, ClientError> {
+        capmonster_blocking::Client::wait(self, id, kind)
+    }
+    fn report(&self, solved: &Solved) -> Result<ReportAccepted, ClientError> {
+        capmonster_blocking::Client::report(self, solved)
+    }
+    fn report_task(
+        &self,
+        id: TaskId,
+        kind: TaskKind,
+        completed_at: Instant,
+    ) -> Result<ReportAccepted, ClientError> {
+        capmonster_blocking::Client::report_task(self, id, kind, completed_at)
+    }
+}
+
+/// The async client with a runtime to drive it from a plain test.
+#[derive(Debug)]
+pub struct AsyncFront {
+    /// The client.
+    pub client: capmonster_async::Client,
+    /// The runtime.
+    pub runtime: tokio::runtime::Runtime,
+}
+
+impl Front for AsyncFront {
+    fn kind(&self) -> Kind {
+        Kind::Async
+    }
+    fn solve(&self, task: Task) -> Result<Solved, ClientError> {
+        self.runtime.block_on(self.client.solve(task))
+    }
+    fn solve_with(&self, task: Task, policy: &Policy) -> Result<Solved, ClientError> {
+        self.runtime.block_on(self.client.solve_with(task, policy))
+    }
+    fn balance(&self) -> Result<Balance, ClientError> {
+        self.runtime.block_on(self.client.balance())
+    }
+    fn user_agent(&self) -> Result<String, ClientError> {
+        self.runtime.block_on(self.client.user_agent())
+    }
+    fn create_task(&self, task: Task) -> Result<TaskId, ClientError> {
+        self.runtime.block_on(self.client.create_task(task))
+    }
+    fn task_result(&self, id: TaskId, kind: TaskKind) -> Result<TaskResult, ClientError> {
+        self.runtime.block_on(self.client.task_result(id, kind))
+    }
+    fn wait(&self, id: TaskId, kind: TaskKind) -> Result<Solved, ClientError> {
+        self.runtime.block_on(self.client.wait(id, kind))
+    }
+    fn report(&self, solved: &Solved) -> Result<ReportAccepted, ClientError> {
+        self.runtime.block_on(self.client.report(solved))
+    }
+    fn report_task(
+        &self,
+        id: TaskId,
+        kind: TaskKind,
+        completed_at: Instant,
+    ) -> Result<ReportAccepted, ClientError> {
+        self.runtime
+            .block_on(self.client.report_task(id, kind, completed_at))
+    }
+}
+
+/// A current-thread runtime with the time driver, as the async client needs.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .enable_io()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// A builder with the scenario key and fast policy, pointed at `base_url` in `service`'s dialect.
+pub fn builder<C>(base_url: &str, service: Service) -> ClientBuilder<C> {
+    ClientBuilder::new()
+        .api_key(TEST_KEY)
+        .service(service)
+        .base_url(base_url)
+        .policy(fast_policy())
+        .request_timeout(Duration::from_secs(5))
+}
+
+/// A front end of `kind` built from `builder`.
+pub fn front_from(
+    kind: Kind,
+    configure: impl Fn(ClientBuilder<capmonster_blocking::Client>) -> ClientBuilder<capmonster_blocking::Client>,
+    configure_async: impl Fn(ClientBuilder<capmonster_async::Client>) -> ClientBuilder<capmonster_async::Client>,
+) -> Box<dyn Front> {
+    match kind {
+        Kind::Blocking => Box::new(
+            configure(ClientBuilder::new())
+                .build()
+                .expect("the blocking client builds"),
+        ),
+        Kind::Async => Box::new(AsyncFront {
+            client: configure_async(ClientBuilder::new())
+                .build()
+                .expect("the async client builds"),
+            runtime: runtime(),
+        }),
+    }
+}
+
+/// A front end of `kind` on `emu`, CapMonster dialect, scenario key and fast policy.
+pub fn front(kind: Kind, emu: &EmulatorHandle) -> Box<dyn Front> {
+    front_on(kind, &emu.base_url(), Service::capmonster())
+}
+
+/// A front end of `kind` at `base_url` in `service`'s dialect.
+pub fn front_on(kind: Kind, base_url: &str, service: Service) -> Box<dyn Front> {
+    let (url, s1, s2) = (base_url.to_owned(), service.clone(), service);
+    front_from(
+        kind,
+        move |_| builder(&url, s1.clone()),
+        move |_| builder(base_url, s2.clone()),
+    )
+}
+
+/// Every string field of every span and event, as `name=value`, collected while installed.
+#[derive(Debug, Clone, Default)]
+pub struct Capture {
+    lines: Arc<Mutex<Vec<String>>>,
+    next_id: Arc<AtomicU64>,
+}
+
+impl Capture {
+    /// Everything captured so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    fn push(&self, what: &str, name: &str, fields: &dyn Fn(&mut dyn tracing::field::Visit)) {
+        let mut v = Visitor(format!("{what} {name}:"));
+        fields(&mut v);
+        self.lines.lock().unwrap().push(v.0);
+    }
+}
+
+struct Visitor(String);
+
+impl tracing::field::Visit for Visitor {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!(" {}={value:?}", field.name()));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push_str(&format!(" {}={value}", field.name()));
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        self.push("span", span.metadata().name(), &|v| span.record(v));
+        tracing::span::Id::from_u64(self.next_id.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        self.push("record", "", &|v| values.record(v));
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        self.push("event", event.metadata().target(), &|v| event.record(v));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
 }

@@ -1,0 +1,465 @@
+//! What both front ends share: the client's configuration and its report bookkeeping.
+//!
+//! A front end's `ClientBuilder` fills a [`ClientConfig`]; its `Client` holds the config, an
+//! HTTP agent and a [`ReportDesk`]. Everything here is plain data and pure functions.
+
+use std::time::{Duration, Instant};
+
+use crate::endpoint::{CreateTask, TaskId};
+use crate::error::ValidationError;
+use crate::key::ClientKey;
+use crate::report::{PlannedReport, ReportLedger, ReportRefused, ReportVerdict, plan_report};
+use crate::service::Service;
+use crate::solver::{Policy, Solved};
+use crate::task::{Task, TaskKind};
+
+/// The per-request timeout unless set: long enough for a slow answer, short enough that a
+/// dead connection is noticed well before a solve's deadline.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest answer a client reads unless set (2 MiB). The biggest documented answers (cookie
+/// sets, long tokens) are a few kilobytes; anything near this is not an API answer.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
+
+/// A client's configuration, shared by both front ends.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// The account key.
+    pub key: ClientKey,
+    /// Where and in which dialect.
+    pub service: Service,
+    /// The default solve policy (timing table, retries, deadline).
+    pub policy: Policy,
+    /// The timeout of each HTTP request (a solve's deadline also cuts requests in flight).
+    pub request_timeout: Duration,
+    /// An outbound HTTP proxy for the client's own traffic (`http://user:pass@host:port`).
+    pub outbound_proxy: Option<String>,
+    /// `softId` sent with every createTask.
+    pub soft_id: Option<u32>,
+    /// The largest answer read; a larger one becomes an error.
+    pub max_response_bytes: usize,
+}
+
+impl ClientConfig {
+    /// A configuration for `key` against CapMonster Cloud, with the defaults.
+    pub fn new(key: ClientKey) -> Self {
+        Self {
+            key,
+            service: Service::default(),
+            policy: Policy::default(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            outbound_proxy: None,
+            soft_id: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+
+    /// Checks the settings that a front end cannot check by itself.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.request_timeout.is_zero() {
+            return Err(ValidationError::new("requestTimeout", "must be more than zero"));
+        }
+        if self.max_response_bytes < 1024 {
+            return Err(ValidationError::new(
+                "maxResponseBytes",
+                "must be at least 1024 bytes",
+            ));
+        }
+        if let Some(proxy) = &self.outbound_proxy {
+            let scheme_ok = ["http://", "https://", "socks5://", "socks4://"]
+                .iter()
+                .any(|s| proxy.starts_with(s));
+            if !scheme_ok || proxy.parse::<http::Uri>().is_err() {
+                return Err(ValidationError::new(
+                    "outboundProxy",
+                    "must be a URL such as http://host:port or socks5://user:pass@host:port",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The createTask for `task`, with this client's `softId`.
+    pub fn create_task(&self, task: Task) -> CreateTask {
+        let create = CreateTask::new(task);
+        match self.soft_id {
+            Some(id) => create.with_soft_id(id),
+            None => create,
+        }
+    }
+
+    /// The timeout for one request: the configured one, cut to what is left of a solve.
+    pub fn request_limit(&self, time_left: Option<Duration>) -> Duration {
+        match time_left {
+            Some(left) => self.request_timeout.min(left),
+            None => self.request_timeout,
+        }
+    }
+
+    /// The strings a front end must scrub from any text it passes on: the key, with and without
+    /// its suffixes, and the outbound proxy's URL (which may hold a password).
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out = vec![
+            self.key.expose_secret(),
+            self.key.expose_base_secret().to_owned(),
+        ];
+        if let Some(p) = &self.outbound_proxy {
+            out.push(p.clone());
+            if let Some(userinfo) = p.split("://").nth(1).and_then(|r| r.split_once('@')) {
+                out.push(userinfo.0.to_owned());
+                if let Some((_, pass)) = userinfo.0.split_once(':') {
+                    out.push(pass.to_owned());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Report bookkeeping for one client: which tasks were reported, and the epoch that turns
+/// instants into the durations the rules are written in.
+#[derive(Debug)]
+pub struct ReportDesk {
+    ledger: ReportLedger,
+    epoch: Instant,
+}
+
+impl ReportDesk {
+    /// A desk whose clock starts at `epoch` (any instant before the first solve).
+    pub fn new(epoch: Instant) -> Self {
+        Self {
+            ledger: ReportLedger::new(),
+            epoch,
+        }
+    }
+
+    /// Plans a report of a solved task under the service's rules, and records it.
+    pub fn plan_solved(
+        &mut self,
+        service: &Service,
+        solved: &Solved,
+        verdict: ReportVerdict,
+        now: Instant,
+    ) -> Result<PlannedReport, ReportRefused> {
+        self.plan(service, solved.kind, solved.task_id, solved.completed_at, verdict, now)
+    }
+
+    /// Plans a report of a task known only by its id and kind (say, from a command line), taking
+    /// `completed_at` as its completion time.
+    pub fn plan(
+        &mut self,
+        service: &Service,
+        kind: TaskKind,
+        task_id: TaskId,
+        completed_at: Instant,
+        verdict: ReportVerdict,
+        now: Instant,
+    ) -> Result<PlannedReport, ReportRefused> {
+        let since = |t: Instant| t.saturating_duration_since(self.epoch);
+        let (completed, now) = (since(completed_at), since(now));
+        plan_report(
+            service.dialect(),
+            verdict,
+            kind,
+            task_id,
+            completed,
+            now,
+            &mut self.ledger,
+        )
+    }
+
+    /// Forgets a planned report whose request never left (so it may be planned again).
+    pub fn forget(&mut self, service: &Service, task_id: TaskId) {
+        self.ledger.forget(service.dialect(), task_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::RefusalReason;
+
+    fn config() -> ClientConfig {
+        ClientConfig::new(ClientKey::new("SECRETKEY1").unwrap().with_nocache(true))
+    }
+
+    #[test]
+    fn request_limit_is_cut_to_the_deadline() {
+        let c = config();
+        assert_eq!(c.request_limit(None), DEFAULT_REQUEST_TIMEOUT);
+        assert_eq!(c.request_limit(Some(Duration::from_secs(2))), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn secrets_cover_key_and_proxy_password() {
+        let mut c = config();
+        c.outbound_proxy = Some("http://bob:s3cretpw@10.0.0.1:3128".into());
+        c.validate().unwrap();
+        let s = c.secrets();
+        for needle in ["SECRETKEY1__nocache", "SECRETKEY1", "s3cretpw"] {
+            assert!(s.iter().any(|x| x == needle), "{needle} missing from {s:?}");
+        }
+        c.outbound_proxy = Some("10.0.0.1:3128".into());
+        assert_eq!(c.validate().unwrap_err().field(), "outboundProxy");
+        c.outbound_proxy = None;
+        c.request_timeout = Duration::ZERO;
+        assert_eq!(c.validate().unwrap_err().field(), "requestTimeout");
+    }
+
+    #[test]
+    fn desk_refuses_a_second_report() {
+        let t0 = Instant::now();
+        let mut desk = ReportDesk::new(t0);
+        let service = Service::default();
+        let first = desk.plan(
+            &service,
+            TaskKind::ImageToText,
+            7,
+            t0,
+            ReportVerdict::Incorrect,
+            t0 + Duration::from_secs(1),
+        );
+        assert!(first.is_ok());
+        let second = desk
+            .plan(
+                &service,
+                TaskKind::ImageToText,
+                7,
+                t0,
+                ReportVerdict::Incorrect,
+                t0 + Duration::from_secs(2),
+            )
+            .unwrap_err();
+        assert_eq!(second.reason, RefusalReason::AlreadyReported);
+        desk.forget(&service, 7);
+        assert!(
+            desk.plan(
+                &service,
+                TaskKind::ImageToText,
+                7,
+                t0,
+                ReportVerdict::Incorrect,
+                t0 + Duration::from_secs(3)
+            )
+            .is_ok()
+        );
+    }
+}
+
+/// Turns a finished [`ClientConfig`] into a front end's client. Each front end implements it
+/// for its `Client`, and gets [`ClientBuilder`] for free.
+pub trait FromClientConfig: Sized {
+    /// Builds the client (its HTTP agent, connection pool and TLS).
+    fn from_client_config(config: ClientConfig) -> Result<Self, crate::ClientError>;
+}
+
+/// The consuming builder of a front end's `Client`. Settings that can be wrong are checked at
+/// [`ClientBuilder::build`], which names the field and the rule.
+pub struct ClientBuilder<C> {
+    key: Option<Result<ClientKey, ValidationError>>,
+    service: Service,
+    base_url: Option<String>,
+    http_user_agent: Option<String>,
+    policy: Policy,
+    request_timeout: Duration,
+    outbound_proxy: Option<String>,
+    soft_id: Option<u32>,
+    max_response_bytes: usize,
+    client: std::marker::PhantomData<fn() -> C>,
+}
+
+impl<C> std::fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("key", &self.key.as_ref().map(|k| k.as_ref().ok()))
+            .field("service", &self.service)
+            .field("base_url", &self.base_url)
+            .field("request_timeout", &self.request_timeout)
+            .field("outbound_proxy", &self.outbound_proxy.as_ref().map(|_| "[set]"))
+            .field("soft_id", &self.soft_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C> ClientBuilder<C> {
+    /// A builder with the defaults: CapMonster Cloud, the default policy, a 30-second request
+    /// timeout, no outbound proxy.
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            service: Service::default(),
+            base_url: None,
+            http_user_agent: None,
+            policy: Policy::default(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            outbound_proxy: None,
+            soft_id: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            client: std::marker::PhantomData,
+        }
+    }
+
+    /// The account key. A key written with suffixes (`KEY__nocache`) is read into its options.
+    #[must_use]
+    pub fn api_key(mut self, key: &str) -> Self {
+        self.key = Some(ClientKey::parse_with_suffixes(key));
+        self
+    }
+
+    /// The account key, already typed.
+    #[must_use]
+    pub fn client_key(mut self, key: ClientKey) -> Self {
+        self.key = Some(Ok(key));
+        self
+    }
+
+    /// The service profile ([`Service::capmonster`], [`Service::anti_captcha`], ...).
+    #[must_use]
+    pub fn service(mut self, service: Service) -> Self {
+        self.service = service;
+        self
+    }
+
+    /// Sends everything to `url` instead, in the chosen profile's dialect (for example a local
+    /// emulator at `http://127.0.0.1:PORT`).
+    #[must_use]
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The default solve policy.
+    #[must_use]
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The timeout of each HTTP request.
+    #[must_use]
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// An outbound proxy for the client's own traffic (`http://user:pass@host:port`).
+    #[must_use]
+    pub fn outbound_proxy(mut self, url: impl Into<String>) -> Self {
+        self.outbound_proxy = Some(url.into());
+        self
+    }
+
+    /// The HTTP `User-Agent` header of the client's own requests.
+    #[must_use]
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.http_user_agent = Some(ua.into());
+        self
+    }
+
+    /// `softId` sent with every createTask.
+    #[must_use]
+    pub fn soft_id(mut self, soft_id: u32) -> Self {
+        self.soft_id = Some(soft_id);
+        self
+    }
+
+    /// The largest answer read (default 2 MiB).
+    #[must_use]
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// The configuration, checked.
+    pub fn into_config(self) -> Result<ClientConfig, ValidationError> {
+        let key = self.key.ok_or_else(|| {
+            ValidationError::new(
+                "apiKey",
+                "is required: pass it to the builder (or set CAPMONSTER_API_KEY for the command)",
+            )
+        })??;
+        let mut service = match &self.base_url {
+            Some(url) => {
+                let derived = Service::custom(url, self.service.dialect())?
+                    .with_type_naming(self.service.type_naming());
+                derived.with_url_form_options(self.service.url_form_options())
+            }
+            None => self.service,
+        };
+        if let Some(ua) = self.http_user_agent {
+            service = service.with_http_user_agent(ua)?;
+        }
+        let config = ClientConfig {
+            key,
+            service,
+            policy: self.policy,
+            request_timeout: self.request_timeout,
+            outbound_proxy: self.outbound_proxy,
+            soft_id: self.soft_id,
+            max_response_bytes: self.max_response_bytes,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+impl<C: FromClientConfig> ClientBuilder<C> {
+    /// Builds the client.
+    pub fn build(self) -> Result<C, crate::ClientError> {
+        let config = self.into_config().map_err(crate::BuildError::from)?;
+        C::from_client_config(config)
+    }
+}
+
+/// How one exchange ended when no usable answer came. A front end maps its HTTP library's error
+/// to this, and the core does the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExchangeFailure {
+    /// No answer (connect failed, timed out, reset).
+    Transport(crate::TransportError),
+    /// An answer larger than the cap: cut off and dropped.
+    TooLarge(usize),
+}
+
+impl ExchangeFailure {
+    /// What the solver is told, and the text kept for the final error.
+    pub fn into_solver_input(self) -> (crate::solver::Input<'static>, String) {
+        match self {
+            Self::Transport(e) => (crate::solver::Input::Failed(e.failure()), e.to_string()),
+            // An answer cut off at the cap is as unusable as a broken connection.
+            Self::TooLarge(limit) => (
+                crate::solver::Input::Failed(crate::solver::TransportFailure::ConnectionReset),
+                format!("the answer was larger than {limit} bytes and was not read"),
+            ),
+        }
+    }
+
+    /// The error of a single call.
+    pub fn into_error(self, phase: Option<crate::solver::Phase>) -> crate::ClientError {
+        match self {
+            Self::Transport(error) => crate::ClientError::Transport { error, phase },
+            Self::TooLarge(limit) => crate::ClientError::ResponseTooLarge { limit },
+        }
+    }
+}
+
+/// Borrows an owned response as the `http::Response<&[u8]>` the endpoints parse.
+pub fn borrow_response(response: &http::Response<Vec<u8>>) -> http::Response<&[u8]> {
+    let mut out = http::Response::new(response.body().as_slice());
+    *out.status_mut() = response.status();
+    *out.headers_mut() = response.headers().clone();
+    out
+}
+
+/// The method name of a request (the last path segment), for log events.
+pub fn method_of(request: &http::Request<Vec<u8>>) -> &str {
+    request.uri().path().rsplit('/').next().unwrap_or_default()
+}
