@@ -745,7 +745,8 @@ impl Solver {
         match create.parse(&self.service, response) {
             Ok(task_id) => CreateOutcome::Created(task_id),
             Err(ResponseError::Api(error)) => {
-                let refused = create_refusal_is_retryable(&error);
+                // An error answer means nothing was created; resend only when it says "not now".
+                let refused = error::refusal_is_transient(&error);
                 let error = SolveError::Api {
                     phase: Phase::Create,
                     task_id: None,
@@ -888,16 +889,6 @@ impl Solver {
             returned_after: now.saturating_duration_since(created),
             completed_at: now,
         }
-    }
-}
-
-/// createTask answered with an error, so nothing was created. Worth sending again when the code
-/// says "later" (no free slot, too many requests, overload), or when an unknown code came with
-/// 429 or 503. A known fatal code is never retried, whatever the status.
-fn create_refusal_is_retryable(error: &ApiError) -> bool {
-    match error.class() {
-        ErrorClass::RetryCall => true,
-        _ => matches!(&error.code, ErrorCode::Other(_)) && matches!(error.http_status, 429 | 503),
     }
 }
 
