@@ -583,6 +583,32 @@ fn too_many_requests_slows_polling_to_at_least_two_seconds() {
     assert_eq!(at, vec![secs(1), secs(4), secs(7)]);
 }
 
+#[test]
+fn http_429_slows_polling_even_when_the_body_says_not_ready() {
+    // Found by the property test: 429 with CAPTCHA_NOT_READY parses as "processing".
+    let policy = Policy::default()
+        .with_table(TimingTable::official())
+        .with_min_interval(ms(100));
+    let t0 = Instant::now();
+    let s = Solver::new(
+        CreateTask::new(TurnstileTask::new(URL, "0x4AAAAAAABUYP0XeMJF0xoy")),
+        &key(),
+        &Service::default(),
+        &policy,
+    );
+    let run = drive(
+        s,
+        t0,
+        service(Duration::ZERO, |n| match n {
+            0 => api_error(429, "CAPTCHA_NOT_READY"),
+            _ => ready(r#"{"token":"t"}"#),
+        }),
+    );
+    let at: Vec<Duration> = run.polls().iter().map(|p| p.at - t0).collect();
+    // The official Turnstile row polls every second; after the 429, every 2 s.
+    assert_eq!(at, vec![secs(1), secs(3)]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // nocache.
 

@@ -802,7 +802,14 @@ impl Solver {
         };
         let asked = retry_after(&response);
         let too_many = response.status() == http::StatusCode::TOO_MANY_REQUESTS;
-        match GetTaskResult::new(task_id, self.kind).parse(&self.service, response) {
+        let result = GetTaskResult::new(task_id, self.kind).parse(&self.service, response);
+        // HTTP 429 slows polling whatever the body says, even "not ready".
+        if too_many
+            || matches!(&result, Err(ResponseError::Api(e)) if e.code == ErrorCode::TooMuchRequests)
+        {
+            self.slow_down();
+        }
+        match result {
             Ok(TaskResult::Processing) => {
                 self.last_not_ready = Some(sent_at);
                 self.poll_again(now, None);
@@ -816,22 +823,12 @@ impl Solver {
                     self.last_not_ready = Some(sent_at);
                     self.poll_again(now, None);
                 }
-                ErrorClass::RetryCall => {
-                    if too_many || error.code == ErrorCode::TooMuchRequests {
-                        self.slow_down();
-                    }
-                    self.poll_again(now, asked);
-                }
+                ErrorClass::RetryCall => self.poll_again(now, asked),
                 ErrorClass::RetryTask | ErrorClass::FatalTask | ErrorClass::FatalConfig => {
                     self.end(Err(self.poll_error(task_id, error)));
                 }
             },
-            Err(ResponseError::Unparseable(_)) => {
-                if too_many {
-                    self.slow_down();
-                }
-                self.poll_again(now, asked);
-            }
+            Err(ResponseError::Unparseable(_)) => self.poll_again(now, asked),
         }
     }
 
