@@ -802,6 +802,12 @@ fn done_is_repeated_and_stray_input_is_ignored() {
         panic!("createTask first")
     };
     assert_eq!(out.phase, Phase::Create);
+    let shown = format!("{out:?}");
+    // The body (which holds the key) is not shown, as text or as bytes.
+    assert!(!shown.contains("0123456789abcdef"), "{shown}");
+    assert!(!shown.contains("123, 34"), "{shown}");
+    assert!(shown.contains("body_len"), "{shown}");
+    assert!(shown.contains("/createTask"), "{shown}");
     let response = http::Response::builder()
         .status(200)
         .body(&br#"{"errorId":1,"errorCode":"ERROR_ZERO_BALANCE"}"#[..])

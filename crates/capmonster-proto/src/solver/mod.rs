@@ -84,6 +84,7 @@ mod backoff;
 mod error;
 mod timing;
 
+use std::fmt;
 use std::time::{Duration, Instant};
 
 pub use adaptive::AdaptiveTiming;
@@ -201,7 +202,9 @@ pub enum Action {
 }
 
 /// A request to send.
-#[derive(Debug)]
+///
+/// Its `Debug` shows the method, address, phase and time left, never the body, which holds the
+/// key.
 #[non_exhaustive]
 pub struct Outgoing {
     /// The HTTP request.
@@ -211,6 +214,18 @@ pub struct Outgoing {
     /// Time left until the solve's deadline: cut the request in flight when it runs out, and
     /// report [`TransportFailure::TimedOut`].
     pub time_left: Duration,
+}
+
+impl fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("method", self.request.method())
+            .field("uri", self.request.uri())
+            .field("body_len", &self.request.body().len())
+            .field("phase", &self.phase)
+            .field("time_left", &self.time_left)
+            .finish()
+    }
 }
 
 /// What came back for a request: an HTTP answer (any status), or none.
