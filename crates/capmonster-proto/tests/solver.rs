@@ -763,6 +763,23 @@ fn the_poll_cap_is_120() {
             polls: 10
         }
     );
+    // A resumed task whose polls are all spent is not polled again.
+    let s = Solver::resume(
+        9,
+        TaskKind::RecaptchaV2,
+        &key(),
+        &Service::default(),
+        &policy,
+    )
+    .with_prior_polls(120);
+    let run = drive(s, t0, |_, _| unreachable!("nothing is sent"));
+    assert_eq!(
+        run.error(),
+        SolveError::PollLimit {
+            task_id: 9,
+            polls: 120
+        }
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -834,6 +851,41 @@ fn polling_before_the_answer_waits_for_the_deadline_then_times_out() {
     assert!(matches!(
         s.poll(deadline),
         capmonster_proto::Action::Done(Err(SolveError::AmbiguousCreate { .. }))
+    ));
+}
+
+#[test]
+fn absurd_settings_do_not_panic() {
+    let t0 = Instant::now();
+    let row = Timing::new(Duration::MAX, Duration::MAX, Duration::MAX);
+    let policy = Policy::default()
+        .with_timing(TaskKind::ImageToText, row)
+        .with_create_retry(RetryPolicy::new(3).with_delays(Duration::MAX, Duration::MAX));
+    // A retry that would wait forever ends the solve with the refusal instead.
+    let s = Solver::new(image(), &key(), &Service::default(), &policy);
+    let run = drive(
+        s,
+        t0,
+        flaky_create(api_error(200, "ERROR_NO_SLOT_AVAILABLE"), 9),
+    );
+    assert_eq!(run.creates().len(), 1);
+    assert!(run.error().is_retryable());
+    // A first poll that would come after the deadline ends the solve at once, naming the task.
+    let s = Solver::new(image(), &key(), &Service::default(), &policy).with_deadline(secs(60));
+    let run = drive(s, t0, service(Duration::ZERO, |_| ready(TEXT)));
+    assert_eq!(run.done_at, t0);
+    assert_eq!(run.error().task_id(), Some(7));
+    // A deadline of zero ends the solve before anything is sent.
+    let run = drive(solver(image()).with_deadline(Duration::ZERO), t0, |_, _| {
+        unreachable!("nothing is sent")
+    });
+    assert!(matches!(
+        run.error(),
+        SolveError::Timeout {
+            task_id: None,
+            polls: 0,
+            ..
+        }
     ));
 }
 

@@ -609,7 +609,14 @@ impl Solver {
             State::CreateSent | State::PollSent(_) => Action::Wait(deadline),
             State::CreateDue(at) | State::PollDue(at) if now < at => Action::Wait(at),
             State::CreateDue(_) => self.send_create(now, deadline),
-            State::PollDue(_) => self.send_poll(now, deadline),
+            State::PollDue(_) => match self.task_id {
+                // A resumed task may come with its polls already spent.
+                Some(task_id) if self.polls >= self.max_polls => {
+                    let polls = self.polls;
+                    self.finish(Err(SolveError::PollLimit { task_id, polls }))
+                }
+                _ => self.send_poll(now, deadline),
+            },
             State::NotStarted | State::Finished => {
                 // start() leaves a due state and finish() sets the outcome returned above.
                 unreachable!("the solver is started and not finished here")
@@ -630,7 +637,7 @@ impl Solver {
 
     fn start(&mut self, now: Instant) {
         self.started = Some(now);
-        self.deadline = Some(now + self.row.deadline);
+        self.deadline = Some(after(now, self.row.deadline));
         self.interval = self.row.interval.max(self.min_interval);
         if self.create.is_some() {
             self.state = State::CreateDue(now);
@@ -709,7 +716,7 @@ impl Solver {
             CreateOutcome::Created(task_id) => {
                 self.task_id = Some(task_id);
                 self.created_at = Some(now);
-                let at = now + self.first_delay();
+                let at = after(now, self.first_delay());
                 self.schedule_poll(now, at);
             }
             CreateOutcome::Refused(error, retry_after) => {
@@ -722,7 +729,7 @@ impl Solver {
                 if let Some(asked) = retry_after {
                     delay = delay.max(asked);
                 }
-                let at = now + delay;
+                let at = after(now, delay);
                 if at >= self.deadline_or(now) {
                     return self.end(Err(error));
                 }
@@ -860,14 +867,14 @@ impl Solver {
     /// as long again each time, up to 10 s (or the table's interval if longer).
     fn slow_down(&mut self) {
         let ceiling = Duration::from_secs(10).max(self.row.interval);
-        self.interval = (self.interval + self.interval / 2)
+        self.interval = (self.interval.saturating_add(self.interval / 2))
             .max(DOCUMENTED_MIN_INTERVAL)
             .min(ceiling);
     }
 
     fn poll_again(&mut self, now: Instant, asked: Option<Duration>) {
         let wait = asked.map_or(self.interval, |a| a.max(self.interval));
-        self.schedule_poll(now, now + wait);
+        self.schedule_poll(now, after(now, wait));
     }
 
     fn schedule_poll(&mut self, now: Instant, at: Instant) {
@@ -902,6 +909,13 @@ impl Solver {
             completed_at: now,
         }
     }
+}
+
+/// `now + d`, or a century on if that overflows (a caller may pass `Duration::MAX`).
+fn after(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(now)
 }
 
 /// `Retry-After` in whole seconds (the HTTP-date form is ignored), at most a minute.
