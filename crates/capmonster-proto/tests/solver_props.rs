@@ -10,7 +10,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use capmonster_proto::solver::{Phase, Policy, SolveError, Solver, TimingTable, TransportFailure};
+use capmonster_proto::solver::{
+    Phase, Policy, RetryPolicy, SolveError, Solver, Timing, TimingTable, TransportFailure,
+};
 use capmonster_proto::{
     ClientKey, CreateTask, ErrorClass, ErrorCode, ImageToTextTask, RecaptchaV2Task, Service,
     TaskKind, TurnstileTask,
@@ -153,6 +155,12 @@ struct Case {
     nocache: bool,
     cut: bool,
     seed: u64,
+    /// A per-solve row (first delay, interval), or the table's.
+    row: Option<(Duration, Duration)>,
+    /// createTask attempts allowed.
+    attempts: u32,
+    /// Polls already spent on a resumed task.
+    prior: u32,
     creates: Vec<(Duration, Answer)>,
     polls: Vec<(Duration, Answer)>,
 }
@@ -165,19 +173,41 @@ fn case() -> impl Strategy<Value = Case> {
         any::<bool>(),
         prop::bool::weighted(0.8),
         any::<u64>(),
+        proptest::option::weighted(
+            0.3,
+            (0u64..20_000, 0u64..10_000)
+                .prop_map(|(f, i)| (Duration::from_millis(f), Duration::from_millis(i))),
+        ),
+        (1u32..6, prop_oneof![3 => Just(0u32), 1 => 0u32..130]),
         proptest::collection::vec((latency(), create_answer()), 0..6),
         proptest::collection::vec((latency(), poll_answer()), 0..160),
     )
         .prop_map(
-            |(task, deadline, fast_floor, nocache, cut, seed, creates, polls)| Case {
+            |(
                 task,
                 deadline,
                 fast_floor,
                 nocache,
                 cut,
                 seed,
+                row,
+                (attempts, prior),
                 creates,
                 polls,
+            )| {
+                Case {
+                    task,
+                    deadline,
+                    fast_floor,
+                    nocache,
+                    cut,
+                    seed,
+                    row,
+                    attempts,
+                    prior,
+                    creates,
+                    polls,
+                }
             },
         )
 }
@@ -194,17 +224,25 @@ fn build(case: &Case) -> Solver {
     } else {
         Policy::default()
     }
-    .with_deadline(case.deadline);
+    .with_deadline(case.deadline)
+    .with_create_retry(RetryPolicy::new(case.attempts));
+    let row = |s: Solver| match case.row {
+        Some((first, interval)) => s.with_timing(Timing::new(first, interval, case.deadline)),
+        None => s,
+    };
     let task = match case.task {
         0 => CreateTask::new(ImageToTextTask::from_image_bytes(&[1u8; 300])),
         1 => CreateTask::new(RecaptchaV2Task::new("https://example.com/", "sitekey")),
         2 => CreateTask::new(TurnstileTask::new("https://example.com/", "0x4AAAA")),
         _ => {
-            return Solver::resume(77, TaskKind::RecaptchaV2, &key, &service, &policy)
-                .with_jitter_seed(case.seed);
+            return row(
+                Solver::resume(77, TaskKind::RecaptchaV2, &key, &service, &policy)
+                    .with_prior_polls(case.prior)
+                    .with_jitter_seed(case.seed),
+            );
         }
     };
-    Solver::new(task, &key, &service, &policy).with_jitter_seed(case.seed)
+    row(Solver::new(task, &key, &service, &policy).with_jitter_seed(case.seed))
 }
 
 proptest! {
@@ -249,7 +287,8 @@ proptest! {
         // Polls: never more than 120, never closer than the interval (which only grows), and
         // at least 2 s apart after the service asked to slow down.
         let polls = run.polls();
-        prop_assert!(polls.len() <= 120);
+        let prior = if case.task == 3 { case.prior as usize } else { 0 };
+        prop_assert!(prior + polls.len() <= 120.max(prior));
         let poll_answers: Vec<&Answer> =
             given.iter().filter(|(p, _)| *p == Phase::Poll).map(|(_, a)| a).collect();
         for (i, pair) in polls.windows(2).enumerate() {
@@ -266,7 +305,7 @@ proptest! {
         // nothing was created.
         let creates: Vec<&Answer> =
             given.iter().filter(|(p, _)| *p == Phase::Create).map(|(_, a)| a).collect();
-        prop_assert!(creates.len() <= 4);
+        prop_assert!(creates.len() <= case.attempts as usize);
         for answer in creates.iter().take(creates.len().saturating_sub(1)) {
             prop_assert!(answer.certain_refusal(), "resent after {:?}", answer);
         }
@@ -289,8 +328,8 @@ proptest! {
             Ok(solved) => {
                 prop_assert!(matches!(poll_answers.last(), Some(Answer::Ready)));
                 prop_assert_eq!(solved.task_id, 77);
-                prop_assert_eq!(solved.polls as usize, polls.len());
-                prop_assert_eq!(solved.requests() as usize, run.sent.len());
+                prop_assert_eq!(solved.polls as usize, prior + polls.len());
+                prop_assert_eq!(solved.requests() as usize, prior + run.sent.len());
             }
             Err(e) => {
                 prop_assert!(!e.to_string().is_empty());
