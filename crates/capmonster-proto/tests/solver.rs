@@ -812,6 +812,37 @@ fn resume_polls_an_existing_task_at_once() {
 }
 
 #[test]
+fn a_solver_takes_a_typed_task_a_task_or_a_create_task() {
+    let t0 = Instant::now();
+    let typed = Solver::new(
+        RecaptchaV2Task::new(URL, SITE_KEY),
+        &key(),
+        &Service::default(),
+        &Policy::default(),
+    );
+    let task = Solver::new(
+        Task::from(RecaptchaV2Task::new(URL, SITE_KEY)),
+        &key(),
+        &Service::default(),
+        &Policy::default(),
+    );
+    let create = Solver::new(
+        recaptcha().with_soft_id(55),
+        &key(),
+        &Service::default(),
+        &Policy::default(),
+    );
+    for (s, soft_id) in [(typed, None), (task, None), (create, Some(55))] {
+        assert_eq!(s.kind(), TaskKind::RecaptchaV2);
+        let run = drive(s, t0, service(Duration::ZERO, |_| ready(TOKEN)));
+        let body = &run.creates()[0].body;
+        assert_eq!(body["task"]["websiteKey"], SITE_KEY);
+        assert_eq!(body["softId"].as_u64(), soft_id);
+        assert_eq!(run.solved().task_id, 7);
+    }
+}
+
+#[test]
 fn done_is_repeated_and_stray_input_is_ignored() {
     let t0 = Instant::now();
     let mut s = solver(image());

@@ -103,8 +103,8 @@ pub enum SolveError {
         /// How many createTask requests were sent.
         create_attempts: u32,
     },
-    /// createTask got an answer that is not an API answer, under a status that says the
-    /// request was refused (a 4xx other than 429): nothing was created.
+    /// createTask got an answer that is not an API answer, under a 4xx status that says the
+    /// request was refused: nothing was created. A 429 ends here only after the last attempt.
     Unparseable {
         /// The request that got the answer.
         phase: Phase,

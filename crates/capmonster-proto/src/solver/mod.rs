@@ -11,7 +11,7 @@
 //!
 //! ```no_run
 //! # use std::time::{Duration, Instant};
-//! # use capmonster_proto::{ClientKey, CreateTask, ImageToTextTask, Service};
+//! # use capmonster_proto::{ClientKey, ImageToTextTask, Service};
 //! # use capmonster_proto::solver::{Action, Policy, Solver, TransportFailure};
 //! # fn now() -> Instant { unreachable!("the front end's clock") }
 //! # fn sleep_until(_: Instant) {}
@@ -19,7 +19,7 @@
 //! #     -> Result<http::Response<Vec<u8>>, TransportFailure> { unreachable!() }
 //! # let key = ClientKey::new("0123456789abcdef").unwrap();
 //! # let task = ImageToTextTask::from_image_bytes(&[0u8; 200]);
-//! let mut solver = Solver::new(CreateTask::new(task), &key, &Service::default(), &Policy::default())
+//! let mut solver = Solver::new(task, &key, &Service::default(), &Policy::default())
 //!     .with_jitter_seed(0x5eed);
 //! let result = loop {
 //!     match solver.poll(now()) {
@@ -393,6 +393,25 @@ impl From<Task> for CreateTask {
     }
 }
 
+/// What a [`Solver`] can be made from: a [`CreateTask`] (with its callback URL and soft id), or
+/// any task ([`Task`] or one of the typed task structs).
+pub trait IntoCreateTask {
+    /// The createTask to send.
+    fn into_create_task(self) -> CreateTask;
+}
+
+impl IntoCreateTask for CreateTask {
+    fn into_create_task(self) -> CreateTask {
+        self
+    }
+}
+
+impl<T: Into<Task>> IntoCreateTask for T {
+    fn into_create_task(self) -> CreateTask {
+        CreateTask::new(self)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     NotStarted,
@@ -447,12 +466,12 @@ impl Solver {
     /// `__nocache` suffix. Nothing is validated or sent until the first [`Solver::poll`]; a task
     /// that fails validation ends the solve with [`SolveError::Build`].
     pub fn new(
-        task: impl Into<CreateTask>,
+        task: impl IntoCreateTask,
         key: &ClientKey,
         service: &Service,
         policy: &Policy,
     ) -> Self {
-        let create = task.into();
+        let create = task.into_create_task();
         let kind = create.task.kind();
         let nocache = create.task.nocache() || key.nocache();
         let mut solver = Self::base(kind, key, service, policy);
