@@ -64,6 +64,7 @@ pub mod report;
 mod secret;
 mod service;
 mod solution;
+pub mod solver;
 pub mod task;
 pub mod urlform;
 
@@ -90,6 +91,9 @@ pub use solution::{
     ComplexImageSolution, CustomTaskSolution, DomainSolution, GeeTestV3Solution, GeeTestV4Solution,
     HCaptchaSolution, Point, Ready, RecaptchaSolution, ResultExtras, Solution, TaskResult,
     TextSolution, TokenSolution, TurnstileSolution,
+};
+pub use solver::{
+    Action, Input, Outgoing, Phase, Policy, SolveError, Solved, Solver, TransportFailure,
 };
 pub use task::{
     AlibabaTask, AltchaTask, AmazonTask, BasiliskTask, BinanceTask, CastleTask, CloudflareTaskType,

@@ -1,0 +1,266 @@
+//! The timing table: when to poll each task kind, and for how long.
+//!
+//! Every row says four things: how long to wait after createTask before the first poll, the same
+//! when `nocache` is on, the interval between polls, and the deadline of the whole solve. The
+//! defaults start from the official clients' shared table and are adjusted where the service's
+//! own documentation disagrees with it; docs/PROTOCOL-NOTES-solver.md gives the reasons row by
+//! row.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::task::TaskKind;
+
+/// The documented poll interval floor: "no more often than once every 2 s" per task.
+pub const DOCUMENTED_MIN_INTERVAL: Duration = Duration::from_secs(2);
+
+/// The lowest interval a [`Policy`](crate::solver::Policy) accepts, even when the caller lowers
+/// the floor on purpose. Below it the 120-poll cap would be spent in seconds.
+pub const HARD_MIN_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The most getTaskResult calls the service allows for one task. More can ban the account.
+pub const MAX_POLLS_PER_TASK: u32 = 120;
+
+/// When to poll one task kind, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Timing {
+    /// From the createTask answer to the first poll.
+    pub first_delay: Duration,
+    /// The same when `nocache` is on (the task property or the key's `__nocache` suffix): the
+    /// service then solves from scratch, so the first poll comes later.
+    pub first_delay_nocache: Duration,
+    /// From one poll's answer to the next poll. The policy's floor still applies.
+    pub interval: Duration,
+    /// From the start of the solve (the first call to `poll`) to its end, whatever happens.
+    pub deadline: Duration,
+}
+
+impl Timing {
+    /// A row. `first_delay_nocache` starts equal to `first_delay`.
+    pub const fn new(first_delay: Duration, interval: Duration, deadline: Duration) -> Self {
+        Self {
+            first_delay,
+            first_delay_nocache: first_delay,
+            interval,
+            deadline,
+        }
+    }
+
+    /// Sets the first delay used when `nocache` is on.
+    #[must_use]
+    pub const fn with_first_delay_nocache(mut self, delay: Duration) -> Self {
+        self.first_delay_nocache = delay;
+        self
+    }
+
+    /// Sets the first delay.
+    #[must_use]
+    pub const fn with_first_delay(mut self, delay: Duration) -> Self {
+        self.first_delay = delay;
+        self
+    }
+
+    /// Sets the interval.
+    #[must_use]
+    pub const fn with_interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Sets the deadline.
+    #[must_use]
+    pub const fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The first delay for a solve with or without `nocache`.
+    pub fn first_delay_for(&self, nocache: bool) -> Duration {
+        if nocache {
+            self.first_delay_nocache
+        } else {
+            self.first_delay
+        }
+    }
+
+    /// This crate's default row for `kind`. See docs/PROTOCOL-NOTES-solver.md for the reasons.
+    pub fn default_for(kind: TaskKind) -> Self {
+        let (first, interval, deadline) = match kind {
+            // Images solve in 0.3-6 s. The documented 2 s floor holds between polls; the first
+            // poll comes at 1 s, and the deadline leaves room for a slow 6 s solve.
+            TaskKind::ImageToText
+            | TaskKind::ComplexImageRecaptcha
+            | TaskKind::ComplexImageRecognition => {
+                return Self::new(ms(1000), secs(2), secs(30));
+            }
+            // reCAPTCHA v2 may be ready within a second (a cached token).
+            TaskKind::RecaptchaV2 => (ms(1000), secs(3), secs(180)),
+            // Documented to take at least 10 s: the first poll comes at half of that.
+            TaskKind::RecaptchaV2Enterprise
+            | TaskKind::RecaptchaV3
+            | TaskKind::RecaptchaV3Enterprise
+            | TaskKind::HCaptcha => (ms(5000), secs(3), secs(180)),
+            TaskKind::GeeTest => (ms(5000), secs(2), secs(80)),
+            // Documented 5-20 s.
+            TaskKind::Turnstile => (ms(2500), secs(2), secs(80)),
+            TaskKind::FunCaptcha => (ms(1000), secs(2), secs(80)),
+            TaskKind::Binance => (ms(1000), secs(2), secs(20)),
+            TaskKind::Imperva => (ms(1000), secs(2), secs(15)),
+            TaskKind::Altcha => (ms(1000), secs(2), secs(50)),
+            TaskKind::Castle | TaskKind::Tspd => (ms(1000), secs(2), secs(60)),
+            TaskKind::Basilisk => (ms(1000), secs(3), secs(100)),
+            TaskKind::Alibaba => (ms(1000), secs(3), secs(120)),
+            TaskKind::Amazon
+            | TaskKind::Prosopo
+            | TaskKind::MtCaptcha
+            | TaskKind::Yidun
+            | TaskKind::DataDome
+            | TaskKind::TenDi
+            | TaskKind::Hunt
+            | TaskKind::Temu
+            | TaskKind::Other => (ms(1000), secs(3), secs(180)),
+        };
+        Self::new(first, interval, deadline).with_first_delay_nocache(first.max(secs(10)))
+    }
+
+    /// The row the official CapMonster clients use (the .NET table, which the Python, JS and Go
+    /// clients share), for side-by-side benchmarks. Its image rows poll every 200 ms, below the
+    /// documented 2 s floor: they take effect only with a policy whose floor is lowered.
+    pub fn official_for(kind: TaskKind) -> Self {
+        let (first, nocache, interval, deadline) = match kind {
+            TaskKind::ImageToText
+            | TaskKind::ComplexImageRecaptcha
+            | TaskKind::ComplexImageRecognition => (ms(350), ms(350), ms(200), secs(10)),
+            TaskKind::RecaptchaV2
+            | TaskKind::RecaptchaV2Enterprise
+            | TaskKind::RecaptchaV3
+            | TaskKind::RecaptchaV3Enterprise
+            | TaskKind::HCaptcha
+            | TaskKind::Amazon
+            | TaskKind::Prosopo
+            | TaskKind::MtCaptcha
+            | TaskKind::Yidun
+            | TaskKind::TenDi
+            | TaskKind::Temu => (ms(1000), secs(10), secs(3), secs(180)),
+            TaskKind::DataDome | TaskKind::Hunt => (ms(1000), ms(1000), secs(3), secs(180)),
+            TaskKind::Basilisk => (ms(1000), secs(10), secs(3), secs(100)),
+            TaskKind::Alibaba => (ms(1000), ms(1000), secs(3), secs(120)),
+            TaskKind::GeeTest | TaskKind::Turnstile => (ms(1000), ms(1000), secs(1), secs(80)),
+            TaskKind::Binance => (ms(1000), ms(1000), secs(1), secs(20)),
+            TaskKind::Imperva => (ms(1000), ms(1000), secs(1), secs(15)),
+            TaskKind::Altcha => (ms(1000), ms(1000), secs(1), secs(50)),
+            TaskKind::Castle | TaskKind::Tspd => (ms(1000), ms(1000), secs(1), secs(60)),
+            TaskKind::FunCaptcha | TaskKind::Other => (ms(1000), secs(10), secs(1), secs(80)),
+        };
+        Self::new(first, interval, deadline).with_first_delay_nocache(nocache)
+    }
+}
+
+const fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+const fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+/// Which rows a table starts from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TableBase {
+    /// This crate's defaults ([`Timing::default_for`]).
+    #[default]
+    Default,
+    /// The official clients' table ([`Timing::official_for`]).
+    Official,
+}
+
+/// One [`Timing`] row per [`TaskKind`]: a base table plus the caller's overrides.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimingTable {
+    base: TableBase,
+    overrides: BTreeMap<TaskKind, Timing>,
+}
+
+impl TimingTable {
+    /// This crate's default table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The official clients' table. Pair it with a policy whose floor is lowered
+    /// ([`Policy::with_min_interval`](crate::solver::Policy::with_min_interval)) to reproduce
+    /// their 200 ms image polling.
+    pub fn official() -> Self {
+        Self {
+            base: TableBase::Official,
+            overrides: BTreeMap::new(),
+        }
+    }
+
+    /// Replaces the row of `kind`.
+    #[must_use]
+    pub fn with(mut self, kind: TaskKind, timing: Timing) -> Self {
+        self.overrides.insert(kind, timing);
+        self
+    }
+
+    /// Replaces the row of `kind`, in place.
+    pub fn set(&mut self, kind: TaskKind, timing: Timing) -> &mut Self {
+        self.overrides.insert(kind, timing);
+        self
+    }
+
+    /// The row of `kind`.
+    pub fn get(&self, kind: TaskKind) -> Timing {
+        self.overrides
+            .get(&kind)
+            .copied()
+            .unwrap_or_else(|| match self.base {
+                TableBase::Default => Timing::default_for(kind),
+                TableBase::Official => Timing::official_for(kind),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_row_is_within_the_documented_limits() {
+        for &kind in TaskKind::ALL {
+            let t = Timing::default_for(kind);
+            assert!(t.interval >= DOCUMENTED_MIN_INTERVAL, "{kind:?}");
+            assert!(t.first_delay < t.deadline, "{kind:?}");
+            assert!(t.first_delay_nocache >= t.first_delay, "{kind:?}");
+            // The deadline never allows more polls than the cap.
+            let most = 1 + (t.deadline - t.first_delay).as_millis() / t.interval.as_millis();
+            assert!(most <= u128::from(MAX_POLLS_PER_TASK), "{kind:?}");
+        }
+        assert_eq!(
+            Timing::default_for(TaskKind::RecaptchaV2).first_delay_nocache,
+            secs(10)
+        );
+        assert_eq!(
+            Timing::default_for(TaskKind::ImageToText).first_delay_nocache,
+            secs(1)
+        );
+    }
+
+    #[test]
+    fn overrides_replace_one_row() {
+        let row = Timing::new(ms(10), ms(500), secs(5));
+        let table = TimingTable::new().with(TaskKind::Turnstile, row);
+        assert_eq!(table.get(TaskKind::Turnstile), row);
+        assert_eq!(
+            table.get(TaskKind::GeeTest),
+            Timing::default_for(TaskKind::GeeTest)
+        );
+        assert_eq!(
+            TimingTable::official().get(TaskKind::ImageToText).interval,
+            ms(200)
+        );
+    }
+}
