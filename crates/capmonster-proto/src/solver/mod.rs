@@ -77,7 +77,7 @@
 //! handed in after the deadline is still read (a ready result is returned, not thrown away),
 //! and the solve then ends on that call.
 //!
-//! docs/PROTOCOL-NOTES-solver.md records each timing and retry decision and its reason.
+//! docs/PROTOCOL-NOTES.md ("The solver") records each timing and retry decision and its reason.
 
 mod adaptive;
 mod backoff;
