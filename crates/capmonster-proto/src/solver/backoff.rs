@@ -65,7 +65,7 @@ pub fn backoff_delay(attempt: u32, base: Duration, max: Duration, random: u64) -
     let extra = if spread == 0 {
         0
     } else {
-        random % (spread + 1)
+        random % spread.saturating_add(1)
     };
     half + Duration::from_nanos(extra)
 }
@@ -119,6 +119,9 @@ mod tests {
         assert_eq!(backoff_delay(3, base, max, 0), Duration::from_secs(4));
         assert_eq!(backoff_delay(40, base, max, 0), Duration::from_secs(10));
         assert_eq!(backoff_delay(1, Duration::ZERO, max, 99), Duration::ZERO);
+        // Absurd settings do not overflow.
+        let huge = backoff_delay(64, Duration::MAX, Duration::MAX, u64::MAX);
+        assert!(huge >= Duration::MAX / 2);
     }
 
     #[test]

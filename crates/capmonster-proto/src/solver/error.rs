@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::endpoint::TaskId;
-use crate::error::{ApiError, BuildError, ErrorClass, UnparseableResponse};
+use crate::error::{ApiError, BuildError, ErrorClass, ErrorCode, UnparseableResponse};
 
 /// Which request of a solve an error came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,8 +103,8 @@ pub enum SolveError {
         /// How many createTask requests were sent.
         create_attempts: u32,
     },
-    /// createTask got an answer that is not an API answer, under a status that says the
-    /// request was refused (a 4xx other than 429): nothing was created.
+    /// createTask got an answer that is not an API answer, under a 4xx status that says the
+    /// request was refused: nothing was created. A 429 ends here only after the last attempt.
     Unparseable {
         /// The request that got the answer.
         phase: Phase,
@@ -172,7 +172,7 @@ impl SolveError {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api { error, .. } => {
-                matches!(error.class(), ErrorClass::RetryCall | ErrorClass::RetryTask)
+                error.class() == ErrorClass::RetryTask || refusal_is_transient(error)
             }
             Self::Transport { .. } | Self::Timeout { .. } => true,
             Self::Unparseable { error, .. } => error.is_transient_status(),
@@ -258,6 +258,15 @@ impl fmt::Display for SolveError {
             ),
             Self::Build(e) => write!(f, "the task was not sent: {e}"),
         }
+    }
+}
+
+/// An error answer that says "not now": a retry-call code, or an unknown code sent with HTTP
+/// 429 or 503. A known code of another class is never read as transient, whatever the status.
+pub(crate) fn refusal_is_transient(error: &ApiError) -> bool {
+    match error.class() {
+        ErrorClass::RetryCall => true,
+        _ => matches!(&error.code, ErrorCode::Other(_)) && matches!(error.http_status, 429 | 503),
     }
 }
 

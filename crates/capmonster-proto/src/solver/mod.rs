@@ -11,7 +11,7 @@
 //!
 //! ```no_run
 //! # use std::time::{Duration, Instant};
-//! # use capmonster_proto::{ClientKey, CreateTask, ImageToTextTask, Service};
+//! # use capmonster_proto::{ClientKey, ImageToTextTask, Service};
 //! # use capmonster_proto::solver::{Action, Policy, Solver, TransportFailure};
 //! # fn now() -> Instant { unreachable!("the front end's clock") }
 //! # fn sleep_until(_: Instant) {}
@@ -19,7 +19,7 @@
 //! #     -> Result<http::Response<Vec<u8>>, TransportFailure> { unreachable!() }
 //! # let key = ClientKey::new("0123456789abcdef").unwrap();
 //! # let task = ImageToTextTask::from_image_bytes(&[0u8; 200]);
-//! let mut solver = Solver::new(CreateTask::new(task), &key, &Service::default(), &Policy::default())
+//! let mut solver = Solver::new(task, &key, &Service::default(), &Policy::default())
 //!     .with_jitter_seed(0x5eed);
 //! let result = loop {
 //!     match solver.poll(now()) {
@@ -77,13 +77,14 @@
 //! handed in after the deadline is still read (a ready result is returned, not thrown away),
 //! and the solve then ends on that call.
 //!
-//! docs/PROTOCOL-NOTES-solver.md records each timing and retry decision and its reason.
+//! docs/PROTOCOL-NOTES.md ("The solver") records each timing and retry decision and its reason.
 
 mod adaptive;
 mod backoff;
 mod error;
 mod timing;
 
+use std::fmt;
 use std::time::{Duration, Instant};
 
 pub use adaptive::AdaptiveTiming;
@@ -201,7 +202,9 @@ pub enum Action {
 }
 
 /// A request to send.
-#[derive(Debug)]
+///
+/// Its `Debug` shows the method, address, phase and time left, never the body, which holds the
+/// key.
 #[non_exhaustive]
 pub struct Outgoing {
     /// The HTTP request.
@@ -211,6 +214,18 @@ pub struct Outgoing {
     /// Time left until the solve's deadline: cut the request in flight when it runs out, and
     /// report [`TransportFailure::TimedOut`].
     pub time_left: Duration,
+}
+
+impl fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("method", self.request.method())
+            .field("uri", self.request.uri())
+            .field("body_len", &self.request.body().len())
+            .field("phase", &self.phase)
+            .field("time_left", &self.time_left)
+            .finish()
+    }
 }
 
 /// What came back for a request: an HTTP answer (any status), or none.
@@ -378,6 +393,25 @@ impl From<Task> for CreateTask {
     }
 }
 
+/// What a [`Solver`] can be made from: a [`CreateTask`] (with its callback URL and soft id), or
+/// any task ([`Task`] or one of the typed task structs).
+pub trait IntoCreateTask {
+    /// The createTask to send.
+    fn into_create_task(self) -> CreateTask;
+}
+
+impl IntoCreateTask for CreateTask {
+    fn into_create_task(self) -> CreateTask {
+        self
+    }
+}
+
+impl<T: Into<Task>> IntoCreateTask for T {
+    fn into_create_task(self) -> CreateTask {
+        CreateTask::new(self)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     NotStarted,
@@ -432,12 +466,12 @@ impl Solver {
     /// `__nocache` suffix. Nothing is validated or sent until the first [`Solver::poll`]; a task
     /// that fails validation ends the solve with [`SolveError::Build`].
     pub fn new(
-        task: impl Into<CreateTask>,
+        task: impl IntoCreateTask,
         key: &ClientKey,
         service: &Service,
         policy: &Policy,
     ) -> Self {
-        let create = task.into();
+        let create = task.into_create_task();
         let kind = create.task.kind();
         let nocache = create.task.nocache() || key.nocache();
         let mut solver = Self::base(kind, key, service, policy);
@@ -594,7 +628,14 @@ impl Solver {
             State::CreateSent | State::PollSent(_) => Action::Wait(deadline),
             State::CreateDue(at) | State::PollDue(at) if now < at => Action::Wait(at),
             State::CreateDue(_) => self.send_create(now, deadline),
-            State::PollDue(_) => self.send_poll(now, deadline),
+            State::PollDue(_) => match self.task_id {
+                // A resumed task may come with its polls already spent.
+                Some(task_id) if self.polls >= self.max_polls => {
+                    let polls = self.polls;
+                    self.finish(Err(SolveError::PollLimit { task_id, polls }))
+                }
+                _ => self.send_poll(now, deadline),
+            },
             State::NotStarted | State::Finished => {
                 // start() leaves a due state and finish() sets the outcome returned above.
                 unreachable!("the solver is started and not finished here")
@@ -615,7 +656,7 @@ impl Solver {
 
     fn start(&mut self, now: Instant) {
         self.started = Some(now);
-        self.deadline = Some(now + self.row.deadline);
+        self.deadline = Some(after(now, self.row.deadline));
         self.interval = self.row.interval.max(self.min_interval);
         if self.create.is_some() {
             self.state = State::CreateDue(now);
@@ -694,7 +735,7 @@ impl Solver {
             CreateOutcome::Created(task_id) => {
                 self.task_id = Some(task_id);
                 self.created_at = Some(now);
-                let at = now + self.first_delay();
+                let at = after(now, self.first_delay());
                 self.schedule_poll(now, at);
             }
             CreateOutcome::Refused(error, retry_after) => {
@@ -707,7 +748,7 @@ impl Solver {
                 if let Some(asked) = retry_after {
                     delay = delay.max(asked);
                 }
-                let at = now + delay;
+                let at = after(now, delay);
                 if at >= self.deadline_or(now) {
                     return self.end(Err(error));
                 }
@@ -745,7 +786,8 @@ impl Solver {
         match create.parse(&self.service, response) {
             Ok(task_id) => CreateOutcome::Created(task_id),
             Err(ResponseError::Api(error)) => {
-                let refused = create_refusal_is_retryable(&error);
+                // An error answer means nothing was created; resend only when it says "not now".
+                let refused = error::refusal_is_transient(&error);
                 let error = SolveError::Api {
                     phase: Phase::Create,
                     task_id: None,
@@ -801,7 +843,14 @@ impl Solver {
         };
         let asked = retry_after(&response);
         let too_many = response.status() == http::StatusCode::TOO_MANY_REQUESTS;
-        match GetTaskResult::new(task_id, self.kind).parse(&self.service, response) {
+        let result = GetTaskResult::new(task_id, self.kind).parse(&self.service, response);
+        // HTTP 429 slows polling whatever the body says, even "not ready".
+        if too_many
+            || matches!(&result, Err(ResponseError::Api(e)) if e.code == ErrorCode::TooMuchRequests)
+        {
+            self.slow_down();
+        }
+        match result {
             Ok(TaskResult::Processing) => {
                 self.last_not_ready = Some(sent_at);
                 self.poll_again(now, None);
@@ -815,22 +864,12 @@ impl Solver {
                     self.last_not_ready = Some(sent_at);
                     self.poll_again(now, None);
                 }
-                ErrorClass::RetryCall => {
-                    if too_many || error.code == ErrorCode::TooMuchRequests {
-                        self.slow_down();
-                    }
-                    self.poll_again(now, asked);
-                }
+                ErrorClass::RetryCall => self.poll_again(now, asked),
                 ErrorClass::RetryTask | ErrorClass::FatalTask | ErrorClass::FatalConfig => {
                     self.end(Err(self.poll_error(task_id, error)));
                 }
             },
-            Err(ResponseError::Unparseable(_)) => {
-                if too_many {
-                    self.slow_down();
-                }
-                self.poll_again(now, asked);
-            }
+            Err(ResponseError::Unparseable(_)) => self.poll_again(now, asked),
         }
     }
 
@@ -847,14 +886,14 @@ impl Solver {
     /// as long again each time, up to 10 s (or the table's interval if longer).
     fn slow_down(&mut self) {
         let ceiling = Duration::from_secs(10).max(self.row.interval);
-        self.interval = (self.interval + self.interval / 2)
+        self.interval = (self.interval.saturating_add(self.interval / 2))
             .max(DOCUMENTED_MIN_INTERVAL)
             .min(ceiling);
     }
 
     fn poll_again(&mut self, now: Instant, asked: Option<Duration>) {
         let wait = asked.map_or(self.interval, |a| a.max(self.interval));
-        self.schedule_poll(now, now + wait);
+        self.schedule_poll(now, after(now, wait));
     }
 
     fn schedule_poll(&mut self, now: Instant, at: Instant) {
@@ -891,14 +930,11 @@ impl Solver {
     }
 }
 
-/// createTask answered with an error, so nothing was created. Worth sending again when the code
-/// says "later" (no free slot, too many requests, overload), or when an unknown code came with
-/// 429 or 503. A known fatal code is never retried, whatever the status.
-fn create_refusal_is_retryable(error: &ApiError) -> bool {
-    match error.class() {
-        ErrorClass::RetryCall => true,
-        _ => matches!(&error.code, ErrorCode::Other(_)) && matches!(error.http_status, 429 | 503),
-    }
+/// `now + d`, or a century on if that overflows (a caller may pass `Duration::MAX`).
+fn after(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(now)
 }
 
 /// `Retry-After` in whole seconds (the HTTP-date form is ignored), at most a minute.

@@ -3,7 +3,7 @@
 //! Every row says four things: how long to wait after createTask before the first poll, the same
 //! when `nocache` is on, the interval between polls, and the deadline of the whole solve. The
 //! defaults start from the official clients' shared table and are adjusted where the service's
-//! own documentation disagrees with it; docs/PROTOCOL-NOTES-solver.md gives the reasons row by
+//! own documentation disagrees with it; docs/PROTOCOL-NOTES.md ("The solver") gives the reasons row by
 //! row.
 
 use std::collections::BTreeMap;
@@ -84,7 +84,7 @@ impl Timing {
         }
     }
 
-    /// This crate's default row for `kind`. See docs/PROTOCOL-NOTES-solver.md for the reasons.
+    /// This crate's default row for `kind`. See docs/PROTOCOL-NOTES.md ("The solver") for the reasons.
     pub fn default_for(kind: TaskKind) -> Self {
         let (first, interval, deadline) = match kind {
             // Images solve in 0.3-6 s. The documented 2 s floor holds between polls; the first
