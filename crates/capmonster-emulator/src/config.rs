@@ -89,6 +89,11 @@ pub struct Config {
     pub poll_limit: u32,
     /// The first task id handed out. Default 100000001.
     pub first_task_id: u64,
+    /// Send account errors with the HTTP statuses users of the official Python client have
+    /// reported seeing (403 `ERROR_KEY_DOES_NOT_EXIST`, 402 `ERROR_ZERO_BALANCE`, 429
+    /// `ERROR_TOO_MUCH_REQUESTS`), still with the JSON body. Default false: every API answer is
+    /// HTTP 200, as the docs describe.
+    pub http_error_status: bool,
 }
 
 impl Default for Config {
@@ -108,6 +113,7 @@ impl Default for Config {
             result_ttl: Duration::from_secs(300),
             poll_limit: 120,
             first_task_id: 100_000_001,
+            http_error_status: false,
         }
     }
 }
@@ -163,6 +169,12 @@ impl Config {
     /// Sets the dialect.
     pub fn dialect(mut self, dialect: Dialect) -> Self {
         self.dialect = dialect;
+        self
+    }
+
+    /// Sends account errors with HTTP 402/403/429 (see [`Config::http_error_status`]).
+    pub fn http_error_status(mut self, on: bool) -> Self {
+        self.http_error_status = on;
         self
     }
 

@@ -122,7 +122,13 @@ fn refused(engine: &mut Engine, r: &Refusal, with_task_id: bool) -> Reply {
     if with_task_id {
         v["taskId"] = json!(0);
     }
-    Reply::json(200, &v)
+    let status = match (&r.code, engine.http_error_status) {
+        (ErrorCode::KeyDoesNotExist, true) => 403,
+        (ErrorCode::ZeroBalance, true) => 402,
+        (ErrorCode::TooMuchRequests, true) => 429,
+        _ => 200,
+    };
+    Reply::json(status, &v)
 }
 
 /// Answers one API call. `body` is the raw request body.

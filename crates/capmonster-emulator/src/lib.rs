@@ -37,9 +37,11 @@
 //!
 //! ## Rules it follows (and choices where the docs are silent)
 //!
-//! * Every API answer is HTTP 200 with JSON; `errorId` is 1 on every error for
-//!   [`Dialect::CapMonster`](capmonster_proto::Dialect), or the code's Anti-Captcha number for
-//!   `AntiCaptcha` (1 for codes without one).
+//! * Every API answer is HTTP 200 with JSON (unless a fault is injected, or
+//!   [`Config::http_error_status`] is on; an unknown path gets 404, a non-POST API call 405, a body
+//!   over 1 MiB 413, each with a JSON error). `errorId` is 1 on every error for
+//!   [`Dialect::CapMonster`](capmonster_proto::Dialect), or the code's Anti-Captcha number for the
+//!   other dialects (1 for codes without one).
 //! * Validation and its error codes: see [`spec`].
 //! * Keys: with no keys configured, any non-empty key is accepted (balance
 //!   [`Config::default_balance`]). Suffixes after the first `__` are stripped
@@ -54,6 +56,11 @@
 //!   its kind (image method for ImageToText and ComplexImageTask, token methods for the rest), while
 //!   the result is kept (CapMonster) or within 60 s of completion (Anti-Captcha). Otherwise
 //!   `ERROR_NO_SUCH_CAPCHA_ID`.
+//! * Faults ([`FaultKind`]): `ERROR_NO_SLOT_AVAILABLE`, HTTP 429 with and without JSON, 500,
+//!   503 with JSON, an HTML 502, an empty 200, a reset before or after the request is carried out,
+//!   a stall (divided by the speed factor), a dribbled body. Each is scoped ([`Scope`]: create,
+//!   poll, balance, report, any) and fires by seeded rate or on the next N requests
+//!   ([`Trigger`]); scripts are used before rates. Never on the user-agent or stats pages.
 //! * Answers are deterministic (seed, task id, task). ImageToText: the ASCII characters after a
 //!   `TEXT:` marker in the decoded image (letters and digits), else [`image_text`] (a hash of the
 //!   image); an image containing `UNSOLVABLE` ends in `ERROR_CAPTCHA_UNSOLVABLE`, uncharged.

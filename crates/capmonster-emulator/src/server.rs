@@ -189,7 +189,7 @@ async fn respond(
             )),
             Some(FaultKind::Html502) => Some(Reply::text(502, "text/html", HTML_502)),
             Some(FaultKind::EmptyBody) => Some(Reply::text(200, "application/json", "")),
-            Some(FaultKind::Reset) => None,
+            // Reset, reset-after, stall and dribble are applied around the normal answer below.
             _ => None,
         };
         let stall = match fault {

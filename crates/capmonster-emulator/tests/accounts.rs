@@ -130,3 +130,23 @@ fn price_can_change_at_run_time() {
     assert_eq!(wait_ready(a, "k", id)["cost"], 1.5);
     assert_eq!(balance(a, "k")["balance"], 8.5);
 }
+
+#[test]
+fn optional_http_error_statuses() {
+    let emu = fast(fast_config().key("k", 0.0).http_error_status(true));
+    let a = emu.addr();
+    let r = post(a, "/getBalance", &json!({ "clientKey": "nobody" }));
+    assert_eq!(r.status, 403);
+    assert_eq!(r.json()["errorCode"], "ERROR_KEY_DOES_NOT_EXIST");
+    let r = post(a, "/createTask", &image_task_body("k"));
+    assert_eq!(r.status, 402);
+    assert_eq!(r.json()["errorCode"], "ERROR_ZERO_BALANCE");
+    // Other errors stay 200.
+    let r = post(
+        a,
+        "/getTaskResult",
+        &json!({ "clientKey": "k", "taskId": 5 }),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["errorCode"], "ERROR_NO_SUCH_CAPCHA_ID");
+}

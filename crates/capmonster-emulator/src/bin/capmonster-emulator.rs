@@ -30,6 +30,8 @@ OPTIONS:
                            RATE: 0..1; #N: the next N requests in scope
     --seed N               random seed [default: 1]
     --dialect NAME         capmonster or anti-captcha [default: capmonster]
+    --http-error-status    answer bad keys with 403, zero balance with 402, too many polls with 429
+                           (JSON body kept) instead of 200
     --max-seconds N        stop after N seconds (real time)
     -h, --help             print this help
 
@@ -97,6 +99,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
                 let rule: FaultRule = val(&mut it)?.parse().map_err(|e| format!("--fault: {e}"))?;
                 config.faults.push(rule);
             }
+            "--http-error-status" => config.http_error_status = true,
             "--seed" => config.seed = parse(&val(&mut it)?, flag)?,
             "--dialect" => {
                 config.dialect = match val(&mut it)?.as_str() {
