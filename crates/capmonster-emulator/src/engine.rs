@@ -117,6 +117,17 @@ struct Task {
     reported: bool,
 }
 
+/// What happened to one callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallbackOutcome {
+    /// The POST was written and the receiver answered within 2 s.
+    Sent,
+    /// The receiver could not be reached or did not answer within 2 s.
+    Failed,
+    /// The URL was not `http://` on a loopback host, so nothing was sent.
+    Refused,
+}
+
 /// Which report method was called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ReportKind {
@@ -161,6 +172,8 @@ pub(crate) struct Engine {
     events: BinaryHeap<Reverse<(Duration, u64, bool)>>,
     stats: Stats,
     next_connection: u64,
+    /// Callbacks of tasks created since the server last took them: (task id, URL, emulated delay).
+    new_callbacks: Vec<(u64, String, Duration)>,
 }
 
 impl Engine {
@@ -190,6 +203,7 @@ impl Engine {
             events: BinaryHeap::new(),
             stats: Stats::default(),
             next_connection: 0,
+            new_callbacks: Vec::new(),
         };
         for rule in &cfg.faults {
             e.add_fault(*rule);
@@ -459,6 +473,9 @@ impl Engine {
             },
         );
         self.events.push(Reverse((ready_at, id, false)));
+        if let Some(url) = body.get("callbackUrl").and_then(Value::as_str) {
+            self.new_callbacks.push((id, url.to_owned(), solve_time));
+        }
         self.stats.tasks_created += 1;
         if self.stats.tasks.len() >= MAX_TASK_RECORDS {
             self.stats.tasks.pop_first();
@@ -528,10 +545,48 @@ impl Engine {
                 ready_at: task.ready_at,
                 solve_count: 1,
             }),
-            Outcome::Unsolvable => Err(Refusal::new(
-                ErrorCode::CaptchaUnsolvable,
-                "Captcha could not be solved (the image carries the UNSOLVABLE marker)",
-            )),
+            Outcome::Unsolvable => Err(Self::unsolvable()),
+        }
+    }
+
+    /// Callbacks registered since the last call: (task id, URL, emulated time until ready).
+    pub(crate) fn take_callbacks(&mut self) -> Vec<(u64, String, Duration)> {
+        std::mem::take(&mut self.new_callbacks)
+    }
+
+    /// The task's result as a callback carries it: like getTaskResult, but neither counted as a
+    /// poll nor as the first ready answer.
+    pub(crate) fn peek_result(&mut self, id: u64) -> Result<TaskState, Refusal> {
+        let now = self.clock.now();
+        self.settle(now);
+        let task = self.tasks.get(&id).ok_or_else(Self::no_such_id)?;
+        if !task.settled {
+            return Ok(TaskState::Processing);
+        }
+        match &task.outcome {
+            Outcome::Solved(solution) => Ok(TaskState::Ready {
+                solution: solution.clone(),
+                cost: task.cost,
+                created_at: task.created_at,
+                ready_at: task.ready_at,
+                solve_count: 1,
+            }),
+            Outcome::Unsolvable => Err(Self::unsolvable()),
+        }
+    }
+
+    fn unsolvable() -> Refusal {
+        Refusal::new(
+            ErrorCode::CaptchaUnsolvable,
+            "Captcha could not be solved (the image carries the UNSOLVABLE marker)",
+        )
+    }
+
+    pub(crate) fn note_callback(&mut self, outcome: CallbackOutcome) {
+        match outcome {
+            CallbackOutcome::Sent => self.stats.callbacks_sent += 1,
+            CallbackOutcome::Failed => self.stats.callbacks_failed += 1,
+            CallbackOutcome::Refused => self.stats.callbacks_refused += 1,
         }
     }
 

@@ -131,6 +131,34 @@ fn refused(engine: &mut Engine, r: &Refusal, with_task_id: bool) -> Reply {
     Reply::json(status, &v)
 }
 
+/// The getTaskResult body for a task's state (also the body of a callback).
+pub(crate) fn result_json(dialect: Dialect, state: TaskState) -> Value {
+    match state {
+        TaskState::Processing => {
+            json!({ "errorId": 0, "errorCode": null, "errorDescription": null, "status": "processing" })
+        }
+        TaskState::Ready {
+            solution,
+            cost,
+            created_at,
+            ready_at,
+            solve_count,
+        } => match dialect {
+            Dialect::CapMonster => json!({
+                "errorId": 0, "errorCode": null, "errorDescription": null,
+                "status": "ready", "solution": solution, "cost": cost,
+            }),
+            // Anti-Captcha's shape: cost as a string, plus times and solveCount.
+            _ => json!({
+                "errorId": 0, "status": "ready", "solution": solution,
+                "cost": format!("{cost:.6}"), "ip": "127.0.0.1",
+                "createTime": created_at.as_secs(), "endTime": ready_at.as_secs(),
+                "solveCount": solve_count,
+            }),
+        },
+    }
+}
+
 /// Answers one API call. `body` is the raw request body.
 pub(crate) fn handle(engine: &mut Engine, endpoint: Endpoint, body: &[u8]) -> Reply {
     if endpoint == Endpoint::UserAgent {
@@ -158,32 +186,7 @@ pub(crate) fn handle(engine: &mut Engine, endpoint: Endpoint, body: &[u8]) -> Re
         Endpoint::GetTaskResult => {
             let body = parsed.unwrap_or_default();
             match engine.task_result(&body) {
-                Ok(TaskState::Processing) => Reply::json(
-                    200,
-                    &json!({ "errorId": 0, "errorCode": null, "errorDescription": null, "status": "processing" }),
-                ),
-                Ok(TaskState::Ready {
-                    solution,
-                    cost,
-                    created_at,
-                    ready_at,
-                    solve_count,
-                }) => {
-                    let v = match dialect {
-                        Dialect::CapMonster => json!({
-                            "errorId": 0, "errorCode": null, "errorDescription": null,
-                            "status": "ready", "solution": solution, "cost": cost,
-                        }),
-                        // Anti-Captcha's shape: cost as a string, plus times and solveCount.
-                        _ => json!({
-                            "errorId": 0, "status": "ready", "solution": solution,
-                            "cost": format!("{cost:.6}"), "ip": "127.0.0.1",
-                            "createTime": created_at.as_secs(), "endTime": ready_at.as_secs(),
-                            "solveCount": solve_count,
-                        }),
-                    };
-                    Reply::json(200, &v)
-                }
+                Ok(state) => Reply::json(200, &result_json(dialect, state)),
                 Err(r) => refused(engine, &r, false),
             }
         }

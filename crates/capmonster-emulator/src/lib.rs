@@ -8,7 +8,7 @@
 //!
 //! Out of scope: TLS, the in.php/res.php URL form (planned: the engine's typed operations are
 //! separate from the JSON wire code, so a URL-form module can sit beside `json_api`), callbacks to
-//! `callbackUrl` (accepted, never called).
+//! anything but loopback `http://` URLs.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -61,6 +61,9 @@
 //!   a stall (divided by the speed factor), a dribbled body. Each is scoped ([`Scope`]: create,
 //!   poll, balance, report, any) and fires by seeded rate or on the next N requests
 //!   ([`Trigger`]); scripts are used before rates. Never on the user-agent or stats pages.
+//! * `callbackUrl`: when the task is done, its getTaskResult body is POSTed there, if the URL is
+//!   `http://` on a loopback host (counted in [`Stats::callbacks_sent`] and friends); the receiver
+//!   has 2 s (real time) to answer.
 //! * Answers are deterministic (seed, task id, task). ImageToText: the ASCII characters after a
 //!   `TEXT:` marker in the decoded image (letters and digits), else [`image_text`] (a hash of the
 //!   image); an image containing `UNSOLVABLE` ends in `ERROR_CAPTCHA_UNSOLVABLE`, uncharged.
@@ -68,6 +71,7 @@
 #![forbid(unsafe_code)]
 
 mod answer;
+mod callback;
 mod config;
 mod engine;
 mod fault;

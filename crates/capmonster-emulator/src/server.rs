@@ -24,10 +24,11 @@ use tokio::time::Sleep;
 
 use capmonster_proto::ErrorCode;
 
+use crate::callback::{loopback_target, post};
 use crate::config::{Config, SolveTime};
-use crate::engine::Engine;
+use crate::engine::{CallbackOutcome, Engine, TaskState};
 use crate::fault::{FaultKind, FaultRule, Scope};
-use crate::json_api::{Endpoint, Reply, error_body, handle};
+use crate::json_api::{Endpoint, Reply, error_body, handle, result_json};
 use crate::stats::Stats;
 
 /// Request bodies larger than this are refused (an image is at most 50 KB; base64 and JSON add a
@@ -114,7 +115,16 @@ async fn serve_connection(
     let reset = Arc::new(Notify::new());
     let io = TokioIo::new(SharedStream(stream.clone()));
     let reset_in_service = reset.clone();
-    let service = service_fn(move |req| respond(shared.clone(), id, reset_in_service.clone(), req));
+    let stop_in_service = stop.clone();
+    let service = service_fn(move |req| {
+        respond(
+            shared.clone(),
+            id,
+            reset_in_service.clone(),
+            stop_in_service.clone(),
+            req,
+        )
+    });
     let conn = http1::Builder::new()
         .keep_alive(true)
         .serve_connection(io, service);
@@ -133,6 +143,7 @@ async fn respond(
     shared: Arc<Shared>,
     connection: u64,
     reset: Arc<Notify>,
+    stop: watch::Receiver<bool>,
     req: Request<Incoming>,
 ) -> Result<Response<EmuBody>, Infallible> {
     let endpoint = Endpoint::from_path(req.uri().path());
@@ -229,7 +240,13 @@ async fn respond(
             ),
         )
     } else {
-        handle(&mut shared.engine(), endpoint, &body)
+        let mut engine = shared.engine();
+        let reply = handle(&mut engine, endpoint, &body);
+        for (id, url, delay) in engine.take_callbacks() {
+            let wait = engine.clock.real(delay);
+            tokio::spawn(send_callback(shared.clone(), id, url, wait, stop.clone()));
+        }
+        reply
     };
     match fault {
         Some(FaultKind::ResetAfterProcessing) => {
@@ -239,6 +256,43 @@ async fn respond(
         Some(FaultKind::Dribble { chunk, interval }) => Ok(build(reply, Some((chunk, interval)))),
         _ => Ok(build(reply, None)),
     }
+}
+
+/// Waits until the task is done, then POSTs its result to `url` (loopback `http://` only).
+async fn send_callback(
+    shared: Arc<Shared>,
+    id: u64,
+    url: String,
+    wait: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let Some(target) = loopback_target(&url) else {
+        shared.engine().note_callback(CallbackOutcome::Refused);
+        return;
+    };
+    let mut wait = wait + Duration::from_millis(1);
+    let body = loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+        let mut engine = shared.engine();
+        match engine.peek_result(id) {
+            Ok(TaskState::Processing) => wait = Duration::from_millis(5),
+            Ok(state) => break result_json(engine.dialect, state),
+            Err(r) if r.code == ErrorCode::CaptchaUnsolvable => {
+                break error_body(engine.dialect, &r.code, &r.description);
+            }
+            // Expired or gone: nothing to send.
+            Err(_) => return,
+        }
+    };
+    let sent = post(&target, body.to_string().as_bytes()).await;
+    shared.engine().note_callback(if sent {
+        CallbackOutcome::Sent
+    } else {
+        CallbackOutcome::Failed
+    });
 }
 
 fn build(reply: Reply, dribble: Option<(usize, Duration)>) -> Response<EmuBody> {

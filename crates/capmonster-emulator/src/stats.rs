@@ -31,6 +31,12 @@ pub struct Stats {
     pub tasks_refused: u64,
     /// Reports accepted.
     pub reports_accepted: u64,
+    /// Callbacks POSTed to a `callbackUrl` and answered.
+    pub callbacks_sent: u64,
+    /// Callbacks whose receiver could not be reached or did not answer within 2 s.
+    pub callbacks_failed: u64,
+    /// Callbacks not sent because the URL was not `http://` on a loopback host.
+    pub callbacks_refused: u64,
     /// Per-task records, by task id (the most recent 100,000 tasks).
     pub tasks: BTreeMap<u64, TaskStats>,
 }
