@@ -69,7 +69,7 @@ pub struct Config {
     /// What one solved task costs, in USD, charged when it becomes ready. Default 0.0006.
     pub price: f64,
     /// Time speed-up: solve times, result expiry, report windows and stalls are divided by it.
-    /// Default 1.
+    /// Default 1; kept within 0.001 to 1,000,000.
     pub speed: f64,
     /// Solve time for every kind without its own entry in [`Config::solve_time_by_type`].
     pub solve_time: SolveTime,
@@ -136,7 +136,7 @@ impl Config {
         self
     }
 
-    /// Sets the time speed-up factor (values below 0.001 are raised to it).
+    /// Sets the time speed-up factor (kept within 0.001 to 1,000,000).
     pub fn speed(mut self, factor: f64) -> Self {
         self.speed = sanitize_speed(factor);
         self
@@ -187,8 +187,32 @@ impl Config {
 
 pub(crate) fn sanitize_speed(factor: f64) -> f64 {
     if factor.is_finite() {
-        factor.max(0.001)
+        factor.clamp(0.001, 1e6)
     } else {
         1.0
+    }
+}
+
+/// `d * factor`, saturating instead of panicking on overflow.
+pub(crate) fn scale(d: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(d.as_secs_f64() * factor).unwrap_or(if factor > 0.0 {
+        Duration::MAX
+    } else {
+        Duration::ZERO
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scaling_saturates() {
+        assert_eq!(scale(Duration::from_secs(2), 0.5), Duration::from_secs(1));
+        assert_eq!(scale(Duration::MAX, 1000.0), Duration::MAX);
+        assert_eq!(scale(Duration::from_secs(1), 0.0), Duration::ZERO);
+        assert_eq!(sanitize_speed(1e30), 1e6);
+        assert_eq!(sanitize_speed(0.0), 0.001);
+        assert_eq!(sanitize_speed(f64::NAN), 1.0);
     }
 }

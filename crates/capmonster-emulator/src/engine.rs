@@ -13,7 +13,7 @@ use capmonster_proto::{Dialect, ErrorCode};
 use serde_json::{Map, Value};
 
 use crate::answer::{Outcome, solve};
-use crate::config::{Config, SolveTime, documented_solve_time, sanitize_speed};
+use crate::config::{Config, SolveTime, documented_solve_time, sanitize_speed, scale};
 use crate::fault::{FaultKind, FaultRule, Scope, Trigger};
 use crate::rng::Rng;
 use crate::spec::{Accepted, Refusal, validate};
@@ -54,10 +54,10 @@ impl Clock {
     }
 
     fn at(&self, real: Instant) -> Duration {
-        self.mark_virtual
-            + real
-                .saturating_duration_since(self.mark_real)
-                .mul_f64(self.speed)
+        self.mark_virtual.saturating_add(scale(
+            real.saturating_duration_since(self.mark_real),
+            self.speed,
+        ))
     }
 
     pub(crate) fn speed(&self) -> f64 {
@@ -73,20 +73,13 @@ impl Clock {
 
     /// Real time for an emulated duration (stalls).
     pub(crate) fn real(&self, emulated: Duration) -> Duration {
-        emulated.div_f64(self.speed)
+        scale(emulated, 1.0 / self.speed)
     }
 
     /// Wall-clock milliseconds of an emulated instant (at the current speed).
     fn unix_ms(&self, emulated: Duration) -> f64 {
-        let real_since_mark = if emulated >= self.mark_virtual {
-            (emulated - self.mark_virtual)
-                .div_f64(self.speed)
-                .as_secs_f64()
-        } else {
-            -(self.mark_virtual - emulated)
-                .div_f64(self.speed)
-                .as_secs_f64()
-        };
+        let real_since_mark =
+            (emulated.as_secs_f64() - self.mark_virtual.as_secs_f64()) / self.speed;
         let mark_since_start = self
             .mark_real
             .duration_since(self.start_instant)
@@ -359,7 +352,8 @@ impl Engine {
                 rec.solved = Some(solved);
                 rec.cost = solved.then_some(self.price);
             }
-            self.events.push(Reverse((at + self.result_ttl, id, true)));
+            self.events
+                .push(Reverse((at.saturating_add(self.result_ttl), id, true)));
         }
     }
 
@@ -375,7 +369,7 @@ impl Engine {
             SolveTime::Fixed(d) => d,
             SolveTime::LogNormal { median, sigma } => {
                 let f = (sigma * self.rng.normal()).exp();
-                median.mul_f64(f.clamp(0.01, 100.0))
+                scale(median, f.clamp(0.01, 100.0))
             }
         }
     }
@@ -457,7 +451,7 @@ impl Engine {
         self.next_id += 1;
         let solve_time = self.draw_solve_time(&accepted);
         let outcome = solve(&accepted, id, self.seed);
-        let ready_at = now + solve_time;
+        let ready_at = now.saturating_add(solve_time);
         self.tasks.insert(
             id,
             Task {
@@ -611,7 +605,7 @@ impl Engine {
         let id = Self::task_id(body)?;
         let window_ok = |t: &Task, dialect: Dialect| match dialect {
             Dialect::CapMonster => true, // while the result is kept
-            _ => now <= t.ready_at + ANTI_CAPTCHA_REPORT_WINDOW,
+            _ => now <= t.ready_at.saturating_add(ANTI_CAPTCHA_REPORT_WINDOW),
         };
         let dialect = self.dialect;
         let task = self

@@ -135,12 +135,10 @@ impl FromStr for FaultKind {
                     Some(a) => a.parse().map_err(|_| bad())?,
                     None => 5.0,
                 };
-                if !(secs.is_finite() && secs >= 0.0) {
+                let Ok(duration) = Duration::try_from_secs_f64(secs) else {
                     return Err(bad());
-                }
-                return Ok(Self::Stall {
-                    duration: Duration::from_secs_f64(secs),
-                });
+                };
+                return Ok(Self::Stall { duration });
             }
             "dribble" => {
                 let (chunk, ms) = match arg {

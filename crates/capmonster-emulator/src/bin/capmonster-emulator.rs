@@ -122,7 +122,8 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
         if !(ms.is_finite() && ms >= 0.0) {
             return Err("--solve-ms must be a non-negative number".into());
         }
-        let d = Duration::from_secs_f64(ms / 1000.0);
+        let d = Duration::try_from_secs_f64(ms / 1000.0)
+            .map_err(|_| "--solve-ms is too large".to_owned())?;
         config.solve_time = match jitter {
             Some(sigma) if sigma > 0.0 => SolveTime::LogNormal { median: d, sigma },
             _ => SolveTime::Fixed(d),
@@ -196,7 +197,10 @@ fn main() -> ExitCode {
         drop(out);
         let limit = async {
             match args.max_seconds {
-                Some(s) => tokio::time::sleep(Duration::from_secs_f64(s)).await,
+                Some(s) => {
+                    tokio::time::sleep(Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX))
+                        .await
+                }
                 None => std::future::pending().await,
             }
         };
