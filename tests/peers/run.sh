@@ -21,6 +21,9 @@ for f in drv_capmonster_py.py drv_capmonster_js.js common.py; do
 done
 
 mkdir -p "$WORK/drivers" "$WORK/js" "$WORK/out"
+# Remove the last run's files first: the background redirect below truncates its file
+# asynchronously, and a stale URL must not be read in between.
+rm -f "$WORK/out/"*
 # The Node driver loads the client from drivers/../js/node_modules, so the drivers run from a copy
 # next to our own install.
 cp "$DRIVERS/drv_capmonster_py.py" "$DRIVERS/drv_capmonster_js.js" "$DRIVERS/common.py" "$WORK/drivers/"
@@ -59,7 +62,9 @@ if ! timeout 120 node "$WORK/drivers/drv_capmonster_js.js" --port "$PORT" --mode
   echo "node driver failed:"; cat "$WORK/out/js.log"; status=1
 fi
 
-curl -s "$BASE/_emulator/stats" > "$WORK/out/stats.json" || true
+if ! curl -sS --noproxy '*' --max-time 10 "$BASE/_emulator/stats" > "$WORK/out/stats.json"; then
+  echo "could not read the emulator's stats; emulator stderr:"; cat "$WORK/out/emulator.stderr"; status=1
+fi
 
 # Check what each client got back.
 "$WORK/venv/bin/python" - "$WORK/out" <<'PY' || status=1
@@ -70,11 +75,18 @@ def check(name, cond, what):
     global ok
     print(f"  {'ok  ' if cond else 'FAIL'} {name}: {what}")
     ok &= bool(cond)
+def load(name):
+    path = os.path.join(out, name)
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        check(name, False, f"unreadable: {e}")
+        return None
 for client in ("py", "js"):
-    path = os.path.join(out, f"{client}.json")
-    if not os.path.exists(path):
-        check(client, False, "no output"); continue
-    d = json.load(open(path))
+    d = load(f"{client}.json")
+    if d is None:
+        continue
     bal = d.get("balance")
     if isinstance(bal, dict):  # the Node client returns {balance: N}
         bal = bal.get("balance")
@@ -89,9 +101,10 @@ for client in ("py", "js"):
         rc = rc["solution"] or {}
     token = rc.get("gRecaptchaResponse") if isinstance(rc, dict) else None
     check(client, isinstance(token, str) and len(token) >= 500, f"RecaptchaV2 token of {len(token or '')} chars")
-stats = json.load(open(os.path.join(out, "stats.json")))
-check("emulator", stats["tasks_created"] == 4 and stats["tasks_solved"] == 4,
-      f"{stats['tasks_created']} tasks created, {stats['tasks_solved']} solved, errors {stats['errors_by_code']}")
+stats = load("stats.json")
+if stats is not None:
+    check("emulator", stats["tasks_created"] == 4 and stats["tasks_solved"] == 4,
+          f"{stats['tasks_created']} tasks created, {stats['tasks_solved']} solved, errors {stats['errors_by_code']}")
 sys.exit(0 if ok else 1)
 PY
 
