@@ -1,0 +1,214 @@
+//! `capmonster-emulator`: run a local CapMonster Cloud-compatible service.
+//!
+//! Prints its base URL on the first line of stdout, then serves until SIGINT/SIGTERM or
+//! `--max-seconds`.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use capmonster_emulator::{Config, Dialect, Emulator, FaultRule, SolveTime};
+
+const USAGE: &str = "\
+capmonster-emulator: a local CapMonster Cloud-compatible service (loopback by default)
+
+USAGE:
+    capmonster-emulator [OPTIONS]
+
+OPTIONS:
+    --host ADDR            address to bind [default: 127.0.0.1]
+    --port PORT            port to bind, 0 = any free port [default: 0]
+    --key KEY[:BALANCE]    accept only these keys (repeatable); balance in USD [default: 100]
+    --price USD            price of one solved task [default: 0.0006]
+    --speed FACTOR         time speed-up: solve times, expiry and stalls are divided by it [default: 1]
+    --solve-ms MS          solve every task in MS milliseconds (emulated) [default: documented per type]
+    --solve-jitter SIGMA   draw solve times log-normally around --solve-ms with this sigma
+    --fault RULE           inject a fault (repeatable): [SCOPE/]KIND:RATE or [SCOPE/]KIND:#N
+                           SCOPE: create, poll, balance, report, any [default: any]
+                           KIND: no-slot, http429, http429-empty, http500, http503, html502,
+                                 empty-body, reset, reset-after, stall[=SECONDS], dribble[=BYTES/MS]
+                           RATE: 0..1; #N: the next N requests in scope
+    --seed N               random seed [default: 1]
+    --dialect NAME         capmonster or anti-captcha [default: capmonster]
+    --http-error-status    answer bad keys with 403, zero balance with 402, too many polls with 429
+                           (JSON body kept) instead of 200
+    --max-seconds N        stop after N seconds (real time)
+    -h, --help             print this help
+
+The first line of stdout is the base URL, e.g. http://127.0.0.1:41234
+Stats: GET <base>/_emulator/stats
+";
+
+struct Args {
+    config: Config,
+    max_seconds: Option<f64>,
+}
+
+fn value<'a>(it: &mut impl Iterator<Item = &'a String>, flag: &str) -> Result<&'a String, String> {
+    it.next().ok_or_else(|| format!("{flag} needs a value"))
+}
+
+fn parse<T: std::str::FromStr>(s: &str, flag: &str) -> Result<T, String> {
+    s.parse().map_err(|_| format!("{flag}: cannot read `{s}`"))
+}
+
+fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
+    let mut config = Config::new();
+    let mut max_seconds = None;
+    let mut solve_ms: Option<f64> = None;
+    let mut jitter: Option<f64> = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        // Accept --flag=value as well as --flag value.
+        let (flag, inline) = match flag.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
+            _ => (flag.as_str(), None),
+        };
+        let val = |it: &mut std::slice::Iter<'_, String>| -> Result<String, String> {
+            match &inline {
+                Some(v) => Ok(v.clone()),
+                None => value(it, flag).cloned(),
+            }
+        };
+        match flag {
+            "-h" | "--help" => return Ok(None),
+            "--host" => config.host = parse(&val(&mut it)?, flag)?,
+            "--port" => config.port = parse(&val(&mut it)?, flag)?,
+            "--key" => {
+                let v = val(&mut it)?;
+                let (key, balance) = match v.rsplit_once(':') {
+                    Some((k, b)) => (k.to_owned(), parse(b, flag)?),
+                    None => (v.clone(), config.default_balance),
+                };
+                if key.is_empty() {
+                    return Err("--key: empty key".into());
+                }
+                config.keys.insert(key, balance);
+            }
+            "--price" => config.price = parse(&val(&mut it)?, flag)?,
+            "--speed" => {
+                let s: f64 = parse(&val(&mut it)?, flag)?;
+                if !(s.is_finite() && s > 0.0) {
+                    return Err("--speed must be a positive number".into());
+                }
+                config = config.speed(s);
+            }
+            "--solve-ms" => solve_ms = Some(parse(&val(&mut it)?, flag)?),
+            "--solve-jitter" => jitter = Some(parse(&val(&mut it)?, flag)?),
+            "--fault" => {
+                let rule: FaultRule = val(&mut it)?.parse().map_err(|e| format!("--fault: {e}"))?;
+                config.faults.push(rule);
+            }
+            "--http-error-status" => config.http_error_status = true,
+            "--seed" => config.seed = parse(&val(&mut it)?, flag)?,
+            "--dialect" => {
+                config.dialect = match val(&mut it)?.as_str() {
+                    "capmonster" => Dialect::CapMonster,
+                    "anti-captcha" | "anticaptcha" => Dialect::AntiCaptcha,
+                    other => return Err(format!("--dialect: unknown dialect `{other}`")),
+                }
+            }
+            "--max-seconds" => {
+                let s: f64 = parse(&val(&mut it)?, flag)?;
+                if !(s.is_finite() && s >= 0.0) {
+                    return Err("--max-seconds must be a non-negative number".into());
+                }
+                max_seconds = Some(s);
+            }
+            other => return Err(format!("unknown option `{other}` (see --help)")),
+        }
+    }
+    if let Some(ms) = solve_ms {
+        if !(ms.is_finite() && ms >= 0.0) {
+            return Err("--solve-ms must be a non-negative number".into());
+        }
+        let d = Duration::try_from_secs_f64(ms / 1000.0)
+            .map_err(|_| "--solve-ms is too large".to_owned())?;
+        config.solve_time = match jitter {
+            Some(sigma) if sigma > 0.0 => SolveTime::LogNormal { median: d, sigma },
+            _ => SolveTime::Fixed(d),
+        };
+    } else if jitter.is_some() {
+        return Err("--solve-jitter needs --solve-ms".into());
+    }
+    Ok(Some(Args {
+        config,
+        max_seconds,
+    }))
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = match parse_args(&args) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("capmonster-emulator: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("capmonster-emulator: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(async move {
+        let emu = match Emulator::start(args.config).await {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("capmonster-emulator: cannot bind: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", emu.base_url());
+        let _ = out.flush();
+        drop(out);
+        let limit = async {
+            match args.max_seconds {
+                Some(s) => {
+                    tokio::time::sleep(Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX))
+                        .await
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = wait_for_signal() => {}
+            _ = limit => {}
+        }
+        emu.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}

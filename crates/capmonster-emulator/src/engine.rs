@@ -1,0 +1,634 @@
+//! The service's state and rules, with no I/O: accounts, tasks, solving, expiry, reports,
+//! faults and counters. The HTTP layer turns requests into calls here; time is passed in.
+//!
+//! The wire-format code lives in `json_api`; the in.php/res.php URL form can be added as a
+//! sibling module that calls the same typed operations (`create_task`, `task_result`, `balance`,
+//! `report`).
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use capmonster_proto::{Dialect, ErrorCode};
+use serde_json::{Map, Value};
+
+use crate::answer::{Outcome, solve};
+use crate::config::{Config, SolveTime, documented_solve_time, sanitize_speed, scale};
+use crate::fault::{FaultKind, FaultRule, Scope, Trigger};
+use crate::rng::Rng;
+use crate::spec::{Accepted, Refusal, validate};
+use crate::stats::{Stats, TaskStats};
+
+/// Anti-Captcha's report window: 60 s after completion.
+const ANTI_CAPTCHA_REPORT_WINDOW: Duration = Duration::from_secs(60);
+const MAX_TASK_RECORDS: usize = 100_000;
+
+/// Emulated time: real time since a mark, multiplied by the speed factor.
+#[derive(Debug, Clone)]
+pub(crate) struct Clock {
+    start_instant: Instant,
+    start_unix_ms: f64,
+    mark_real: Instant,
+    mark_virtual: Duration,
+    speed: f64,
+}
+
+impl Clock {
+    pub(crate) fn new(speed: f64) -> Self {
+        let now = Instant::now();
+        let unix = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Self {
+            start_instant: now,
+            start_unix_ms: unix.as_secs_f64() * 1000.0,
+            mark_real: now,
+            mark_virtual: Duration::ZERO,
+            speed: sanitize_speed(speed),
+        }
+    }
+
+    /// Emulated time since start.
+    pub(crate) fn now(&self) -> Duration {
+        self.at(Instant::now())
+    }
+
+    fn at(&self, real: Instant) -> Duration {
+        self.mark_virtual.saturating_add(scale(
+            real.saturating_duration_since(self.mark_real),
+            self.speed,
+        ))
+    }
+
+    pub(crate) fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    pub(crate) fn set_speed(&mut self, speed: f64) {
+        let now = Instant::now();
+        self.mark_virtual = self.at(now);
+        self.mark_real = now;
+        self.speed = sanitize_speed(speed);
+    }
+
+    /// Real time for an emulated duration (stalls).
+    pub(crate) fn real(&self, emulated: Duration) -> Duration {
+        scale(emulated, 1.0 / self.speed)
+    }
+
+    /// Wall-clock milliseconds of an emulated instant (at the current speed).
+    fn unix_ms(&self, emulated: Duration) -> f64 {
+        let real_since_mark =
+            (emulated.as_secs_f64() - self.mark_virtual.as_secs_f64()) / self.speed;
+        let mark_since_start = self
+            .mark_real
+            .duration_since(self.start_instant)
+            .as_secs_f64();
+        self.start_unix_ms + (mark_since_start + real_since_mark) * 1000.0
+    }
+
+    fn wall_ms_now(&self) -> f64 {
+        self.start_unix_ms + self.start_instant.elapsed().as_secs_f64() * 1000.0
+    }
+}
+
+#[derive(Debug)]
+struct Account {
+    balance: f64,
+}
+
+#[derive(Debug)]
+struct Task {
+    key: String,
+    is_image: bool,
+    created_at: Duration,
+    ready_at: Duration,
+    outcome: Outcome,
+    settled: bool,
+    cost: f64,
+    polls: u32,
+    reported: bool,
+}
+
+/// What happened to one callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallbackOutcome {
+    /// The POST was written and the receiver answered within 2 s.
+    Sent,
+    /// The receiver could not be reached or did not answer within 2 s.
+    Failed,
+    /// The URL was not `http://` on a loopback host, so nothing was sent.
+    Refused,
+}
+
+/// Which report method was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReportKind {
+    Image,
+    Token,
+}
+
+/// A task's state as getTaskResult sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TaskState {
+    Processing,
+    Ready {
+        solution: Value,
+        cost: f64,
+        created_at: Duration,
+        ready_at: Duration,
+        solve_count: u32,
+    },
+}
+
+/// The service's state.
+#[derive(Debug)]
+pub(crate) struct Engine {
+    pub(crate) clock: Clock,
+    rng: Rng,
+    seed: u64,
+    open_accounts: bool,
+    default_balance: f64,
+    accounts: HashMap<String, Account>,
+    price: f64,
+    solve_time: SolveTime,
+    solve_time_by_type: BTreeMap<String, SolveTime>,
+    rate_faults: Vec<FaultRule>,
+    scripted_faults: Vec<(FaultKind, Scope, u32)>,
+    pub(crate) dialect: Dialect,
+    pub(crate) http_error_status: bool,
+    result_ttl: Duration,
+    poll_limit: u32,
+    next_id: u64,
+    tasks: HashMap<u64, Task>,
+    /// (emulated time, task id, is-expiry) events, earliest first.
+    events: BinaryHeap<Reverse<(Duration, u64, bool)>>,
+    stats: Stats,
+    next_connection: u64,
+    /// Callbacks of tasks created since the server last took them: (task id, URL, emulated delay).
+    new_callbacks: Vec<(u64, String, Duration)>,
+}
+
+impl Engine {
+    pub(crate) fn new(cfg: &Config) -> Self {
+        let mut e = Self {
+            clock: Clock::new(cfg.speed),
+            rng: Rng::new(cfg.seed),
+            seed: cfg.seed,
+            open_accounts: cfg.keys.is_empty(),
+            default_balance: cfg.default_balance,
+            accounts: cfg
+                .keys
+                .iter()
+                .map(|(k, b)| (k.clone(), Account { balance: *b }))
+                .collect(),
+            price: cfg.price,
+            solve_time: cfg.solve_time,
+            solve_time_by_type: cfg.solve_time_by_type.clone(),
+            rate_faults: Vec::new(),
+            scripted_faults: Vec::new(),
+            dialect: cfg.dialect,
+            http_error_status: cfg.http_error_status,
+            result_ttl: cfg.result_ttl,
+            poll_limit: cfg.poll_limit,
+            next_id: cfg.first_task_id,
+            tasks: HashMap::new(),
+            events: BinaryHeap::new(),
+            stats: Stats::default(),
+            next_connection: 0,
+            new_callbacks: Vec::new(),
+        };
+        for rule in &cfg.faults {
+            e.add_fault(*rule);
+        }
+        e
+    }
+
+    // ----- configuration at run time -----
+
+    pub(crate) fn add_fault(&mut self, rule: FaultRule) {
+        match rule.trigger {
+            Trigger::Rate(r) if r > 0.0 => self.rate_faults.push(rule),
+            Trigger::Rate(_) => {}
+            Trigger::Next(n) if n > 0 => self.scripted_faults.push((rule.kind, rule.scope, n)),
+            Trigger::Next(_) => {}
+        }
+    }
+
+    pub(crate) fn clear_faults(&mut self) {
+        self.rate_faults.clear();
+        self.scripted_faults.clear();
+    }
+
+    pub(crate) fn set_solve_time(&mut self, t: SolveTime) {
+        self.solve_time = t;
+        self.solve_time_by_type.clear();
+    }
+
+    pub(crate) fn set_solve_time_for(&mut self, type_name: String, t: SolveTime) {
+        self.solve_time_by_type.insert(type_name, t);
+    }
+
+    pub(crate) fn set_price(&mut self, price: f64) {
+        self.price = price;
+    }
+
+    pub(crate) fn set_balance(&mut self, key: &str, balance: f64) {
+        self.accounts
+            .entry(key.to_owned())
+            .or_insert(Account { balance: 0.0 })
+            .balance = balance;
+        if !key.is_empty() {
+            self.open_accounts = false;
+        }
+    }
+
+    // ----- counters -----
+
+    pub(crate) fn note_connection(&mut self) -> u64 {
+        self.next_connection += 1;
+        self.stats.connections += 1;
+        self.next_connection
+    }
+
+    pub(crate) fn note_request(&mut self, connection: u64, endpoint: &str) {
+        self.stats.requests_total += 1;
+        *self
+            .stats
+            .requests_per_connection
+            .entry(connection)
+            .or_default() += 1;
+        if let Some(n) = self.stats.requests_by_endpoint.get_mut(endpoint) {
+            *n += 1;
+        } else {
+            self.stats
+                .requests_by_endpoint
+                .insert(endpoint.to_owned(), 1);
+        }
+    }
+
+    pub(crate) fn note_error(&mut self, code: &ErrorCode) {
+        *self
+            .stats
+            .errors_by_code
+            .entry(code.as_str().to_owned())
+            .or_default() += 1;
+    }
+
+    pub(crate) fn stats(&mut self) -> Stats {
+        let now = self.clock.now();
+        self.settle(now);
+        self.stats.clone()
+    }
+
+    /// Picks the fault for a request in `scope`, if any: scripted faults first, then rates.
+    pub(crate) fn pick_fault(&mut self, scope: Scope) -> Option<FaultKind> {
+        let mut picked = None;
+        if let Some(i) = self
+            .scripted_faults
+            .iter()
+            .position(|(_, s, _)| s.covers(scope))
+        {
+            let (kind, _, left) = &mut self.scripted_faults[i];
+            picked = Some(*kind);
+            *left -= 1;
+            if *left == 0 {
+                self.scripted_faults.remove(i);
+            }
+        }
+        if picked.is_none() {
+            for i in 0..self.rate_faults.len() {
+                let rule = self.rate_faults[i];
+                if !rule.scope.covers(scope) {
+                    continue;
+                }
+                let Trigger::Rate(rate) = rule.trigger else {
+                    continue;
+                };
+                if self.rng.next_f64() < rate {
+                    picked = Some(rule.kind);
+                    break;
+                }
+            }
+        }
+        if let Some(kind) = picked {
+            *self
+                .stats
+                .faults_by_kind
+                .entry(kind.name().to_owned())
+                .or_default() += 1;
+        }
+        picked
+    }
+
+    // ----- time -----
+
+    /// Applies every event due at `now`: tasks becoming ready (and charged), results expiring.
+    fn settle(&mut self, now: Duration) {
+        while let Some(Reverse((at, id, expiry))) = self.events.peek().copied() {
+            if at > now {
+                break;
+            }
+            self.events.pop();
+            if expiry {
+                self.tasks.remove(&id);
+                continue;
+            }
+            let Some(task) = self.tasks.get_mut(&id) else {
+                continue;
+            };
+            task.settled = true;
+            let solved = matches!(task.outcome, Outcome::Solved(_));
+            if solved {
+                task.cost = self.price;
+                if let Some(acc) = self.accounts.get_mut(&task.key) {
+                    acc.balance -= self.price;
+                }
+                self.stats.tasks_solved += 1;
+            } else {
+                self.stats.tasks_failed += 1;
+            }
+            if let Some(rec) = self.stats.tasks.get_mut(&id) {
+                rec.solved = Some(solved);
+                rec.cost = solved.then_some(self.price);
+            }
+            self.events
+                .push(Reverse((at.saturating_add(self.result_ttl), id, true)));
+        }
+    }
+
+    fn draw_solve_time(&mut self, accepted: &Accepted) -> Duration {
+        let t = self
+            .solve_time_by_type
+            .get(&accepted.label)
+            .or_else(|| self.solve_time_by_type.get(&accepted.type_name))
+            .copied()
+            .unwrap_or(self.solve_time);
+        match t {
+            SolveTime::Documented => documented_solve_time(&accepted.type_name),
+            SolveTime::Fixed(d) => d,
+            SolveTime::LogNormal { median, sigma } => {
+                let f = (sigma * self.rng.normal()).exp();
+                scale(median, f.clamp(0.01, 100.0))
+            }
+        }
+    }
+
+    // ----- accounts -----
+
+    /// Strips the documented key suffixes (`__nocache`, `__<module>`, `__recognizingthreshold_N`)
+    /// and checks the key. The key is everything before the first `__`.
+    fn account(&mut self, client_key: Option<&Value>) -> Result<String, Refusal> {
+        let bad = || {
+            Refusal::new(
+                ErrorCode::KeyDoesNotExist,
+                "Account authorization key not found in the system or has incorrect format",
+            )
+        };
+        let raw = client_key.and_then(Value::as_str).ok_or_else(bad)?;
+        let mut parts = raw.split("__");
+        let key = parts.next().unwrap_or_default();
+        for suffix in parts {
+            if let Some(n) = suffix.strip_prefix("recognizingthreshold_") {
+                if !n.parse::<u8>().is_ok_and(|n| n <= 100) {
+                    return Err(bad());
+                }
+            } else if suffix.is_empty() {
+                return Err(bad());
+            }
+            // Anything else is `nocache` or a module name: accepted as is.
+        }
+        if key.is_empty() {
+            return Err(bad());
+        }
+        if !self.accounts.contains_key(key) {
+            if !self.open_accounts {
+                return Err(bad());
+            }
+            self.accounts.insert(
+                key.to_owned(),
+                Account {
+                    balance: self.default_balance,
+                },
+            );
+        }
+        Ok(key.to_owned())
+    }
+
+    // ----- the API's operations -----
+
+    /// createTask: checks the key, the balance and the task; returns the new task id.
+    pub(crate) fn create_task(&mut self, body: &Map<String, Value>) -> Result<u64, Refusal> {
+        let result = self.create_task_inner(body);
+        if result.is_err() {
+            self.stats.tasks_refused += 1;
+        }
+        result
+    }
+
+    fn create_task_inner(&mut self, body: &Map<String, Value>) -> Result<u64, Refusal> {
+        let now = self.clock.now();
+        self.settle(now);
+        let key = self.account(body.get("clientKey"))?;
+        let balance = self.accounts.get(&key).map_or(0.0, |a| a.balance);
+        if balance <= 0.0 || balance < self.price {
+            return Err(Refusal::new(
+                ErrorCode::ZeroBalance,
+                "Account has zero or negative balance",
+            ));
+        }
+        if body
+            .get("callbackUrl")
+            .is_some_and(|v| !v.is_string() && !v.is_null())
+        {
+            return Err(Refusal::new(
+                ErrorCode::TaskNotSupported,
+                "callbackUrl must be a string",
+            ));
+        }
+        let accepted = validate(body.get("task"))?;
+        let id = self.next_id;
+        self.next_id += 1;
+        let solve_time = self.draw_solve_time(&accepted);
+        let outcome = solve(&accepted, id, self.seed);
+        let ready_at = now.saturating_add(solve_time);
+        self.tasks.insert(
+            id,
+            Task {
+                key,
+                is_image: accepted.is_image,
+                created_at: now,
+                ready_at,
+                outcome,
+                settled: false,
+                cost: 0.0,
+                polls: 0,
+                reported: false,
+            },
+        );
+        self.events.push(Reverse((ready_at, id, false)));
+        if let Some(url) = body.get("callbackUrl").and_then(Value::as_str) {
+            self.new_callbacks.push((id, url.to_owned(), solve_time));
+        }
+        self.stats.tasks_created += 1;
+        if self.stats.tasks.len() >= MAX_TASK_RECORDS {
+            self.stats.tasks.pop_first();
+        }
+        self.stats.tasks.insert(
+            id,
+            TaskStats {
+                kind: accepted.label,
+                created_unix_ms: self.clock.wall_ms_now(),
+                created_emulated_ms: now.as_secs_f64() * 1000.0,
+                ready_emulated_ms: ready_at.as_secs_f64() * 1000.0,
+                ready_unix_ms: self.clock.unix_ms(ready_at),
+                ..TaskStats::default()
+            },
+        );
+        Ok(id)
+    }
+
+    fn no_such_id() -> Refusal {
+        Refusal::new(
+            ErrorCode::NoSuchCapchaId,
+            "Captcha with this ID was not found or has expired (results are kept about 5 minutes)",
+        )
+    }
+
+    fn task_id(body: &Map<String, Value>) -> Result<u64, Refusal> {
+        body.get("taskId")
+            .and_then(Value::as_u64)
+            .ok_or_else(Self::no_such_id)
+    }
+
+    /// getTaskResult.
+    pub(crate) fn task_result(&mut self, body: &Map<String, Value>) -> Result<TaskState, Refusal> {
+        let now = self.clock.now();
+        self.settle(now);
+        let key = self.account(body.get("clientKey"))?;
+        let id = Self::task_id(body)?;
+        let poll_limit = self.poll_limit;
+        let task = self
+            .tasks
+            .get_mut(&id)
+            .filter(|t| t.key == key)
+            .ok_or_else(Self::no_such_id)?;
+        task.polls += 1;
+        let polls = task.polls;
+        if let Some(rec) = self.stats.tasks.get_mut(&id) {
+            rec.polls = polls;
+        }
+        if polls > poll_limit {
+            return Err(Refusal::new(
+                ErrorCode::TooMuchRequests,
+                format!("More than {poll_limit} getTaskResult requests for this task"),
+            ));
+        }
+        if !task.settled {
+            return Ok(TaskState::Processing);
+        }
+        let wall = self.clock.wall_ms_now();
+        if let Some(rec) = self.stats.tasks.get_mut(&id) {
+            rec.first_ready_returned_unix_ms.get_or_insert(wall);
+        }
+        match &task.outcome {
+            Outcome::Solved(solution) => Ok(TaskState::Ready {
+                solution: solution.clone(),
+                cost: task.cost,
+                created_at: task.created_at,
+                ready_at: task.ready_at,
+                solve_count: 1,
+            }),
+            Outcome::Unsolvable => Err(Self::unsolvable()),
+        }
+    }
+
+    /// Callbacks registered since the last call: (task id, URL, emulated time until ready).
+    pub(crate) fn take_callbacks(&mut self) -> Vec<(u64, String, Duration)> {
+        std::mem::take(&mut self.new_callbacks)
+    }
+
+    /// The task's result as a callback carries it: like getTaskResult, but neither counted as a
+    /// poll nor as the first ready answer.
+    pub(crate) fn peek_result(&mut self, id: u64) -> Result<TaskState, Refusal> {
+        let now = self.clock.now();
+        self.settle(now);
+        let task = self.tasks.get(&id).ok_or_else(Self::no_such_id)?;
+        if !task.settled {
+            return Ok(TaskState::Processing);
+        }
+        match &task.outcome {
+            Outcome::Solved(solution) => Ok(TaskState::Ready {
+                solution: solution.clone(),
+                cost: task.cost,
+                created_at: task.created_at,
+                ready_at: task.ready_at,
+                solve_count: 1,
+            }),
+            Outcome::Unsolvable => Err(Self::unsolvable()),
+        }
+    }
+
+    fn unsolvable() -> Refusal {
+        Refusal::new(
+            ErrorCode::CaptchaUnsolvable,
+            "Captcha could not be solved (the image carries the UNSOLVABLE marker)",
+        )
+    }
+
+    pub(crate) fn note_callback(&mut self, outcome: CallbackOutcome) {
+        match outcome {
+            CallbackOutcome::Sent => self.stats.callbacks_sent += 1,
+            CallbackOutcome::Failed => self.stats.callbacks_failed += 1,
+            CallbackOutcome::Refused => self.stats.callbacks_refused += 1,
+        }
+    }
+
+    /// getBalance.
+    pub(crate) fn balance(&mut self, body: &Map<String, Value>) -> Result<f64, Refusal> {
+        let now = self.clock.now();
+        self.settle(now);
+        let key = self.account(body.get("clientKey"))?;
+        Ok(self.accounts.get(&key).map_or(0.0, |a| a.balance))
+    }
+
+    /// reportIncorrect*: known, solved task of this key, of the method's kind, inside the dialect's
+    /// window, not reported before.
+    pub(crate) fn report(
+        &mut self,
+        kind: ReportKind,
+        body: &Map<String, Value>,
+    ) -> Result<(), Refusal> {
+        let now = self.clock.now();
+        self.settle(now);
+        let key = self.account(body.get("clientKey"))?;
+        let id = Self::task_id(body)?;
+        let window_ok = |t: &Task, dialect: Dialect| match dialect {
+            Dialect::CapMonster => true, // while the result is kept
+            _ => now <= t.ready_at.saturating_add(ANTI_CAPTCHA_REPORT_WINDOW),
+        };
+        let dialect = self.dialect;
+        let task = self
+            .tasks
+            .get_mut(&id)
+            .filter(|t| t.key == key)
+            .ok_or_else(Self::no_such_id)?;
+        let ok = task.settled
+            && matches!(task.outcome, Outcome::Solved(_))
+            && !task.reported
+            && (task.is_image == (kind == ReportKind::Image))
+            && window_ok(task, dialect);
+        if !ok {
+            return Err(Refusal::new(
+                ErrorCode::NoSuchCapchaId,
+                "Captcha not found, not solved, of another kind, reported already, or outside the report window",
+            ));
+        }
+        task.reported = true;
+        self.stats.reports_accepted += 1;
+        if let Some(rec) = self.stats.tasks.get_mut(&id) {
+            rec.reported = true;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,224 @@
+//! The JSON API's wire format: request bodies in, response bodies out.
+//!
+//! Every API answer is HTTP 200 with a JSON body (the docs: "Response is always in the JSON
+//! format"); errors are told by `errorId`/`errorCode`, with `errorId` numbered per dialect.
+
+use bytes::Bytes;
+use capmonster_proto::{Dialect, ErrorCode};
+use serde_json::{Map, Value, json};
+
+use crate::answer::USER_AGENT;
+use crate::engine::{Engine, ReportKind, TaskState};
+use crate::fault::Scope;
+use crate::spec::Refusal;
+
+/// An endpoint the emulator serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    CreateTask,
+    GetTaskResult,
+    GetBalance,
+    ReportImage,
+    ReportToken,
+    ReportRecaptcha,
+    ReportHcaptcha,
+    UserAgent,
+    Stats,
+    Unknown,
+}
+
+impl Endpoint {
+    pub(crate) fn from_path(path: &str) -> Self {
+        match path.trim_end_matches('/') {
+            "/createTask" => Self::CreateTask,
+            "/getTaskResult" => Self::GetTaskResult,
+            "/getBalance" => Self::GetBalance,
+            "/reportIncorrectImageCaptcha" => Self::ReportImage,
+            "/reportIncorrectTokenCaptcha" => Self::ReportToken,
+            "/reportIncorrectRecaptcha" => Self::ReportRecaptcha,
+            "/reportIncorrectHcaptcha" => Self::ReportHcaptcha,
+            "/api/useragent/actual" => Self::UserAgent,
+            "/_emulator/stats" => Self::Stats,
+            _ => Self::Unknown,
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::CreateTask => "createTask",
+            Self::GetTaskResult => "getTaskResult",
+            Self::GetBalance => "getBalance",
+            Self::ReportImage => "reportIncorrectImageCaptcha",
+            Self::ReportToken => "reportIncorrectTokenCaptcha",
+            Self::ReportRecaptcha => "reportIncorrectRecaptcha",
+            Self::ReportHcaptcha => "reportIncorrectHcaptcha",
+            Self::UserAgent => "getUserAgent",
+            Self::Stats => "stats",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// The fault scope of an API method; `None` for the user-agent, stats and unknown paths.
+    pub(crate) fn scope(self) -> Option<Scope> {
+        Some(match self {
+            Self::CreateTask => Scope::Create,
+            Self::GetTaskResult => Scope::Poll,
+            Self::GetBalance => Scope::Balance,
+            Self::ReportImage
+            | Self::ReportToken
+            | Self::ReportRecaptcha
+            | Self::ReportHcaptcha => Scope::Report,
+            Self::UserAgent | Self::Stats | Self::Unknown => return None,
+        })
+    }
+}
+
+/// A response, ready to send.
+#[derive(Debug, Clone)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) content_type: &'static str,
+    pub(crate) body: Bytes,
+}
+
+impl Reply {
+    pub(crate) fn json(status: u16, v: &Value) -> Self {
+        Self {
+            status,
+            content_type: "application/json; charset=utf-8",
+            body: Bytes::from(v.to_string()),
+        }
+    }
+
+    pub(crate) fn text(status: u16, content_type: &'static str, body: &'static str) -> Self {
+        Self {
+            status,
+            content_type,
+            body: Bytes::from_static(body.as_bytes()),
+        }
+    }
+}
+
+/// `errorId` for a code in a dialect: 1 for CapMonster; the Anti-Captcha number otherwise (1 when
+/// the code has none, since Anti-Captcha only promises "greater than 0").
+pub(crate) fn error_id(dialect: Dialect, code: &ErrorCode) -> u32 {
+    match dialect {
+        Dialect::CapMonster => 1,
+        _ => code.anti_captcha_id().unwrap_or(1),
+    }
+}
+
+pub(crate) fn error_body(dialect: Dialect, code: &ErrorCode, description: &str) -> Value {
+    json!({
+        "errorId": error_id(dialect, code),
+        "errorCode": code.as_str(),
+        "errorDescription": description,
+    })
+}
+
+fn refused(engine: &mut Engine, r: &Refusal, with_task_id: bool) -> Reply {
+    engine.note_error(&r.code);
+    let mut v = error_body(engine.dialect, &r.code, &r.description);
+    if with_task_id {
+        v["taskId"] = json!(0);
+    }
+    let status = match (&r.code, engine.http_error_status) {
+        (ErrorCode::KeyDoesNotExist, true) => 403,
+        (ErrorCode::ZeroBalance, true) => 402,
+        (ErrorCode::TooMuchRequests, true) => 429,
+        _ => 200,
+    };
+    Reply::json(status, &v)
+}
+
+/// The getTaskResult body for a task's state (also the body of a callback).
+pub(crate) fn result_json(dialect: Dialect, state: TaskState) -> Value {
+    match state {
+        TaskState::Processing => {
+            json!({ "errorId": 0, "errorCode": null, "errorDescription": null, "status": "processing" })
+        }
+        TaskState::Ready {
+            solution,
+            cost,
+            created_at,
+            ready_at,
+            solve_count,
+        } => match dialect {
+            Dialect::CapMonster => json!({
+                "errorId": 0, "errorCode": null, "errorDescription": null,
+                "status": "ready", "solution": solution, "cost": cost,
+            }),
+            // Anti-Captcha's shape: cost as a string, plus times and solveCount.
+            _ => json!({
+                "errorId": 0, "status": "ready", "solution": solution,
+                "cost": format!("{cost:.6}"), "ip": "127.0.0.1",
+                "createTime": created_at.as_secs(), "endTime": ready_at.as_secs(),
+                "solveCount": solve_count,
+            }),
+        },
+    }
+}
+
+/// Answers one API call. `body` is the raw request body.
+pub(crate) fn handle(engine: &mut Engine, endpoint: Endpoint, body: &[u8]) -> Reply {
+    if endpoint == Endpoint::UserAgent {
+        return Reply::text(200, "text/plain; charset=utf-8", USER_AGENT);
+    }
+    let parsed: Option<Map<String, Value>> = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Some(m),
+        _ => None,
+    };
+    let dialect = engine.dialect;
+    match endpoint {
+        Endpoint::CreateTask => {
+            let Some(body) = parsed else {
+                let r = Refusal::new(
+                    ErrorCode::TaskAbsent,
+                    "The request body is not a JSON object",
+                );
+                return refused(engine, &r, true);
+            };
+            match engine.create_task(&body) {
+                Ok(id) => Reply::json(200, &json!({ "errorId": 0, "taskId": id })),
+                Err(r) => refused(engine, &r, true),
+            }
+        }
+        Endpoint::GetTaskResult => {
+            let body = parsed.unwrap_or_default();
+            match engine.task_result(&body) {
+                Ok(state) => Reply::json(200, &result_json(dialect, state)),
+                Err(r) => refused(engine, &r, false),
+            }
+        }
+        Endpoint::GetBalance => match engine.balance(&parsed.unwrap_or_default()) {
+            Ok(b) => Reply::json(
+                200,
+                &json!({ "errorId": 0, "balance": (b * 1e6).round() / 1e6 }),
+            ),
+            Err(r) => refused(engine, &r, false),
+        },
+        Endpoint::ReportImage
+        | Endpoint::ReportToken
+        | Endpoint::ReportRecaptcha
+        | Endpoint::ReportHcaptcha => {
+            let kind = if endpoint == Endpoint::ReportImage {
+                ReportKind::Image
+            } else {
+                ReportKind::Token
+            };
+            match engine.report(kind, &parsed.unwrap_or_default()) {
+                Ok(()) => Reply::json(200, &json!({ "errorId": 0, "status": "success" })),
+                Err(r) => refused(engine, &r, false),
+            }
+        }
+        Endpoint::Stats => Reply::json(
+            200,
+            &serde_json::to_value(engine.stats()).unwrap_or(Value::Null),
+        ),
+        Endpoint::UserAgent | Endpoint::Unknown => {
+            let r = Refusal::new(ErrorCode::NoSuchMethod, "No such method");
+            engine.note_error(&r.code);
+            Reply::json(404, &error_body(dialect, &r.code, &r.description))
+        }
+    }
+}

@@ -1,0 +1,601 @@
+//! The HTTP side: a hyper 1 server on a tokio listener, one task per connection, faults applied
+//! between the wire and the engine.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::{Frame, Incoming, SizeHint};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, watch};
+use tokio::time::Sleep;
+
+use capmonster_proto::ErrorCode;
+
+use crate::callback::{loopback_target, post};
+use crate::config::{Config, SolveTime};
+use crate::engine::{CallbackOutcome, Engine, TaskState};
+use crate::fault::{FaultKind, FaultRule, Scope};
+use crate::json_api::{Endpoint, Reply, error_body, handle, result_json};
+use crate::stats::Stats;
+
+/// Request bodies larger than this are refused (an image is at most 50 KB; base64 and JSON add a
+/// third, so 1 MiB is generous).
+const MAX_BODY: u64 = 1024 * 1024;
+
+const HTML_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+#[derive(Debug)]
+struct Shared {
+    engine: Mutex<Engine>,
+}
+
+impl Shared {
+    fn engine(&self) -> MutexGuard<'_, Engine> {
+        // A panic while holding the lock leaves counters at worst off by one: keep serving.
+        self.engine.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Starts emulators.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Emulator;
+
+impl Emulator {
+    /// Binds `config.host:config.port` and serves on the current tokio runtime until the handle
+    /// is stopped or dropped.
+    pub async fn start(config: Config) -> io::Result<EmulatorHandle> {
+        let (addr, shared, stop_tx, task) = spawn_server(config).await?;
+        Ok(EmulatorHandle {
+            addr,
+            shared,
+            stop_tx,
+            task: Some(task),
+            thread: None,
+        })
+    }
+}
+
+type Spawned = (
+    SocketAddr,
+    Arc<Shared>,
+    watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+);
+
+async fn spawn_server(config: Config) -> io::Result<Spawned> {
+    let listener = TcpListener::bind((config.host, config.port)).await?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared {
+        engine: Mutex::new(Engine::new(&config)),
+    });
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx));
+    Ok((addr, shared, stop_tx, task))
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            biased;
+            _ = stop.changed() => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _peer)) = accepted else {
+                    // Out of file descriptors and the like: back off briefly instead of spinning.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let id = shared.engine().note_connection();
+                tokio::spawn(serve_connection(shared.clone(), stream, id, stop.clone()));
+            }
+        }
+    }
+}
+
+async fn serve_connection(
+    shared: Arc<Shared>,
+    stream: TcpStream,
+    id: u64,
+    mut stop: watch::Receiver<bool>,
+) {
+    let stream = Arc::new(stream);
+    let reset = Arc::new(Notify::new());
+    let io = TokioIo::new(SharedStream(stream.clone()));
+    let reset_in_service = reset.clone();
+    let stop_in_service = stop.clone();
+    let service = service_fn(move |req| {
+        respond(
+            shared.clone(),
+            id,
+            reset_in_service.clone(),
+            stop_in_service.clone(),
+            req,
+        )
+    });
+    let conn = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(io, service);
+    tokio::select! {
+        _ = conn => {}
+        _ = reset.notified() => {
+            // SO_LINGER 0: closing sends RST instead of FIN. The connection future (and its
+            // clone of the stream) is dropped when this select ends; ours goes last.
+            let _ = stream.set_zero_linger();
+        }
+        _ = stop.changed() => {}
+    }
+}
+
+async fn respond(
+    shared: Arc<Shared>,
+    connection: u64,
+    reset: Arc<Notify>,
+    stop: watch::Receiver<bool>,
+    req: Request<Incoming>,
+) -> Result<Response<EmuBody>, Infallible> {
+    let endpoint = Endpoint::from_path(req.uri().path());
+    let is_post = req.method() == hyper::Method::POST;
+    let too_big = hyper::body::Body::size_hint(req.body()).lower() > MAX_BODY;
+    let body = if too_big {
+        Bytes::new()
+    } else {
+        match http_body_util::Limited::new(req.into_body(), MAX_BODY as usize)
+            .collect()
+            .await
+        {
+            Ok(c) => c.to_bytes(),
+            Err(_) => Bytes::new(),
+        }
+    };
+    let (fault, reply, stall) = {
+        let mut engine = shared.engine();
+        engine.note_request(connection, endpoint.name());
+        let fault = match endpoint.scope() {
+            Some(scope) if is_post => engine.pick_fault(scope),
+            _ => None,
+        };
+        let dialect = engine.dialect;
+        let early = match fault {
+            Some(FaultKind::NoSlot) => {
+                engine.note_error(&ErrorCode::NoSlotAvailable);
+                Some(Reply::json(
+                    200,
+                    &error_body(
+                        dialect,
+                        &ErrorCode::NoSlotAvailable,
+                        "No idle workers are available at the moment",
+                    ),
+                ))
+            }
+            Some(FaultKind::Http429Json) => Some(Reply::json(
+                429,
+                &error_body(dialect, &ErrorCode::TooMuchRequests, "Too many requests"),
+            )),
+            Some(FaultKind::Http429Empty) => Some(Reply::text(429, "text/plain", "")),
+            Some(FaultKind::Http500) => Some(Reply::text(
+                500,
+                "text/plain; charset=utf-8",
+                "Internal Server Error",
+            )),
+            Some(FaultKind::Http503Json) => Some(Reply::json(
+                503,
+                &error_body(
+                    dialect,
+                    &ErrorCode::NoSlotAvailable,
+                    "Service temporarily unavailable",
+                ),
+            )),
+            Some(FaultKind::Html502) => Some(Reply::text(502, "text/html", HTML_502)),
+            Some(FaultKind::EmptyBody) => Some(Reply::text(200, "application/json", "")),
+            // Reset, reset-after, stall and dribble are applied around the normal answer below.
+            _ => None,
+        };
+        let stall = match fault {
+            Some(FaultKind::Stall { duration }) => Some(engine.clock.real(duration)),
+            _ => None,
+        };
+        (fault, early, stall)
+    };
+    if fault == Some(FaultKind::Reset) {
+        reset.notify_one();
+        return std::future::pending().await;
+    }
+    if let Some(reply) = reply {
+        return Ok(build(reply, None));
+    }
+    if let Some(d) = stall {
+        tokio::time::sleep(d).await;
+    }
+    let reply = if !is_post && endpoint.scope().is_some() {
+        let engine = shared.engine();
+        Reply::json(
+            405,
+            &error_body(
+                engine.dialect,
+                &ErrorCode::NoSuchMethod,
+                "API methods take a POST with a JSON body",
+            ),
+        )
+    } else if too_big {
+        let engine = shared.engine();
+        Reply::json(
+            413,
+            &error_body(
+                engine.dialect,
+                &ErrorCode::TooBigCaptchaFilesize,
+                "Request body too large",
+            ),
+        )
+    } else {
+        let mut engine = shared.engine();
+        let reply = handle(&mut engine, endpoint, &body);
+        for (id, url, delay) in engine.take_callbacks() {
+            let wait = engine.clock.real(delay);
+            tokio::spawn(send_callback(shared.clone(), id, url, wait, stop.clone()));
+        }
+        reply
+    };
+    match fault {
+        Some(FaultKind::ResetAfterProcessing) => {
+            reset.notify_one();
+            std::future::pending().await
+        }
+        Some(FaultKind::Dribble { chunk, interval }) => Ok(build(reply, Some((chunk, interval)))),
+        _ => Ok(build(reply, None)),
+    }
+}
+
+/// Waits until the task is done, then POSTs its result to `url` (loopback `http://` only).
+async fn send_callback(
+    shared: Arc<Shared>,
+    id: u64,
+    url: String,
+    wait: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let Some(target) = loopback_target(&url) else {
+        shared.engine().note_callback(CallbackOutcome::Refused);
+        return;
+    };
+    let mut wait = wait + Duration::from_millis(1);
+    let body = loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+        let mut engine = shared.engine();
+        match engine.peek_result(id) {
+            Ok(TaskState::Processing) => wait = Duration::from_millis(5),
+            Ok(state) => break result_json(engine.dialect, state),
+            Err(r) if r.code == ErrorCode::CaptchaUnsolvable => {
+                break error_body(engine.dialect, &r.code, &r.description);
+            }
+            // Expired or gone: nothing to send.
+            Err(_) => return,
+        }
+    };
+    let sent = post(&target, body.to_string().as_bytes()).await;
+    shared.engine().note_callback(if sent {
+        CallbackOutcome::Sent
+    } else {
+        CallbackOutcome::Failed
+    });
+}
+
+fn build(reply: Reply, dribble: Option<(usize, Duration)>) -> Response<EmuBody> {
+    let body = match dribble {
+        Some((chunk, interval)) => EmuBody::Dribble {
+            data: reply.body,
+            chunk,
+            interval,
+            sleep: None,
+            wait: false,
+        },
+        None => EmuBody::Full(Some(reply.body)),
+    };
+    let mut resp = Response::new(body);
+    *resp.status_mut() = hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::OK);
+    resp.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(reply.content_type),
+    );
+    resp
+}
+
+/// A response body: all at once, or dribbled a few bytes at a time.
+#[derive(Debug)]
+enum EmuBody {
+    Full(Option<Bytes>),
+    Dribble {
+        data: Bytes,
+        chunk: usize,
+        interval: Duration,
+        sleep: Option<Pin<Box<Sleep>>>,
+        wait: bool,
+    },
+}
+
+impl hyper::body::Body for EmuBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match self.get_mut() {
+            EmuBody::Full(data) => Poll::Ready(
+                data.take()
+                    .filter(|d| !d.is_empty())
+                    .map(|d| Ok(Frame::data(d))),
+            ),
+            EmuBody::Dribble {
+                data,
+                chunk,
+                interval,
+                sleep,
+                wait,
+            } => {
+                if data.is_empty() {
+                    return Poll::Ready(None);
+                }
+                if *wait {
+                    let s = sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep(*interval)));
+                    ready!(s.as_mut().poll(cx));
+                    *sleep = None;
+                    *wait = false;
+                }
+                let piece = data.split_to((*chunk).min(data.len()));
+                *wait = true;
+                Poll::Ready(Some(Ok(Frame::data(piece))))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            EmuBody::Full(d) => d.as_ref().is_none_or(Bytes::is_empty),
+            EmuBody::Dribble { data, .. } => data.is_empty(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        let len = match self {
+            EmuBody::Full(d) => d.as_ref().map_or(0, Bytes::len),
+            EmuBody::Dribble { data, .. } => data.len(),
+        };
+        SizeHint::with_exact(len as u64)
+    }
+}
+
+/// A TCP stream shared between hyper and the connection task, so that the task can still set
+/// `SO_LINGER` and close it (a reset) while hyper owns the I/O.
+#[derive(Debug)]
+struct SharedStream(Arc<TcpStream>);
+
+impl AsyncRead for SharedStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        loop {
+            ready!(self.0.poll_read_ready(cx))?;
+            let want = buf.remaining().min(16 * 1024);
+            let dst = buf.initialize_unfilled_to(want);
+            match self.0.try_read(dst) {
+                Ok(n) => {
+                    buf.advance(n);
+                    return Poll::Ready(Ok(()));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+    }
+}
+
+impl AsyncWrite for SharedStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            ready!(self.0.poll_write_ready(cx))?;
+            match self.0.try_write(buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                other => return Poll::Ready(other),
+            }
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            ready!(self.0.poll_write_ready(cx))?;
+            match self.0.try_write_vectored(bufs) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                other => return Poll::Ready(other),
+            }
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // The socket closes (FIN) when the last clone is dropped.
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// A running emulator. Stops on [`EmulatorHandle::stop`] or when dropped.
+///
+/// Every setter takes effect for the next request.
+#[derive(Debug)]
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop_tx: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EmulatorHandle {
+    /// Starts an emulator on its own single-threaded tokio runtime, on a background thread, so
+    /// that code without tokio (the blocking front end, the CLI) can use it.
+    pub fn start_blocking(config: Config) -> io::Result<EmulatorHandle> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("capmonster-emulator".into())
+            .spawn(move || {
+                rt.block_on(async move {
+                    match spawn_server(config).await {
+                        Ok((addr, shared, stop_tx, task)) => {
+                            let mut stop_rx = stop_tx.subscribe();
+                            if tx.send(Ok((addr, shared, stop_tx))).is_err() {
+                                return;
+                            }
+                            // Serve until stopped; the accept loop also watches the same signal.
+                            let _ = stop_rx.wait_for(|s| *s).await;
+                            let _ = task.await;
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                        }
+                    }
+                });
+            })?;
+        let (addr, shared, stop_tx) = rx
+            .recv()
+            .map_err(|_| io::Error::other("the emulator thread stopped before it started"))??;
+        Ok(EmulatorHandle {
+            addr,
+            shared,
+            stop_tx,
+            task: None,
+            thread: Some(thread),
+        })
+    }
+
+    /// The base URL to give a client: `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.engine().stats()
+    }
+
+    /// Adds a fault rule (a rate, or a script of the next N requests in a scope).
+    pub fn add_fault(&self, rule: FaultRule) {
+        self.shared.engine().add_fault(rule);
+    }
+
+    /// Makes the next `n` answers in `scope` fail with `kind`.
+    pub fn script_faults(&self, scope: Scope, kind: FaultKind, n: u32) {
+        self.add_fault(FaultRule::next(kind, scope, n));
+    }
+
+    /// Removes every fault rule and script.
+    pub fn clear_faults(&self) {
+        self.shared.engine().clear_faults();
+    }
+
+    /// Sets the solve time of every kind (and clears per-type settings).
+    pub fn set_solve_time(&self, t: SolveTime) {
+        self.shared.engine().set_solve_time(t);
+    }
+
+    /// Sets the solve time of one type (`ImageToTextTask`, `CustomTask/DataDome`, ...).
+    pub fn set_solve_time_for(&self, type_name: &str, t: SolveTime) {
+        self.shared
+            .engine()
+            .set_solve_time_for(type_name.to_owned(), t);
+    }
+
+    /// Changes the speed-up factor from now on (tasks already created keep their emulated ready time).
+    pub fn set_speed(&self, factor: f64) {
+        self.shared.engine().clock.set_speed(factor);
+    }
+
+    /// The speed-up factor.
+    pub fn speed(&self) -> f64 {
+        self.shared.engine().clock.speed()
+    }
+
+    /// Changes the price of a solved task.
+    pub fn set_price(&self, usd: f64) {
+        self.shared.engine().set_price(usd);
+    }
+
+    /// Sets a key's balance, adding the key. Once a key is set this way, unknown keys are refused.
+    pub fn set_balance(&self, key: &str, usd: f64) {
+        self.shared.engine().set_balance(key, usd);
+    }
+
+    /// Emulated time since start (real time multiplied by the speed factor).
+    pub fn emulated_now(&self) -> Duration {
+        self.shared.engine().clock.now()
+    }
+
+    /// Stops serving: closes the listener and every connection. When started with
+    /// [`EmulatorHandle::start_blocking`], waits for the background thread to end.
+    pub fn stop(mut self) {
+        self.stop_inner();
+    }
+
+    /// Stops serving and waits until the listener is closed (for handles from [`Emulator::start`]).
+    pub async fn shutdown(mut self) {
+        let _ = self.stop_tx.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        self.stop_inner();
+    }
+
+    fn stop_inner(&mut self) {
+        let _ = self.stop_tx.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        self.stop_inner();
+    }
+}

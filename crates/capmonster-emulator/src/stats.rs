@@ -1,0 +1,71 @@
+//! What the emulator counted: requests, connections, faults, tasks and their timings.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// A snapshot of the emulator's counters. Also served as JSON at `GET /_emulator/stats`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Every HTTP request received (the stats page included).
+    pub requests_total: u64,
+    /// Requests per endpoint name (`createTask`, `getTaskResult`, `getBalance`,
+    /// `reportIncorrectImageCaptcha`, ..., `getUserAgent`, `stats`, `unknown`).
+    pub requests_by_endpoint: BTreeMap<String, u64>,
+    /// TCP connections accepted.
+    pub connections: u64,
+    /// Requests per TCP connection, by connection id (1, 2, ... in accept order).
+    pub requests_per_connection: BTreeMap<u64, u64>,
+    /// Faults injected, by kind name (`no-slot`, `http503`, `reset`, ...).
+    pub faults_by_kind: BTreeMap<String, u64>,
+    /// Error answers sent, by error code.
+    pub errors_by_code: BTreeMap<String, u64>,
+    /// Tasks accepted by createTask.
+    pub tasks_created: u64,
+    /// Tasks that became ready with a solution (and were charged).
+    pub tasks_solved: u64,
+    /// Tasks that ended with an error (`ERROR_CAPTCHA_UNSOLVABLE`).
+    pub tasks_failed: u64,
+    /// createTask calls refused by validation, the key or the balance.
+    pub tasks_refused: u64,
+    /// Reports accepted.
+    pub reports_accepted: u64,
+    /// Callbacks POSTed to a `callbackUrl` and answered.
+    pub callbacks_sent: u64,
+    /// Callbacks whose receiver could not be reached or did not answer within 2 s.
+    pub callbacks_failed: u64,
+    /// Callbacks not sent because the URL was not `http://` on a loopback host.
+    pub callbacks_refused: u64,
+    /// Per-task records, by task id (the most recent 100,000 tasks).
+    pub tasks: BTreeMap<u64, TaskStats>,
+}
+
+/// One task's history, for joining the server's view with a client's timings.
+///
+/// Times are milliseconds. `*_unix_ms` are wall-clock (UNIX epoch) times; `*_emulated_ms` are
+/// emulated time since the emulator started (real time multiplied by the speed factor).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct TaskStats {
+    /// `type`, or `type/class`.
+    pub kind: String,
+    /// getTaskResult calls for this task.
+    pub polls: u32,
+    /// Wall-clock time of createTask.
+    pub created_unix_ms: f64,
+    /// Emulated time of createTask.
+    pub created_emulated_ms: f64,
+    /// Emulated time at which the task became ready.
+    pub ready_emulated_ms: f64,
+    /// Wall-clock time at which the task became ready (computed from the emulated time).
+    pub ready_unix_ms: f64,
+    /// Wall-clock time at which a ready result (or the task's final error) was first sent.
+    pub first_ready_returned_unix_ms: Option<f64>,
+    /// Whether it ended solved (true) or failed (false); `None` while not ready.
+    pub solved: Option<bool>,
+    /// Whether a report of an incorrect answer was accepted for it.
+    pub reported: bool,
+    /// What it cost, when solved.
+    pub cost: Option<f64>,
+}
