@@ -45,12 +45,12 @@ pub const SPEED: f64 = 100.0;
 /// A policy fast enough for tests: first poll after 50 ms, then every 100 ms (the solver's
 /// hard floor), a 10 s deadline, and createTask retries 20 ms apart.
 pub fn fast_policy() -> Policy {
-    let row = Timing {
-        first_delay: Duration::from_millis(50),
-        first_delay_nocache: Duration::from_millis(80),
-        interval: Duration::from_millis(100),
-        deadline: Duration::from_secs(10),
-    };
+    let row = Timing::new(
+        Duration::from_millis(50),
+        Duration::from_millis(100),
+        Duration::from_secs(10),
+    )
+    .with_first_delay_nocache(Duration::from_millis(80));
     let mut table = TimingTable::new();
     for kind in TaskKind::ALL {
         table.set(*kind, row);
@@ -63,14 +63,20 @@ pub fn fast_policy() -> Policy {
         )
 }
 
-/// An emulator at the scenario speed, solving every task in 20 emulated seconds.
+/// The scenario emulator's configuration: solves every task in 20 emulated seconds (200 ms),
+/// and keeps results a day (sped-up time would otherwise expire them in 3 real seconds, shorter
+/// than a client slowed down by a 429).
+pub fn config() -> Config {
+    let mut config = Config::new()
+        .speed(SPEED)
+        .solve_time(SolveTime::Fixed(Duration::from_secs(20)));
+    config.result_ttl = Duration::from_secs(24 * 3600);
+    config
+}
+
+/// An emulator started from `config` (begin with [`config`]).
 pub fn emulator(config: Config) -> EmulatorHandle {
-    EmulatorHandle::start_blocking(
-        config
-            .speed(SPEED)
-            .solve_time(SolveTime::Fixed(Duration::from_secs(20))),
-    )
-    .expect("the emulator starts on 127.0.0.1")
+    EmulatorHandle::start_blocking(config).expect("the emulator starts on 127.0.0.1")
 }
 
 /// Which front end.
@@ -219,8 +225,12 @@ pub fn builder<C>(base_url: &str, service: Service) -> ClientBuilder<C> {
 /// A front end of `kind` built from `builder`.
 pub fn front_from(
     kind: Kind,
-    configure: impl Fn(ClientBuilder<capmonster_blocking::Client>) -> ClientBuilder<capmonster_blocking::Client>,
-    configure_async: impl Fn(ClientBuilder<capmonster_async::Client>) -> ClientBuilder<capmonster_async::Client>,
+    configure: impl Fn(
+        ClientBuilder<capmonster_blocking::Client>,
+    ) -> ClientBuilder<capmonster_blocking::Client>,
+    configure_async: impl Fn(
+        ClientBuilder<capmonster_async::Client>,
+    ) -> ClientBuilder<capmonster_async::Client>,
 ) -> Box<dyn Front> {
     match kind {
         Kind::Blocking => Box::new(

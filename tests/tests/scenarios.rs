@@ -6,14 +6,17 @@
 
 use std::time::{Duration, Instant};
 
-use capmonster_emulator::{Config, FaultKind, FaultRule, Scope, SolveTime};
+use capmonster_emulator::{FaultKind, FaultRule, Scope, SolveTime};
 use capmonster_proto::report::RefusalReason;
-use capmonster_proto::task::{AmazonTask, ComplexImageRecaptchaTask, DataDomeTask, FunCaptchaTask, GeeTestTask, Grid, RecaptchaV3Task};
+use capmonster_proto::task::{
+    AmazonTask, ComplexImageRecaptchaTask, DataDomeTask, FunCaptchaTask, GeeTestTask, Grid,
+    RecaptchaV3Task,
+};
 use capmonster_proto::{
     ClientError, ErrorClass, ErrorCode, ImageToTextTask, Proxy, ProxyType, RawTask,
     RecaptchaV2Task, Service, Solution, Task, TaskKind, TaskResult, TurnstileTask,
 };
-use capmonster_tests::{Kind, PROXY_PASSWORD, emulator, fast_policy, front, front_on};
+use capmonster_tests::{Kind, PROXY_PASSWORD, config, emulator, fast_policy, front, front_on};
 
 const URL: &str = "https://lessons.zennolab.com/captchas/recaptcha/v2_simple.php?level=high";
 const SITEKEY: &str = "6Lcg7CMUAAAAANphynKgn9YAgA4tQ2KI_iqRyTwd";
@@ -30,14 +33,20 @@ fn proxy() -> Proxy {
 }
 
 fn endpoint_count(emu: &capmonster_emulator::EmulatorHandle, name: &str) -> u64 {
-    emu.stats().requests_by_endpoint.get(name).copied().unwrap_or(0)
+    emu.stats()
+        .requests_by_endpoint
+        .get(name)
+        .copied()
+        .unwrap_or(0)
 }
 
 // ---------------------------------------------------------------- happy paths
 
 fn happy_image_to_text(kind: Kind) {
-    let emu = emulator(Config::new());
-    let solved = front(kind, &emu).solve(image_saying("w4lk3r").into()).unwrap();
+    let emu = emulator(config());
+    let solved = front(kind, &emu)
+        .solve(image_saying("w4lk3r").into())
+        .unwrap();
     assert_eq!(solved.ready.solution.main_value(), Some("w4lk3r"));
     assert_eq!(solved.kind, TaskKind::ImageToText);
     assert!(solved.polls >= 1);
@@ -46,7 +55,7 @@ fn happy_image_to_text(kind: Kind) {
 }
 
 fn happy_token_families(kind: Kind) {
-    let emu = emulator(Config::new());
+    let emu = emulator(config());
     let client = front(kind, &emu);
     let cases: Vec<(Task, TaskKind)> = vec![
         (RecaptchaV2Task::new(URL, SITEKEY).into(), TaskKind::RecaptchaV2),
@@ -82,12 +91,21 @@ fn happy_token_families(kind: Kind) {
         ),
     ];
     for (task, expected) in cases {
-        let solved = client.solve(task.clone()).unwrap_or_else(|e| panic!("{expected:?}: {e}"));
+        let solved = client
+            .solve(task.clone())
+            .unwrap_or_else(|e| panic!("{expected:?}: {e}"));
         assert_eq!(solved.kind, expected);
         let typed = !matches!(solved.ready.solution, Solution::Raw);
-        assert!(typed, "{expected:?} came back raw: {}", solved.ready.raw_json());
+        assert!(
+            typed,
+            "{expected:?} came back raw: {}",
+            solved.ready.raw_json()
+        );
         let main = solved.ready.solution.main_value();
-        assert!(main.is_some_and(|v| !v.is_empty()) || expected == TaskKind::ComplexImageRecaptcha, "{expected:?}: {main:?}");
+        assert!(
+            main.is_some_and(|v| !v.is_empty()) || expected == TaskKind::ComplexImageRecaptcha,
+            "{expected:?}: {main:?}"
+        );
         if expected.is_recaptcha() {
             assert!(main.unwrap().len() >= 500, "reCAPTCHA tokens are long");
         }
@@ -96,7 +114,7 @@ fn happy_token_families(kind: Kind) {
 }
 
 fn happy_raw_task_of_a_known_type(kind: Kind) {
-    let emu = emulator(Config::new());
+    let emu = emulator(config());
     let object = serde_json::json!({
         "type": "ProsopoTask",
         "websiteURL": "https://www.example.com",
@@ -109,12 +127,15 @@ fn happy_raw_task_of_a_known_type(kind: Kind) {
 }
 
 fn single_calls_balance_user_agent_create_result_wait(kind: Kind) {
-    let emu = emulator(Config::new().key(capmonster_tests::TEST_KEY.split("__").next().unwrap(), 12.5));
+    let emu = emulator(config().key(capmonster_tests::TEST_KEY.split("__").next().unwrap(), 12.5));
     let client = front(kind, &emu);
     assert_eq!(client.balance().unwrap().balance, 12.5);
     assert!(client.user_agent().unwrap().starts_with("Mozilla/5.0"));
     let id = client.create_task(image_saying("abc").into()).unwrap();
-    assert_eq!(client.task_result(id, TaskKind::ImageToText).unwrap(), TaskResult::Processing);
+    assert_eq!(
+        client.task_result(id, TaskKind::ImageToText).unwrap(),
+        TaskResult::Processing
+    );
     let solved = client.wait(id, TaskKind::ImageToText).unwrap();
     assert_eq!((solved.task_id, solved.create_attempts), (id, 0));
     assert_eq!(solved.ready.solution.main_value(), Some("abc"));
@@ -125,8 +146,10 @@ fn single_calls_balance_user_agent_create_result_wait(kind: Kind) {
 // ---------------------------------------------------------------- error classes
 
 fn fatal_config_unknown_key_is_not_retried(kind: Kind) {
-    let emu = emulator(Config::new().key("SOMEONE_ELSES_KEY", 10.0));
-    let err = front(kind, &emu).solve(image_saying("x").into()).unwrap_err();
+    let emu = emulator(config().key("SOMEONE_ELSES_KEY", 10.0));
+    let err = front(kind, &emu)
+        .solve(image_saying("x").into())
+        .unwrap_err();
     assert_eq!(err.api().unwrap().code, ErrorCode::KeyDoesNotExist);
     assert_eq!(err.class(), Some(ErrorClass::FatalConfig));
     assert!(!err.is_retryable());
@@ -136,26 +159,35 @@ fn fatal_config_unknown_key_is_not_retried(kind: Kind) {
 
 fn fatal_config_zero_balance(kind: Kind) {
     let base = capmonster_tests::TEST_KEY.split("__").next().unwrap();
-    let emu = emulator(Config::new().key(base, 0.0));
-    let err = front(kind, &emu).solve(image_saying("x").into()).unwrap_err();
+    let emu = emulator(config().key(base, 0.0));
+    let err = front(kind, &emu)
+        .solve(image_saying("x").into())
+        .unwrap_err();
     assert_eq!(err.api().unwrap().code, ErrorCode::ZeroBalance);
     assert_eq!(endpoint_count(&emu, "createTask"), 1);
 }
 
 fn retry_task_unsolvable_names_the_task(kind: Kind) {
-    let emu = emulator(Config::new());
-    let err = front(kind, &emu).solve(image_saying("UNSOLVABLE").into()).unwrap_err();
+    let emu = emulator(config());
+    let err = front(kind, &emu)
+        .solve(image_saying("UNSOLVABLE").into())
+        .unwrap_err();
     assert_eq!(err.api().unwrap().code, ErrorCode::CaptchaUnsolvable);
     assert_eq!(err.class(), Some(ErrorClass::RetryTask));
     let id = err.task_id().expect("the task id is named");
     assert!(err.to_string().contains(&id.to_string()), "{err}");
-    assert_eq!(endpoint_count(&emu, "createTask"), 1, "a new task costs money: not created");
+    assert_eq!(
+        endpoint_count(&emu, "createTask"),
+        1,
+        "a new task costs money: not created"
+    );
 }
 
 fn fatal_task_from_the_service(kind: Kind) {
-    let emu = emulator(Config::new());
+    let emu = emulator(config());
     // A raw task skips local checks, so the service's own validation answers.
-    let object = serde_json::json!({"type": "RecaptchaV2Task", "websiteURL": "ftp://x", "websiteKey": "k"});
+    let object =
+        serde_json::json!({"type": "RecaptchaV2Task", "websiteURL": "ftp://x", "websiteKey": "k"});
     let raw = RawTask::new(object.as_object().unwrap().clone()).unwrap();
     let err = front(kind, &emu).solve(raw.into()).unwrap_err();
     assert_eq!(err.api().unwrap().code, ErrorCode::RecaptchaInvalidDomain);
@@ -163,7 +195,7 @@ fn fatal_task_from_the_service(kind: Kind) {
 }
 
 fn local_validation_sends_nothing(kind: Kind) {
-    let emu = emulator(Config::new());
+    let emu = emulator(config());
     let err = front(kind, &emu)
         .solve(RecaptchaV2Task::new("lessons.zennolab.com", SITEKEY).into())
         .unwrap_err();
@@ -175,22 +207,34 @@ fn local_validation_sends_nothing(kind: Kind) {
 // ---------------------------------------------------------------- retries
 
 fn create_retried_on_no_slot_503_and_429(kind: Kind) {
-    let emu = emulator(Config::new());
+    let emu = emulator(config());
     let client = front(kind, &emu);
-    for fault in [FaultKind::NoSlot, FaultKind::Http503Json, FaultKind::Http429Json] {
+    for fault in [
+        FaultKind::NoSlot,
+        FaultKind::Http503Json,
+        FaultKind::Http429Json,
+    ] {
         emu.script_faults(Scope::Create, fault, 2);
-        let solved = client.solve(image_saying("ok").into()).unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+        let solved = client
+            .solve(image_saying("ok").into())
+            .unwrap_or_else(|e| panic!("{fault:?}: {e}"));
         assert_eq!(solved.create_attempts, 3, "{fault:?}");
     }
     assert_eq!(emu.stats().tasks_created, 3, "one task per solve");
 }
 
 fn create_retries_run_out(kind: Kind) {
-    let emu = emulator(Config::new());
+    let emu = emulator(config());
     emu.script_faults(Scope::Create, FaultKind::NoSlot, 10);
-    let err = front(kind, &emu).solve(image_saying("x").into()).unwrap_err();
+    let err = front(kind, &emu)
+        .solve(image_saying("x").into())
+        .unwrap_err();
     assert_eq!(err.api().unwrap().code, ErrorCode::NoSlotAvailable);
-    assert_eq!(endpoint_count(&emu, "createTask"), 4, "the policy allows 4 attempts");
+    assert_eq!(
+        endpoint_count(&emu, "createTask"),
+        4,
+        "the policy allows 4 attempts"
+    );
     assert_eq!(emu.stats().tasks_created, 0);
 }
 
@@ -208,7 +252,7 @@ fn connect_failure_is_retried_then_reported(kind: Kind) {
 }
 
 fn poll_faults_are_retried_on_schedule(kind: Kind) {
-    let emu = emulator(Config::new());
+    let emu = emulator(config());
     let client = front(kind, &emu);
     for fault in [
         FaultKind::Http500,
@@ -219,8 +263,14 @@ fn poll_faults_are_retried_on_schedule(kind: Kind) {
         FaultKind::Http503Json,
     ] {
         emu.script_faults(Scope::Poll, fault, 2);
-        let solved = client.solve(image_saying("fine").into()).unwrap_or_else(|e| panic!("{fault:?}: {e}"));
-        assert_eq!(solved.ready.solution.main_value(), Some("fine"), "{fault:?}");
+        let solved = client
+            .solve(image_saying("fine").into())
+            .unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+        assert_eq!(
+            solved.ready.solution.main_value(),
+            Some("fine"),
+            "{fault:?}"
+        );
         assert!(solved.polls >= 3, "{fault:?}: the two faulty polls count");
     }
 }
@@ -228,36 +278,57 @@ fn poll_faults_are_retried_on_schedule(kind: Kind) {
 // ---------------------------------------------------------------- ambiguous createTask
 
 fn ambiguous_create_is_never_resent(kind: Kind) {
-    for fault in [FaultKind::ResetAfterProcessing, FaultKind::Html502, FaultKind::EmptyBody] {
-        let emu = emulator(Config::new());
+    for fault in [
+        FaultKind::ResetAfterProcessing,
+        FaultKind::Html502,
+        FaultKind::EmptyBody,
+    ] {
+        let emu = emulator(config());
         emu.script_faults(Scope::Create, fault, 1);
-        let err = front(kind, &emu).solve(image_saying("x").into()).unwrap_err();
-        assert!(matches!(err, ClientError::AmbiguousCreate { .. }), "{fault:?}: {err:?}");
+        let err = front(kind, &emu)
+            .solve(image_saying("x").into())
+            .unwrap_err();
+        assert!(
+            matches!(err, ClientError::AmbiguousCreate { .. }),
+            "{fault:?}: {err:?}"
+        );
         assert!(err.to_string().contains("may be charged"), "{err}");
         assert!(!err.is_retryable());
-        assert_eq!(endpoint_count(&emu, "createTask"), 1, "{fault:?}: never resent");
+        assert_eq!(
+            endpoint_count(&emu, "createTask"),
+            1,
+            "{fault:?}: never resent"
+        );
     }
 }
 
 // ---------------------------------------------------------------- deadlines and caps
 
 fn deadline_names_the_task(kind: Kind) {
-    let emu = emulator(Config::new().solve_time(SolveTime::Fixed(Duration::from_secs(1000))));
+    let emu = emulator(config().solve_time(SolveTime::Fixed(Duration::from_secs(1000))));
     let policy = fast_policy().with_deadline(Duration::from_millis(700));
     let started = Instant::now();
     let err = front(kind, &emu)
         .solve_with(image_saying("x").into(), &policy)
         .unwrap_err();
     let elapsed = started.elapsed();
-    let ClientError::Timeout { task_id, polls, .. } = &err else { panic!("{err:?}") };
+    let ClientError::Timeout { task_id, polls, .. } = &err else {
+        panic!("{err:?}")
+    };
     assert!(task_id.is_some() && *polls >= 3, "{err:?}");
     assert!(err.to_string().contains(&task_id.unwrap().to_string()));
     assert!(elapsed < Duration::from_millis(700 + 300), "{elapsed:?}");
 }
 
 fn stalled_request_is_cut_at_the_deadline(kind: Kind) {
-    let emu = emulator(Config::new());
-    emu.add_fault(FaultRule::next(FaultKind::Stall { duration: Duration::from_secs(1000) }, Scope::Poll, 1));
+    let emu = emulator(config());
+    emu.add_fault(FaultRule::next(
+        FaultKind::Stall {
+            duration: Duration::from_secs(1000),
+        },
+        Scope::Poll,
+        1,
+    ));
     let policy = fast_policy().with_deadline(Duration::from_millis(800));
     let started = Instant::now();
     let err = front(kind, &emu)
@@ -266,55 +337,88 @@ fn stalled_request_is_cut_at_the_deadline(kind: Kind) {
     let elapsed = started.elapsed();
     assert!(err.is_timeout(), "{err:?}");
     assert!(err.task_id().is_some(), "{err:?}");
-    assert!(elapsed < Duration::from_millis(800 + 300), "cut at the deadline, not after: {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_millis(800 + 300),
+        "cut at the deadline, not after: {elapsed:?}"
+    );
 }
 
 fn poll_cap_stops_polling(kind: Kind) {
-    let emu = emulator(Config::new().solve_time(SolveTime::Fixed(Duration::from_secs(1000))));
+    let emu = emulator(config().solve_time(SolveTime::Fixed(Duration::from_secs(1000))));
     let policy = fast_policy().with_max_polls(4);
-    let err = front(kind, &emu).solve_with(image_saying("x").into(), &policy).unwrap_err();
-    assert!(matches!(err, ClientError::PollLimit { polls: 4, .. }), "{err:?}");
+    let err = front(kind, &emu)
+        .solve_with(image_saying("x").into(), &policy)
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::PollLimit { polls: 4, .. }),
+        "{err:?}"
+    );
     assert_eq!(endpoint_count(&emu, "getTaskResult"), 4);
 }
 
 fn one_connection_for_a_whole_solve(kind: Kind) {
-    let emu = emulator(Config::new());
-    let solved = front(kind, &emu).solve(image_saying("k33p").into()).unwrap();
+    let emu = emulator(config());
+    let solved = front(kind, &emu)
+        .solve(image_saying("k33p").into())
+        .unwrap();
     let stats = emu.stats();
     assert_eq!(stats.connections, 1, "{stats:?}");
-    assert_eq!(stats.requests_per_connection.get(&1).copied(), Some(u64::from(1 + solved.polls)));
+    assert_eq!(
+        stats.requests_per_connection.get(&1).copied(),
+        Some(u64::from(1 + solved.polls))
+    );
 }
 
 // ---------------------------------------------------------------- reports
 
 fn report_once_then_refused_locally(kind: Kind) {
-    let emu = emulator(Config::new());
+    let emu = emulator(config());
     let client = front(kind, &emu);
     let solved = client.solve(image_saying("r1").into()).unwrap();
     client.report(&solved).unwrap();
     let err = client.report(&solved).unwrap_err();
-    let ClientError::ReportRefused(refused) = &err else { panic!("{err:?}") };
+    let ClientError::ReportRefused(refused) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(refused.reason, RefusalReason::AlreadyReported);
     assert_eq!(emu.stats().reports_accepted, 1);
-    assert_eq!(endpoint_count(&emu, "reportIncorrectImageCaptcha"), 1, "the second was not sent");
+    assert_eq!(
+        endpoint_count(&emu, "reportIncorrectImageCaptcha"),
+        1,
+        "the second was not sent"
+    );
     // A token task goes to the token endpoint.
-    let solved = client.solve(RecaptchaV2Task::new(URL, SITEKEY).into()).unwrap();
+    let solved = client
+        .solve(RecaptchaV2Task::new(URL, SITEKEY).into())
+        .unwrap();
     client.report(&solved).unwrap();
     assert_eq!(endpoint_count(&emu, "reportIncorrectTokenCaptcha"), 1);
 }
 
 fn anti_captcha_report_rules(kind: Kind) {
-    let emu = emulator(Config::new().dialect(capmonster_emulator::Dialect::AntiCaptcha));
+    let emu = emulator(config().dialect(capmonster_emulator::Dialect::AntiCaptcha));
     let client = front_on(kind, &emu.base_url(), Service::anti_captcha());
     // Turnstile cannot be reported on Anti-Captcha.
-    let solved = client.solve(TurnstileTask::new("https://a.example", "0x4AAAAAAA").into()).unwrap();
+    let solved = client
+        .solve(TurnstileTask::new("https://a.example", "0x4AAAAAAA").into())
+        .unwrap();
     let err = client.report(&solved).unwrap_err();
-    assert!(matches!(&err, ClientError::ReportRefused(r) if r.reason == RefusalReason::KindNotAllowed), "{err:?}");
+    assert!(
+        matches!(&err, ClientError::ReportRefused(r) if r.reason == RefusalReason::KindNotAllowed),
+        "{err:?}"
+    );
     // A reCAPTCHA reported 61 s after completion is late.
-    let solved = client.solve(RecaptchaV2Task::new(URL, SITEKEY).into()).unwrap();
+    let solved = client
+        .solve(RecaptchaV2Task::new(URL, SITEKEY).into())
+        .unwrap();
     let late = Instant::now().checked_sub(Duration::from_secs(61)).unwrap();
-    let err = client.report_task(solved.task_id, solved.kind, late).unwrap_err();
-    assert!(matches!(&err, ClientError::ReportRefused(r) if r.reason == RefusalReason::WindowClosed), "{err:?}");
+    let err = client
+        .report_task(solved.task_id, solved.kind, late)
+        .unwrap_err();
+    assert!(
+        matches!(&err, ClientError::ReportRefused(r) if r.reason == RefusalReason::WindowClosed),
+        "{err:?}"
+    );
     // In time, it goes through reportIncorrectRecaptcha.
     client.report(&solved).unwrap();
     assert_eq!(endpoint_count(&emu, "reportIncorrectRecaptcha"), 1);
@@ -325,10 +429,13 @@ fn anti_captcha_report_rules(kind: Kind) {
 
 #[test]
 fn async_solve_dropped_sends_nothing_more() {
-    let emu = emulator(Config::new().solve_time(SolveTime::Fixed(Duration::from_secs(1000))));
-    let client = capmonster_tests::builder::<capmonster_async::Client>(&emu.base_url(), Service::capmonster())
-        .build()
-        .unwrap();
+    let emu = emulator(config().solve_time(SolveTime::Fixed(Duration::from_secs(1000))));
+    let client = capmonster_tests::builder::<capmonster_async::Client>(
+        &emu.base_url(),
+        Service::capmonster(),
+    )
+    .build()
+    .unwrap();
     let rt = capmonster_tests::runtime();
     let outcome = rt.block_on(async {
         tokio::time::timeout(Duration::from_millis(380), client.solve(image_saying("x"))).await
@@ -337,24 +444,39 @@ fn async_solve_dropped_sends_nothing_more() {
     let before = emu.stats().requests_total;
     assert!(before >= 3, "create and some polls were sent: {before}");
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(emu.stats().requests_total, before, "nothing is sent after the drop");
+    assert_eq!(
+        emu.stats().requests_total,
+        before,
+        "nothing is sent after the drop"
+    );
 }
 
 #[test]
 fn async_solve_all_returns_results_as_they_finish() {
     use futures_util::StreamExt as _;
-    let emu = emulator(Config::new());
-    let client = capmonster_tests::builder::<capmonster_async::Client>(&emu.base_url(), Service::capmonster())
-        .build()
-        .unwrap();
+    let emu = emulator(config());
+    let client = capmonster_tests::builder::<capmonster_async::Client>(
+        &emu.base_url(),
+        Service::capmonster(),
+    )
+    .build()
+    .unwrap();
     let rt = capmonster_tests::runtime();
-    let tasks: Vec<Task> = (0..12).map(|i| image_saying(&format!("n{i}")).into()).collect();
+    let tasks: Vec<Task> = (0..12)
+        .map(|i| image_saying(&format!("n{i}")).into())
+        .collect();
     let results: Vec<_> = rt.block_on(client.solve_all(tasks, 4).collect());
     assert_eq!(results.len(), 12);
     for (i, result) in results {
-        assert_eq!(result.unwrap().ready.solution.main_value(), Some(format!("n{i}").as_str()));
+        assert_eq!(
+            result.unwrap().ready.solution.main_value(),
+            Some(format!("n{i}").as_str())
+        );
     }
-    assert!(emu.stats().connections <= 4, "at most 4 at once share the pool");
+    assert!(
+        emu.stats().connections <= 4,
+        "at most 4 at once share the pool"
+    );
 }
 
 macro_rules! both_front_ends {

@@ -49,12 +49,12 @@ pub use capmonster_proto::report::ReportVerdict;
 pub use capmonster_proto::solver::{AdaptiveTiming, Phase, Policy, Solved, Timing};
 pub use capmonster_proto::task::*;
 pub use capmonster_proto::{
-    Balance, ClientError as Error, ClientKey, Dialect, Endpoint, ReportAccepted, Service,
-    Solution, TaskId, TaskResult, TransportError,
+    Balance, ClientError as Error, ClientKey, Dialect, Endpoint, ReportAccepted, Service, Solution,
+    TaskId, TaskResult, TransportError,
 };
 
 use capmonster_proto::client::{
-    ExchangeFailure as Failure, ReportDesk, borrow_response, method_of,
+    ExchangeFailure as Failure, ReportDesk, SeedSource, borrow_response, method_of,
 };
 use capmonster_proto::solver::{Action, Solver, TransportFailure};
 use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http, redact};
@@ -73,6 +73,7 @@ struct Inner {
     config: ClientConfig,
     secrets: Vec<String>,
     desk: Mutex<ReportDesk>,
+    seeds: SeedSource,
     adaptive: Option<Arc<Mutex<AdaptiveTiming>>>,
 }
 
@@ -109,12 +110,13 @@ impl FromClientConfig for Client {
                 .with_no_client_auth();
             builder = builder.tls_backend_preconfigured(tls);
         }
-        builder = match &config.outbound_proxy {
-            Some(url) => builder.proxy(reqwest::Proxy::all(url).map_err(|_| {
-                invalid("outboundProxy", "is not a proxy URL reqwest understands")
-            })?),
-            None => builder.no_proxy(),
-        };
+        builder =
+            match &config.outbound_proxy {
+                Some(url) => builder.proxy(reqwest::Proxy::all(url).map_err(|_| {
+                    invalid("outboundProxy", "is not a proxy URL reqwest understands")
+                })?),
+                None => builder.no_proxy(),
+            };
         let http = builder
             .build()
             .map_err(|_| invalid("tls", "the HTTP client could not be built"))?;
@@ -124,6 +126,7 @@ impl FromClientConfig for Client {
                 http,
                 secrets,
                 desk: Mutex::new(ReportDesk::new(Instant::now())),
+                seeds: SeedSource::new(random_seed()),
                 adaptive: None,
                 config,
             }),
@@ -148,6 +151,7 @@ impl Client {
                 config: inner.config.clone(),
                 secrets: inner.secrets.clone(),
                 desk: Mutex::new(ReportDesk::new(Instant::now())),
+                seeds: SeedSource::new(random_seed()),
                 adaptive: Some(learnt),
             }),
         }
@@ -173,8 +177,13 @@ impl Client {
     /// Sends one createTask (no retries: see [`Client::solve`] for the whole solve).
     pub async fn create_task(&self, task: impl Into<Task>) -> Result<TaskId, Error> {
         let create = self.inner.config.create_task(task.into());
-        let span = tracing::info_span!("capmonster.create_task", task_type = create.task.kind().display_name());
-        self.call(&create, Some(Phase::Create)).instrument(span).await
+        let span = tracing::info_span!(
+            "capmonster.create_task",
+            task_type = create.task.kind().display_name()
+        );
+        self.call(&create, Some(Phase::Create))
+            .instrument(span)
+            .await
     }
 
     /// One getTaskResult. `kind` types the solution ([`TaskKind::Other`] keeps it raw).
@@ -192,7 +201,11 @@ impl Client {
     }
 
     /// [`Client::solve`] with another policy for this call.
-    pub async fn solve_with(&self, task: impl Into<Task>, policy: &Policy) -> Result<Solved, Error> {
+    pub async fn solve_with(
+        &self,
+        task: impl Into<Task>,
+        policy: &Policy,
+    ) -> Result<Solved, Error> {
         let config = &self.inner.config;
         let solver = Solver::new(
             config.create_task(task.into()),
@@ -245,7 +258,12 @@ impl Client {
     ) -> Result<ReportAccepted, Error> {
         let span = tracing::info_span!("capmonster.report", task_id);
         let service = &self.inner.config.service;
-        let desk = || self.inner.desk.lock().unwrap_or_else(PoisonError::into_inner);
+        let desk = || {
+            self.inner
+                .desk
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
         let planned = desk().plan(
             service,
             kind,
@@ -271,7 +289,11 @@ impl Client {
         self.call(endpoint, None).await
     }
 
-    async fn call<E: Endpoint>(&self, endpoint: &E, phase: Option<Phase>) -> Result<E::Output, Error> {
+    async fn call<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        phase: Option<Phase>,
+    ) -> Result<E::Output, Error> {
         let config = &self.inner.config;
         let request = endpoint.build(&config.service, &config.key)?;
         match self.exchange(request, config.request_timeout).await {
@@ -283,16 +305,24 @@ impl Client {
     }
 
     async fn drive(&self, mut solver: Solver) -> Result<Solved, Error> {
+        solver = solver.with_jitter_seed(self.inner.seeds.next_seed());
         if let Some(learnt) = &self.inner.adaptive {
             solver = solver.with_adaptive(&learnt.lock().unwrap_or_else(PoisonError::into_inner));
         }
-        let span = tracing::info_span!("capmonster.solve", task_type = solver.kind().display_name(), task_id = tracing::field::Empty);
+        let span = tracing::info_span!(
+            "capmonster.solve",
+            task_type = solver.kind().display_name(),
+            task_id = tracing::field::Empty
+        );
         let mut detail = None;
         loop {
             match solver.poll(Instant::now()) {
                 Action::Send(out) => {
                     let limit = self.inner.config.request_limit(Some(out.time_left));
-                    let result = self.exchange(out.request, limit).instrument(span.clone()).await;
+                    let result = self
+                        .exchange(out.request, limit)
+                        .instrument(span.clone())
+                        .await;
                     match result {
                         Ok(response) => solver.handle_response(Instant::now(), &response),
                         Err(failure) => {
@@ -313,7 +343,8 @@ impl Client {
                             .unwrap_or_else(PoisonError::into_inner)
                             .record_solved(solved);
                     }
-                    return result.map_err(|e| Error::from(e).with_transport_detail(detail.as_deref()));
+                    return result
+                        .map_err(|e| Error::from(e).with_transport_detail(detail.as_deref()));
                 }
             }
         }
@@ -330,7 +361,12 @@ impl Client {
         let mut request = reqwest::Request::try_from(request).map_err(|e| self.failure(&e))?;
         *request.timeout_mut() = Some(limit);
         let exchange = async {
-            let mut response = self.inner.http.execute(request).await.map_err(|e| self.failure(&e))?;
+            let mut response = self
+                .inner
+                .http
+                .execute(request)
+                .await
+                .map_err(|e| self.failure(&e))?;
             let cap = self.inner.config.max_response_bytes;
             let mut body = Vec::new();
             while let Some(chunk) = response.chunk().await.map_err(|e| self.failure(&e))? {
@@ -348,10 +384,18 @@ impl Client {
             Ok(result) => result?,
             Err(_) => {
                 let detail = format!("cut off after {:.1} s", limit.as_secs_f64());
-                return Err(Failure::Transport(TransportError::new(TransportFailure::TimedOut, detail)));
+                return Err(Failure::Transport(TransportError::new(
+                    TransportFailure::TimedOut,
+                    detail,
+                )));
             }
         };
-        tracing::debug!(method, status = out.status().as_u16(), bytes = out.body().len(), "answer");
+        tracing::debug!(
+            method,
+            status = out.status().as_u16(),
+            bytes = out.body().len(),
+            "answer"
+        );
         Ok(out)
     }
 
@@ -383,4 +427,10 @@ fn error_chain(error: &reqwest::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// A random starting point for the jitter seeds, from the standard library's hasher keys.
+fn random_seed() -> u64 {
+    use std::hash::BuildHasher as _;
+    std::collections::hash_map::RandomState::new().hash_one(Instant::now())
 }

@@ -39,11 +39,13 @@ pub use capmonster_proto::report::ReportVerdict;
 pub use capmonster_proto::solver::{AdaptiveTiming, Phase, Policy, Solved, Timing};
 pub use capmonster_proto::task::*;
 pub use capmonster_proto::{
-    Balance, ClientError as Error, ClientKey, Dialect, Endpoint, ReportAccepted, Service,
-    Solution, TaskId, TaskResult, TransportError,
+    Balance, ClientError as Error, ClientKey, Dialect, Endpoint, ReportAccepted, Service, Solution,
+    TaskId, TaskResult, TransportError,
 };
 
-use capmonster_proto::client::{ExchangeFailure as Failure, ReportDesk, borrow_response, method_of};
+use capmonster_proto::client::{
+    ExchangeFailure as Failure, ReportDesk, SeedSource, borrow_response, method_of,
+};
 use capmonster_proto::solver::{Action, Solver, TransportFailure};
 use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http, redact};
 
@@ -61,6 +63,7 @@ struct Inner {
     config: ClientConfig,
     secrets: Vec<String>,
     desk: Mutex<ReportDesk>,
+    seeds: SeedSource,
     adaptive: Option<Arc<Mutex<AdaptiveTiming>>>,
 }
 
@@ -104,6 +107,7 @@ impl FromClientConfig for Client {
                 agent: builder.build().into(),
                 secrets,
                 desk: Mutex::new(ReportDesk::new(Instant::now())),
+                seeds: SeedSource::new(random_seed()),
                 adaptive: None,
                 config,
             }),
@@ -132,6 +136,7 @@ impl Client {
                 config: inner.config.clone(),
                 secrets: inner.secrets.clone(),
                 desk: Mutex::new(ReportDesk::new(Instant::now())),
+                seeds: SeedSource::new(random_seed()),
                 adaptive: Some(learnt),
             }),
         }
@@ -210,7 +215,12 @@ impl Client {
         completed_at: Instant,
     ) -> Result<ReportAccepted, Error> {
         let service = &self.inner.config.service;
-        let desk = || self.inner.desk.lock().unwrap_or_else(PoisonError::into_inner);
+        let desk = || {
+            self.inner
+                .desk
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
         let planned = desk().plan(
             service,
             kind,
@@ -248,10 +258,15 @@ impl Client {
     }
 
     fn drive(&self, mut solver: Solver) -> Result<Solved, Error> {
+        solver = solver.with_jitter_seed(self.inner.seeds.next_seed());
         if let Some(learnt) = &self.inner.adaptive {
             solver = solver.with_adaptive(&learnt.lock().unwrap_or_else(PoisonError::into_inner));
         }
-        let span = tracing::info_span!("capmonster.solve", task_type = solver.kind().display_name(), task_id = tracing::field::Empty);
+        let span = tracing::info_span!(
+            "capmonster.solve",
+            task_type = solver.kind().display_name(),
+            task_id = tracing::field::Empty
+        );
         let _entered = span.enter();
         let mut detail = None;
         loop {
@@ -280,7 +295,8 @@ impl Client {
                             .unwrap_or_else(PoisonError::into_inner)
                             .record_solved(solved);
                     }
-                    return result.map_err(|e| Error::from(e).with_transport_detail(detail.as_deref()));
+                    return result
+                        .map_err(|e| Error::from(e).with_transport_detail(detail.as_deref()));
                 }
             }
         }
@@ -307,7 +323,12 @@ impl Client {
             .limit(cap as u64)
             .read_to_vec()
             .map_err(|e| self.failure(e))?;
-        tracing::debug!(method, status = parts.status.as_u16(), bytes = body.len(), "answer");
+        tracing::debug!(
+            method,
+            status = parts.status.as_u16(),
+            bytes = body.len(),
+            "answer"
+        );
         Ok(http::Response::from_parts(parts, body))
     }
 
@@ -337,4 +358,10 @@ impl Client {
         tracing::debug!(failure = %kind, "no answer");
         Failure::Transport(TransportError::new(kind, detail))
     }
+}
+
+/// A random starting point for the jitter seeds, from the standard library's hasher keys.
+fn random_seed() -> u64 {
+    use std::hash::BuildHasher as _;
+    std::collections::hash_map::RandomState::new().hash_one(Instant::now())
 }

@@ -74,6 +74,7 @@ mod answer;
 mod callback;
 mod config;
 mod engine;
+mod example;
 mod fault;
 mod json_api;
 mod rng;
@@ -83,6 +84,7 @@ mod stats;
 
 pub use answer::{USER_AGENT, image_text};
 pub use config::{Config, SolveTime, documented_solve_time};
+pub use example::ExampleTarget;
 pub use fault::{FaultKind, FaultRule, ParseFaultError, Scope, Trigger};
 pub use rng::fnv1a;
 pub use server::{Emulator, EmulatorHandle};

@@ -58,7 +58,10 @@ impl ClientConfig {
     /// Checks the settings that a front end cannot check by itself.
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.request_timeout.is_zero() {
-            return Err(ValidationError::new("requestTimeout", "must be more than zero"));
+            return Err(ValidationError::new(
+                "requestTimeout",
+                "must be more than zero",
+            ));
         }
         if self.max_response_bytes < 1024 {
             return Err(ValidationError::new(
@@ -142,7 +145,14 @@ impl ReportDesk {
         verdict: ReportVerdict,
         now: Instant,
     ) -> Result<PlannedReport, ReportRefused> {
-        self.plan(service, solved.kind, solved.task_id, solved.completed_at, verdict, now)
+        self.plan(
+            service,
+            solved.kind,
+            solved.task_id,
+            solved.completed_at,
+            verdict,
+            now,
+        )
     }
 
     /// Plans a report of a task known only by its id and kind (say, from a command line), taking
@@ -156,8 +166,7 @@ impl ReportDesk {
         verdict: ReportVerdict,
         now: Instant,
     ) -> Result<PlannedReport, ReportRefused> {
-        let since = |t: Instant| t.saturating_duration_since(self.epoch);
-        let (completed, now) = (since(completed_at), since(now));
+        let (completed, now) = (self.since(completed_at), self.since(now));
         plan_report(
             service.dialect(),
             verdict,
@@ -167,6 +176,16 @@ impl ReportDesk {
             now,
             &mut self.ledger,
         )
+    }
+
+    /// `t` as a duration on the rules' clock. The clock starts a year before the epoch, so
+    /// instants before the desk was made (a task completed earlier) still order correctly.
+    fn since(&self, t: Instant) -> Duration {
+        const OFFSET: Duration = Duration::from_secs(365 * 24 * 3600);
+        match t.checked_duration_since(self.epoch) {
+            Some(after) => OFFSET + after,
+            None => OFFSET.saturating_sub(self.epoch.duration_since(t)),
+        }
     }
 
     /// Forgets a planned report whose request never left (so it may be planned again).
@@ -188,7 +207,10 @@ mod tests {
     fn request_limit_is_cut_to_the_deadline() {
         let c = config();
         assert_eq!(c.request_limit(None), DEFAULT_REQUEST_TIMEOUT);
-        assert_eq!(c.request_limit(Some(Duration::from_secs(2))), Duration::from_secs(2));
+        assert_eq!(
+            c.request_limit(Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
     }
 
     #[test]
@@ -232,6 +254,24 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(second.reason, RefusalReason::AlreadyReported);
+        let late = t0.checked_sub(Duration::from_secs(61)).unwrap_or(t0);
+        if late < t0 {
+            let refused = desk
+                .plan(
+                    &Service::anti_captcha(),
+                    TaskKind::RecaptchaV2,
+                    8,
+                    late,
+                    ReportVerdict::Incorrect,
+                    t0,
+                )
+                .unwrap_err();
+            assert_eq!(
+                refused.reason,
+                RefusalReason::WindowClosed,
+                "completed before the desk"
+            );
+        }
         desk.forget(&service, 7);
         assert!(
             desk.plan(
@@ -276,7 +316,10 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("service", &self.service)
             .field("base_url", &self.base_url)
             .field("request_timeout", &self.request_timeout)
-            .field("outbound_proxy", &self.outbound_proxy.as_ref().map(|_| "[set]"))
+            .field(
+                "outbound_proxy",
+                &self.outbound_proxy.as_ref().map(|_| "[set]"),
+            )
             .field("soft_id", &self.soft_id)
             .finish_non_exhaustive()
     }
@@ -462,4 +505,44 @@ pub fn borrow_response(response: &http::Response<Vec<u8>>) -> http::Response<&[u
 /// The method name of a request (the last path segment), for log events.
 pub fn method_of(request: &http::Request<Vec<u8>>) -> &str {
     request.uri().path().rsplit('/').next().unwrap_or_default()
+}
+
+/// Hands out a different jitter seed for every solve, so that clients (and solves) that fail
+/// together back off apart. The front end seeds it once with something random.
+#[derive(Debug)]
+pub struct SeedSource(std::sync::atomic::AtomicU64);
+
+impl SeedSource {
+    /// A source starting from `initial`.
+    pub fn new(initial: u64) -> Self {
+        Self(std::sync::atomic::AtomicU64::new(initial))
+    }
+
+    /// The next seed (splitmix64 over a shared counter).
+    pub fn next_seed(&self) -> u64 {
+        let mut z = self
+            .0
+            .fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::Relaxed)
+            .wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+#[cfg(test)]
+mod seed_tests {
+    use super::SeedSource;
+
+    #[test]
+    fn seeds_differ_from_call_to_call_and_source_to_source() {
+        let a = SeedSource::new(1);
+        let b = SeedSource::new(2);
+        let xs: Vec<u64> = (0..100).map(|_| a.next_seed()).collect();
+        let mut sorted = xs.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 100);
+        assert_ne!(a.next_seed(), b.next_seed());
+    }
 }

@@ -307,7 +307,11 @@ mod tests {
             phase: Some(Phase::Create),
             task_id: None,
         };
-        assert!(e.to_string().starts_with("createTask: ERROR_ZERO_BALANCE; top up"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("createTask: ERROR_ZERO_BALANCE; top up"),
+            "{e}"
+        );
         assert!(!e.is_retryable());
         assert_eq!(e.class(), Some(ErrorClass::FatalConfig));
 
@@ -323,7 +327,10 @@ mod tests {
     fn redact_removes_every_secret() {
         let text = "GET http://h/in.php?key=SECRETKEY&x=1 failed; SECRETKEY again; pw hunter22";
         let out = redact(text, &["SECRETKEY", "hunter22", ""]);
-        assert!(!out.contains("SECRETKEY") && !out.contains("hunter22"), "{out}");
+        assert!(
+            !out.contains("SECRETKEY") && !out.contains("hunter22"),
+            "{out}"
+        );
         assert_eq!(out.matches("[redacted]").count(), 3);
     }
 }
