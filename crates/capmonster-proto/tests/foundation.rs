@@ -672,3 +672,38 @@ fn report_shapes() {
     assert_eq!(api.code, ErrorCode::KeyDoesNotExist);
     assert_eq!(api.description, None);
 }
+
+#[test]
+fn a_typed_read_never_drops_a_field() {
+    use capmonster_proto::Task;
+    // Every field known: typed, and the documented spellings still read as typed.
+    let known = serde_json::json!({
+        "type": "RecaptchaV2Task", "websiteUrl": "https://a.example", "websiteKey": "k"
+    });
+    assert!(matches!(
+        Task::from_json_value(known).unwrap(),
+        Task::RecaptchaV2(_)
+    ));
+    // A field the struct does not model: sent exactly as given, not silently lost.
+    let extra = serde_json::json!({
+        "type": "RecaptchaV2Task", "websiteURL": "https://a.example", "websiteKey": "k",
+        "someNewOption": 3
+    });
+    let task = Task::from_json_value(extra.clone()).unwrap();
+    assert!(matches!(task, Task::Raw(_)), "{task:?}");
+    assert_eq!(
+        task.kind(),
+        TaskKind::RecaptchaV2,
+        "the kind still types the solution"
+    );
+    assert_eq!(serde_json::to_value(&task).unwrap(), extra);
+    // The same inside metadata.
+    let nested = serde_json::json!({
+        "type": "CustomTask", "class": "TenDI", "websiteURL": "https://a.example",
+        "websiteKey": "189123456", "metadata": {"captchaUrl": "https://x/TCaptcha.js", "newThing": "v"}
+    });
+    assert!(matches!(
+        Task::from_json_value(nested).unwrap(),
+        Task::Raw(_)
+    ));
+}

@@ -579,6 +579,11 @@ impl Task {
                 },
             ));
         }
+        // A field the typed struct does not model would be lost: keep the object as it is.
+        let written = serde_json::to_value(&task).unwrap_or(Value::Null);
+        if !dropped_fields(&raw.object, &written).is_empty() {
+            return Ok(Self::Raw(raw));
+        }
         Ok(task)
     }
 
@@ -593,6 +598,33 @@ impl Task {
 pub struct WireTask<'a> {
     task: &'a Task,
     naming: TypeNaming,
+}
+
+/// The fields of `input` (and of its `metadata` object) that `written` does not carry, compared
+/// without regard to case so that documented spellings (`websiteUrl`, `Class`) match.
+fn dropped_fields(input: &Map<String, Value>, written: &Value) -> Vec<String> {
+    fn missing(input: &Map<String, Value>, written: &Value, prefix: &str, out: &mut Vec<String>) {
+        let Value::Object(written) = written else {
+            out.extend(input.keys().map(|k| format!("{prefix}{k}")));
+            return;
+        };
+        for (key, value) in input {
+            let found = written.iter().find(|(k, _)| k.eq_ignore_ascii_case(key));
+            match found {
+                None if value.is_null() => {}
+                None => out.push(format!("{prefix}{key}")),
+                Some((_, inner)) if key.eq_ignore_ascii_case("metadata") => {
+                    if let Value::Object(nested) = value {
+                        missing(nested, inner, "metadata.", out);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    missing(input, written, "", &mut out);
+    out
 }
 
 /// The proxy field names, flattened into a task.
