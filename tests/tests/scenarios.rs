@@ -10,7 +10,7 @@ use capmonster_emulator::{FaultKind, FaultRule, Scope, SolveTime};
 use capmonster_proto::report::RefusalReason;
 use capmonster_proto::task::{
     AmazonTask, ComplexImageRecaptchaTask, DataDomeTask, FunCaptchaTask, GeeTestTask, Grid,
-    RecaptchaV3Task,
+    HCaptchaTask, RecaptchaV2EnterpriseTask, RecaptchaV3Task,
 };
 use capmonster_proto::{
     ClientError, ErrorClass, ErrorCode, ImageToTextTask, Proxy, ProxyType, RawTask,
@@ -63,6 +63,13 @@ fn happy_token_families(kind: Kind) {
         (RecaptchaV3Task::new(URL, SITEKEY).into(), TaskKind::RecaptchaV3),
         (TurnstileTask::new("https://tsmanaged.zlsupport.com", "0x4AAAAAAABUYP0XeMJF0xoy").into(), TaskKind::Turnstile),
         (GeeTestTask::v4("https://gt4.geetest.com/", "e392e1d7fd421dc63325744d5a2b9c73").into(), TaskKind::GeeTest),
+        (
+            GeeTestTask::v3("https://www.geetest.com/en/demo", "022397c99c9f646f6477822485f30404", "7f044f48bc951ecfbfc03842b5e1fe59")
+                .into(),
+            TaskKind::GeeTest,
+        ),
+        (HCaptchaTask::new("https://lessons.zennolab.com/captchas/hcaptcha/?level=easy", "472fc7af-86a4-4382-9a49-ca9090474471").into(), TaskKind::HCaptcha),
+        (RecaptchaV2EnterpriseTask::new(URL, SITEKEY).into(), TaskKind::RecaptchaV2Enterprise),
         (FunCaptchaTask::new("https://www.example.com", "69A21A01-CC7B-B9C6-0F9A-E7FA06677FFC").into(), TaskKind::FunCaptcha),
         (
             AmazonTask::captcha(
@@ -110,7 +117,7 @@ fn happy_token_families(kind: Kind) {
             assert!(main.unwrap().len() >= 500, "reCAPTCHA tokens are long");
         }
     }
-    assert_eq!(emu.stats().tasks_solved, 9);
+    assert_eq!(emu.stats().tasks_solved, 12);
 }
 
 fn happy_raw_task_of_a_known_type(kind: Kind) {
