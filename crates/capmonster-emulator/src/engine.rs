@@ -1,9 +1,9 @@
 //! The service's state and rules, with no I/O: accounts, tasks, solving, expiry, reports,
 //! faults and counters. The HTTP layer turns requests into calls here; time is passed in.
 //!
-//! The wire-format code lives in `json_api`; the in.php/res.php URL form can be added as a
-//! sibling module that calls the same typed operations (`create_task`, `task_result`, `balance`,
-//! `report`).
+//! The wire-format code lives in `json_api` (the JSON API) and `urlform` (the in.php/res.php URL
+//! form); both call the same typed operations (`create_task`, `task_result`, `balance`, `report`),
+//! so a task created through one form is polled, charged, capped and reported through either.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
@@ -124,8 +124,41 @@ pub(crate) enum CallbackOutcome {
 /// Which report method was called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ReportKind {
+    /// The JSON API's image method: image tasks only.
     Image,
+    /// The JSON API's token methods: token tasks only.
     Token,
+    /// The URL form's `reportbad`: one action for every kind.
+    AnyBad,
+    /// The URL form's `reportgood`: one action for every kind; counted apart from the bad ones.
+    AnyGood,
+}
+
+/// Why a report was not accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ReportFailure {
+    /// The key was refused.
+    Key(Refusal),
+    /// No task with this id for this key (never created, another key's, or expired).
+    NotFound,
+    /// The task is known but cannot be reported: not solved, of the other kind, or outside the
+    /// report window.
+    NotReportable,
+    /// The task was reported already (once per task, whatever the method).
+    Duplicate,
+}
+
+impl ReportFailure {
+    /// The JSON API's answer: every failure but the key's is `ERROR_NO_SUCH_CAPCHA_ID`.
+    pub(crate) fn into_json_refusal(self) -> Refusal {
+        match self {
+            Self::Key(r) => r,
+            _ => Refusal::new(
+                ErrorCode::NoSuchCapchaId,
+                "Captcha not found, not solved, of another kind, reported already, or outside the report window",
+            ),
+        }
+    }
 }
 
 /// A task's state as getTaskResult sees it.
@@ -268,11 +301,16 @@ impl Engine {
     }
 
     pub(crate) fn note_error(&mut self, code: &ErrorCode) {
-        *self
-            .stats
-            .errors_by_code
-            .entry(code.as_str().to_owned())
-            .or_default() += 1;
+        self.note_error_code(code.as_str());
+    }
+
+    /// Counts an error answer by the code as sent (the URL form spells some codes its own way).
+    pub(crate) fn note_error_code(&mut self, code: &str) {
+        if let Some(n) = self.stats.errors_by_code.get_mut(code) {
+            *n += 1;
+        } else {
+            self.stats.errors_by_code.insert(code.to_owned(), 1);
+        }
     }
 
     pub(crate) fn stats(&mut self) -> Stats {
@@ -419,14 +457,29 @@ impl Engine {
 
     /// createTask: checks the key, the balance and the task; returns the new task id.
     pub(crate) fn create_task(&mut self, body: &Map<String, Value>) -> Result<u64, Refusal> {
-        let result = self.create_task_inner(body);
+        self.create_task_or_refuse(body, None)
+    }
+
+    /// createTask for a wire form that may already know the task is bad (`early`, e.g. an
+    /// unknown in.php `method`): the key and the balance are still checked first, in the same
+    /// order as createTask, and the refusal is counted the same way.
+    pub(crate) fn create_task_or_refuse(
+        &mut self,
+        body: &Map<String, Value>,
+        early: Option<Refusal>,
+    ) -> Result<u64, Refusal> {
+        let result = self.create_task_inner(body, early);
         if result.is_err() {
             self.stats.tasks_refused += 1;
         }
         result
     }
 
-    fn create_task_inner(&mut self, body: &Map<String, Value>) -> Result<u64, Refusal> {
+    fn create_task_inner(
+        &mut self,
+        body: &Map<String, Value>,
+        early: Option<Refusal>,
+    ) -> Result<u64, Refusal> {
         let now = self.clock.now();
         self.settle(now);
         let key = self.account(body.get("clientKey"))?;
@@ -445,6 +498,9 @@ impl Engine {
                 ErrorCode::TaskNotSupported,
                 "callbackUrl must be a string",
             ));
+        }
+        if let Some(r) = early {
+            return Err(r);
         }
         let accepted = validate(body.get("task"))?;
         let id = self.next_id;
@@ -592,42 +648,55 @@ impl Engine {
         Ok(self.accounts.get(&key).map_or(0.0, |a| a.balance))
     }
 
-    /// reportIncorrect*: known, solved task of this key, of the method's kind, inside the dialect's
-    /// window, not reported before.
+    /// reportIncorrect* and res.php reportbad/reportgood: a known, solved task of this key, of
+    /// the method's kind, inside the dialect's window, not reported before.
     pub(crate) fn report(
         &mut self,
         kind: ReportKind,
         body: &Map<String, Value>,
-    ) -> Result<(), Refusal> {
+    ) -> Result<(), ReportFailure> {
         let now = self.clock.now();
         self.settle(now);
-        let key = self.account(body.get("clientKey"))?;
-        let id = Self::task_id(body)?;
+        let key = self
+            .account(body.get("clientKey"))
+            .map_err(ReportFailure::Key)?;
+        let id = Self::task_id(body).map_err(|_| ReportFailure::NotFound)?;
         let window_ok = |t: &Task, dialect: Dialect| match dialect {
-            Dialect::CapMonster => true, // while the result is kept
-            _ => now <= t.ready_at.saturating_add(ANTI_CAPTCHA_REPORT_WINDOW),
+            Dialect::AntiCaptcha | Dialect::TwoCaptcha => {
+                now <= t.ready_at.saturating_add(ANTI_CAPTCHA_REPORT_WINDOW)
+            }
+            // CapMonster (and the URL form): while the result is kept.
+            _ => true,
         };
         let dialect = self.dialect;
         let task = self
             .tasks
             .get_mut(&id)
             .filter(|t| t.key == key)
-            .ok_or_else(Self::no_such_id)?;
+            .ok_or(ReportFailure::NotFound)?;
+        let kind_ok = match kind {
+            ReportKind::Image => task.is_image,
+            ReportKind::Token => !task.is_image,
+            ReportKind::AnyBad | ReportKind::AnyGood => true,
+        };
+        if task.reported {
+            return Err(ReportFailure::Duplicate);
+        }
         let ok = task.settled
             && matches!(task.outcome, Outcome::Solved(_))
-            && !task.reported
-            && (task.is_image == (kind == ReportKind::Image))
+            && kind_ok
             && window_ok(task, dialect);
         if !ok {
-            return Err(Refusal::new(
-                ErrorCode::NoSuchCapchaId,
-                "Captcha not found, not solved, of another kind, reported already, or outside the report window",
-            ));
+            return Err(ReportFailure::NotReportable);
         }
         task.reported = true;
-        self.stats.reports_accepted += 1;
-        if let Some(rec) = self.stats.tasks.get_mut(&id) {
-            rec.reported = true;
+        if kind == ReportKind::AnyGood {
+            self.stats.good_reports_accepted += 1;
+        } else {
+            self.stats.reports_accepted += 1;
+            if let Some(rec) = self.stats.tasks.get_mut(&id) {
+                rec.reported = true;
+            }
         }
         Ok(())
     }

@@ -80,6 +80,7 @@ mod rng;
 mod server;
 pub mod spec;
 mod stats;
+mod urlform;
 
 pub use answer::{USER_AGENT, image_text};
 pub use config::{Config, SolveTime, documented_solve_time};
