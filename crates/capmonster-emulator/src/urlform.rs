@@ -155,9 +155,10 @@ impl FormRequest {
         let ct = content_type.unwrap_or("").to_ascii_lowercase();
         let multipart = ct.starts_with("multipart/");
         if !multipart && !body.is_empty() {
-            let trimmed = body.trim_ascii_start();
-            if ct.contains("json") || trimmed.starts_with(b"{") {
-                if let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(body) {
+            // A JSON object body (newer 2captcha examples) is read as such; anything else as a
+            // form, whatever the Content-Type says.
+            match serde_json::from_slice::<Value>(body) {
+                Ok(Value::Object(m)) => {
                     for (k, v) in m {
                         let v = match v {
                             Value::String(s) => s,
@@ -168,8 +169,7 @@ impl FormRequest {
                         params.push((k, v));
                     }
                 }
-            } else {
-                parse_pairs(&String::from_utf8_lossy(body), false, &mut params);
+                _ => parse_pairs(&String::from_utf8_lossy(body), false, &mut params),
             }
         }
         Self {
