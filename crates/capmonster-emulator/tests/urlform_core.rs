@@ -265,3 +265,50 @@ fn pipes_geetest_errors_and_faults_parse_in_the_core() {
     let e = call(&mut c, &service, &get).unwrap_err();
     assert_eq!(api_error(e), ErrorCode::TooMuchRequests);
 }
+
+#[test]
+fn the_cores_solver_drives_the_url_form_to_a_result() {
+    use capmonster_proto::{Action, Policy, Solver};
+    use std::time::Instant;
+
+    // Real waits (the solver's own timing): 50x keeps results for 6 s real, solves take 0.4 s.
+    let emu = fast(capmonster_emulator::Config::new().speed(50.0).solve_time(
+        capmonster_emulator::SolveTime::Fixed(Duration::from_secs(20)),
+    ));
+    let service = Service::custom(&emu.base_url(), Dialect::UrlForm).unwrap();
+    let key = ClientKey::new(KEY).unwrap();
+    let mut c = Conn::open(emu.addr());
+    let task = ImageToTextTask::new(image_with_text("solver9"));
+    let mut solver = Solver::new(task, &key, &service, &Policy::default()).with_jitter_seed(3);
+    let started = Instant::now();
+    let solved = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the solve took too long"
+        );
+        match solver.poll(Instant::now()) {
+            Action::Send(out) => {
+                let r = c.send_built(&out.request).expect("request");
+                let resp = http::Response::builder()
+                    .status(r.status)
+                    .body(r.body)
+                    .unwrap();
+                solver.handle_response(Instant::now(), &resp);
+            }
+            Action::Wait(until) => {
+                std::thread::sleep(until.saturating_duration_since(Instant::now()));
+            }
+            Action::Done(result) => break result.expect("solved"),
+        }
+    };
+    match &solved.ready.solution {
+        Solution::Text(t) => assert_eq!(t.text, "solver9"),
+        other => panic!("{other:?}"),
+    }
+    let s = emu.stats();
+    assert_eq!(s.requests_by_endpoint["in.php"], 1);
+    assert_eq!(
+        u64::from(s.tasks[&solved.task_id].polls),
+        s.requests_by_endpoint["res.php"]
+    );
+}
