@@ -7,7 +7,7 @@
 //! results, enforces the 120-polls cap and the report rules, and injects faults on demand.
 //!
 //! Out of scope: TLS; callbacks to anything but loopback `http://` URLs; in the URL form,
-//! multipart uploads (`method=post` with a `file`), `pingback` delivery, bulk `res.php?ids=`, and the
+//! multipart uploads (`method=post` with a `file`), `pingback` delivery, and the
 //! pingback-management actions.
 //!
 //! ```no_run
@@ -93,7 +93,9 @@
 //! * Answers: `OK|<id>`; `res.php` `action=get` gives `CAPCHA_NOT_READY` (2captcha's spelling)
 //!   or `OK|<answer>`: the text, the token (with any `|` it contains), or for GeeTest, Amazon and
 //!   other object solutions the solution as JSON. GeeTest answers are JSON unless `json=0` is
-//!   sent. `get2` adds the price (`OK|<answer>|0.0006`); `getbalance` answers a bare number;
+//!   sent. `action=get&ids=1,2,3` polls each task once and joins the answers with `|`, in order,
+//!   `CAPCHA_NOT_READY` or the error code in place of the others, without `OK|` (my reading of
+//!   2captcha's "answers joined by `|`"). `get2` adds the price (`OK|<answer>|0.0006`); `getbalance` answers a bare number;
 //!   `reportbad`/`reportgood` answer `OK_REPORT_RECORDED`, once per task whichever is sent.
 //!   With `json=1`: `{"status":1,"request":...}` (plus `useragent`, `respKey`, `price` where they
 //!   apply) and `{"status":0,"request":"ERROR_...","error_text":"..."}`.

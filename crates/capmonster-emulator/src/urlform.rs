@@ -343,6 +343,7 @@ pub(crate) fn handle(engine: &mut Engine, req: &FormRequest) -> Reply {
     }
     let json = req.wants_json();
     match req.get("action") {
+        Some("get") if req.get("id").is_none() && req.get("ids").is_some() => get_bulk(engine, req),
         Some("get") => get(engine, req, false),
         Some("get2") => get(engine, req, true),
         Some("getbalance") => balance(engine, req),
@@ -692,6 +693,37 @@ fn get(engine: &mut Engine, req: &FormRequest, with_price: bool) -> Reply {
         }
         Err(r) => refusal(engine, req, json, &r),
     }
+}
+
+/// `action=get&ids=1,2,3`: one poll of each task (each counted toward its cap), the answers
+/// joined by `|` in the order asked, `CAPCHA_NOT_READY` or the error code in place of the
+/// others. No `OK|` prefix in the text form; with `json=1` the joined text is the `request`.
+/// A key error answers for the whole call.
+fn get_bulk(engine: &mut Engine, req: &FormRequest) -> Reply {
+    let json = req.wants_json();
+    let mut parts = Vec::new();
+    for raw in req.get("ids").unwrap_or_default().split(',') {
+        let raw = raw.trim();
+        let mut body = key_body(req);
+        let id = raw
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| raw.parse::<u64>().ok())
+            .flatten();
+        if let Some(id) = id {
+            body.insert("taskId".into(), json!(id));
+        }
+        parts.push(match engine.task_result(&body) {
+            Ok(TaskState::Processing) => "CAPCHA_NOT_READY".to_owned(),
+            Ok(TaskState::Ready { solution, .. }) => as_text(&answer_of(&solution).0),
+            Err(r) if r.code == ErrorCode::KeyDoesNotExist => {
+                return refusal(engine, req, json, &r);
+            }
+            Err(_) if id.is_none() => WRONG_ID_FORMAT.to_owned(),
+            Err(r) => url_code(&r.code, false),
+        });
+    }
+    bare_reply(json, 1, parts.join("|"))
 }
 
 fn balance(engine: &mut Engine, req: &FormRequest) -> Reply {
