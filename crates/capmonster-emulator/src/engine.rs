@@ -121,6 +121,25 @@ pub(crate) enum CallbackOutcome {
     Refused,
 }
 
+/// How a callback carries the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallbackForm {
+    /// `callbackUrl` (JSON API): the getTaskResult body as JSON.
+    Json,
+    /// `pingback` (in.php): a form with `id` and `code` (the answer).
+    UrlForm,
+}
+
+/// A callback registered by a new task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewCallback {
+    pub(crate) id: u64,
+    pub(crate) url: String,
+    /// Emulated time until the task is ready.
+    pub(crate) delay: Duration,
+    pub(crate) form: CallbackForm,
+}
+
 /// Which report method was called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ReportKind {
@@ -199,7 +218,7 @@ pub(crate) struct Engine {
     stats: Stats,
     next_connection: u64,
     /// Callbacks of tasks created since the server last took them: (task id, URL, emulated delay).
-    new_callbacks: Vec<(u64, String, Duration)>,
+    new_callbacks: Vec<NewCallback>,
 }
 
 impl Engine {
@@ -457,18 +476,20 @@ impl Engine {
 
     /// createTask: checks the key, the balance and the task; returns the new task id.
     pub(crate) fn create_task(&mut self, body: &Map<String, Value>) -> Result<u64, Refusal> {
-        self.create_task_or_refuse(body, None)
+        self.create_task_or_refuse(body, None, None)
     }
 
     /// createTask for a wire form that may already know the task is bad (`early`, e.g. an
     /// unknown in.php `method`): the key and the balance are still checked first, in the same
-    /// order as createTask, and the refusal is counted the same way.
+    /// order as createTask, and the refusal is counted the same way. `pingback` is in.php's
+    /// callback URL.
     pub(crate) fn create_task_or_refuse(
         &mut self,
         body: &Map<String, Value>,
         early: Option<Refusal>,
+        pingback: Option<&str>,
     ) -> Result<u64, Refusal> {
-        let result = self.create_task_inner(body, early);
+        let result = self.create_task_inner(body, early, pingback);
         if result.is_err() {
             self.stats.tasks_refused += 1;
         }
@@ -479,6 +500,7 @@ impl Engine {
         &mut self,
         body: &Map<String, Value>,
         early: Option<Refusal>,
+        pingback: Option<&str>,
     ) -> Result<u64, Refusal> {
         let now = self.clock.now();
         self.settle(now);
@@ -523,8 +545,18 @@ impl Engine {
             },
         );
         self.events.push(Reverse((ready_at, id, false)));
-        if let Some(url) = body.get("callbackUrl").and_then(Value::as_str) {
-            self.new_callbacks.push((id, url.to_owned(), solve_time));
+        let callback = match (body.get("callbackUrl").and_then(Value::as_str), pingback) {
+            (_, Some(url)) => Some((url, CallbackForm::UrlForm)),
+            (Some(url), None) => Some((url, CallbackForm::Json)),
+            (None, None) => None,
+        };
+        if let Some((url, form)) = callback {
+            self.new_callbacks.push(NewCallback {
+                id,
+                url: url.to_owned(),
+                delay: solve_time,
+                form,
+            });
         }
         self.stats.tasks_created += 1;
         if self.stats.tasks.len() >= MAX_TASK_RECORDS {
@@ -599,8 +631,8 @@ impl Engine {
         }
     }
 
-    /// Callbacks registered since the last call: (task id, URL, emulated time until ready).
-    pub(crate) fn take_callbacks(&mut self) -> Vec<(u64, String, Duration)> {
+    /// Callbacks registered since the last call.
+    pub(crate) fn take_callbacks(&mut self) -> Vec<NewCallback> {
         std::mem::take(&mut self.new_callbacks)
     }
 

@@ -7,8 +7,8 @@
 //! results, enforces the 120-polls cap and the report rules, and injects faults on demand.
 //!
 //! Out of scope: TLS; callbacks to anything but loopback `http://` URLs; in the URL form,
-//! multipart uploads (`method=post` with a `file`), `pingback` delivery, and the
-//! pingback-management actions.
+//! multipart uploads (`method=post` with a `file`) and the pingback-management actions
+//! (`add_pingback` and friends: any loopback `pingback` is called without registration).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -88,8 +88,9 @@
 //!   `hcaptcha`, `turnstile` (`sitekey`, `action`, `data`, `pagedata`), `geetest` (`gt`,
 //!   `challenge`, `api_server`), `geetest_v4` (`captcha_id`), `funcaptcha` (`publickey`, `surl`,
 //!   `data[key]`), `amazon_waf`, `mt_captcha`, `prosopo`. `proxy=[login:password@]host:port` and
-//!   `proxytype` (default HTTP) fill the proxy fields. `json`, `soft_id`, `pingback` (not
-//!   delivered) and `header_acao` (no CORS header is added) are accepted.
+//!   `proxytype` (default HTTP) fill the proxy fields. `json`, `soft_id` and `header_acao` (no CORS header is added) are accepted.
+//!   `pingback` works like `callbackUrl` (loopback `http://` only, counted in the same stats) but
+//!   POSTs 2captcha's form, `id=<task id>&code=<answer>`.
 //! * Answers: `OK|<id>`; `res.php` `action=get` gives `CAPCHA_NOT_READY` (2captcha's spelling)
 //!   or `OK|<answer>`: the text, the token (with any `|` it contains), or for GeeTest, Amazon and
 //!   other object solutions the solution as JSON. GeeTest answers are JSON unless `json=0` is

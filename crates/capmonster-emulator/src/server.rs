@@ -26,7 +26,7 @@ use capmonster_proto::ErrorCode;
 
 use crate::callback::{loopback_target, post};
 use crate::config::{Config, SolveTime};
-use crate::engine::{CallbackOutcome, Engine, TaskState};
+use crate::engine::{CallbackForm, CallbackOutcome, Engine, NewCallback, TaskState};
 use crate::fault::{FaultKind, FaultRule, Scope};
 use crate::json_api::{Endpoint, Reply, error_body, handle, result_json};
 use crate::stats::Stats;
@@ -222,7 +222,10 @@ async fn respond(
                 413,
             )
         } else {
-            urlform::handle(&mut shared.engine(), form)
+            let mut engine = shared.engine();
+            let reply = urlform::handle(&mut engine, form);
+            spawn_callbacks(&shared, &mut engine, &stop);
+            reply
         }
     } else if !method_ok && scope.is_some() {
         let engine = shared.engine();
@@ -247,10 +250,7 @@ async fn respond(
     } else {
         let mut engine = shared.engine();
         let reply = handle(&mut engine, endpoint, &body);
-        for (id, url, delay) in engine.take_callbacks() {
-            let wait = engine.clock.real(delay);
-            tokio::spawn(send_callback(shared.clone(), id, url, wait, stop.clone()));
-        }
+        spawn_callbacks(&shared, &mut engine, &stop);
         reply
     };
     match fault {
@@ -305,40 +305,55 @@ fn fault_reply(engine: &mut Engine, kind: FaultKind, form: Option<&FormRequest>)
 }
 
 /// Waits until the task is done, then POSTs its result to `url` (loopback `http://` only).
-async fn send_callback(
-    shared: Arc<Shared>,
-    id: u64,
-    url: String,
-    wait: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    let Some(target) = loopback_target(&url) else {
+async fn send_callback(shared: Arc<Shared>, cb: NewCallback, mut stop: watch::Receiver<bool>) {
+    let Some(target) = loopback_target(&cb.url) else {
         shared.engine().note_callback(CallbackOutcome::Refused);
         return;
     };
-    let mut wait = wait + Duration::from_millis(1);
-    let body = loop {
+    let mut wait = shared.engine().clock.real(cb.delay) + Duration::from_millis(1);
+    let (content_type, body) = loop {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = stop.changed() => return,
         }
         let mut engine = shared.engine();
-        match engine.peek_result(id) {
-            Ok(TaskState::Processing) => wait = Duration::from_millis(5),
-            Ok(state) => break result_json(engine.dialect, state),
-            Err(r) if r.code == ErrorCode::CaptchaUnsolvable => {
-                break error_body(engine.dialect, &r.code, &r.description);
+        let state = match engine.peek_result(cb.id) {
+            Ok(TaskState::Processing) => {
+                wait = Duration::from_millis(5);
+                continue;
             }
+            Ok(state) => Ok(state),
+            Err(r) if r.code == ErrorCode::CaptchaUnsolvable => Err(r),
             // Expired or gone: nothing to send.
             Err(_) => return,
-        }
+        };
+        break match cb.form {
+            CallbackForm::Json => {
+                let body = match state {
+                    Ok(state) => result_json(engine.dialect, state),
+                    Err(r) => error_body(engine.dialect, &r.code, &r.description),
+                };
+                ("application/json", body.to_string())
+            }
+            CallbackForm::UrlForm => (
+                "application/x-www-form-urlencoded",
+                urlform::pingback_body(cb.id, &state),
+            ),
+        };
     };
-    let sent = post(&target, body.to_string().as_bytes()).await;
+    let sent = post(&target, content_type, body.as_bytes()).await;
     shared.engine().note_callback(if sent {
         CallbackOutcome::Sent
     } else {
         CallbackOutcome::Failed
     });
+}
+
+/// Starts the callbacks of the tasks created by the request just answered.
+fn spawn_callbacks(shared: &Arc<Shared>, engine: &mut Engine, stop: &watch::Receiver<bool>) {
+    for cb in engine.take_callbacks() {
+        tokio::spawn(send_callback(shared.clone(), cb, stop.clone()));
+    }
 }
 
 fn build(reply: Reply, dribble: Option<(usize, Duration)>) -> Response<EmuBody> {

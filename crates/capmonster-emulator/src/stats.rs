@@ -34,7 +34,7 @@ pub struct Stats {
     pub reports_accepted: u64,
     /// res.php `reportgood` reports accepted (a task takes one report, good or bad).
     pub good_reports_accepted: u64,
-    /// Callbacks POSTed to a `callbackUrl` and answered.
+    /// Callbacks POSTed to a `callbackUrl` (or an in.php `pingback`) and answered.
     pub callbacks_sent: u64,
     /// Callbacks whose receiver could not be reached or did not answer within 2 s.
     pub callbacks_failed: u64,

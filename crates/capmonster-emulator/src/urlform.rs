@@ -381,7 +381,7 @@ fn submit(engine: &mut Engine, req: &FormRequest) -> Reply {
         Err(r) => (Value::Null, Some(r)),
     };
     body.insert("task".into(), task);
-    match engine.create_task_or_refuse(&body, early) {
+    match engine.create_task_or_refuse(&body, early, req.get("pingback")) {
         Ok(id) => ok_reply(json, Value::String(id.to_string()), Map::new()),
         Err(r) => refusal(engine, req, json, &r),
     }
@@ -693,6 +693,27 @@ fn get(engine: &mut Engine, req: &FormRequest, with_price: bool) -> Reply {
         }
         Err(r) => refusal(engine, req, json, &r),
     }
+}
+
+/// The body of a `pingback` POST: `id=<task id>&code=<answer>` (form-encoded), the answer as
+/// `res.php` would give it after `OK|` (or the error code of a failed task).
+pub(crate) fn pingback_body(id: u64, state: &Result<TaskState, Refusal>) -> String {
+    let code = match state {
+        Ok(TaskState::Ready { solution, .. }) => as_text(&answer_of(solution).0),
+        Ok(TaskState::Processing) => "CAPCHA_NOT_READY".to_owned(),
+        Err(r) => url_code(&r.code, false),
+    };
+    let mut encoded = String::new();
+    for b in code.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._*".contains(&b) {
+            encoded.push(b as char);
+        } else if b == b' ' {
+            encoded.push('+');
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("id={id}&code={encoded}")
 }
 
 /// `action=get&ids=1,2,3`: one poll of each task (each counted toward its cap), the answers

@@ -655,3 +655,94 @@ fn bulk_get_joins_the_answers_in_order() {
     assert_eq!(s.tasks[&one].polls, 2);
     assert_eq!(s.tasks[&slow].polls, 2);
 }
+
+/// Accepts one request on `listener`, answers 200, returns (request line, headers, body).
+fn receive_form(listener: &std::net::TcpListener) -> (String, Vec<String>, String) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let (s, _) = listener.accept().unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut r = BufReader::new(s);
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    let mut headers = Vec::new();
+    let mut len = 0;
+    loop {
+        let mut h = String::new();
+        r.read_line(&mut h).unwrap();
+        let h = h.trim_end().to_owned();
+        if h.is_empty() {
+            break;
+        }
+        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap();
+        }
+        headers.push(h);
+    }
+    let mut body = vec![0; len];
+    r.read_exact(&mut body).unwrap();
+    r.get_mut()
+        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        .unwrap();
+    (
+        line.trim_end().to_owned(),
+        headers,
+        String::from_utf8(body).unwrap(),
+    )
+}
+
+#[test]
+fn pingback_posts_id_and_code_as_a_form() {
+    let emu = fast(fast_config());
+    let a = emu.addr();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hook = enc(&format!("http://127.0.0.1:{port}/pb?x=1"));
+    let id = ok_id(&form(
+        a,
+        "/in.php",
+        &format!("{}&pingback={hook}", image_form("k", "pb5")),
+    ));
+    let (line, headers, body) = receive_form(&listener);
+    assert_eq!(line, "POST /pb?x=1 HTTP/1.1");
+    assert!(
+        headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("content-type: application/x-www-form-urlencoded"))
+    );
+    assert_eq!(body, format!("id={id}&code=pb5"));
+    // A token with `|` and `=` in it arrives encoded, and decodes to what res.php gives.
+    let id = ok_id(&form(
+        a,
+        "/in.php",
+        &format!("key=k&method=funcaptcha&publickey=PK&pageurl=https%3A%2F%2Fa.b&pingback={hook}"),
+    ));
+    let (_, _, body) = receive_form(&listener);
+    let code = body
+        .strip_prefix(&format!("id={id}&code="))
+        .expect("id first");
+    assert!(code.contains("%7C") && !code.contains('|'), "{code}");
+    let polled = wait_text(a, "k", id);
+    // The token is ASCII: decode %XX by hand.
+    let mut parsed = String::new();
+    let bytes = code.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            parsed.push(u8::from_str_radix(&code[i + 1..i + 3], 16).unwrap() as char);
+            i += 3;
+        } else {
+            parsed.push(bytes[i] as char);
+            i += 1;
+        }
+    }
+    assert_eq!(format!("OK|{parsed}"), polled);
+    let mut s = emu.stats();
+    for _ in 0..100 {
+        if s.callbacks_sent == 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        s = emu.stats();
+    }
+    assert_eq!(s.callbacks_sent, 2);
+}
