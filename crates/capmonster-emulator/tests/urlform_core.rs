@@ -312,3 +312,53 @@ fn the_cores_solver_drives_the_url_form_to_a_result() {
         s.requests_by_endpoint["res.php"]
     );
 }
+
+#[test]
+fn every_method_the_core_sends_comes_back_as_the_json_apis_solution() {
+    use capmonster_proto::{
+        AmazonTask, HCaptchaTask, MtCaptchaTask, ProsopoTask, RecaptchaV2EnterpriseTask,
+        RecaptchaV3EnterpriseTask, RecaptchaV3Task, Task, TurnstileTask,
+    };
+    let emu = fast(fast_config());
+    let service = Service::custom(&emu.base_url(), Dialect::UrlForm).unwrap();
+    let mut c = Conn::open(emu.addr());
+    let url = "https://example.com/page?x=1&y=2";
+    let tasks: Vec<Task> = vec![
+        RecaptchaV2Task::new(url, "G").with_user_agent("UA2").into(),
+        RecaptchaV2EnterpriseTask::new(url, "G")
+            .with_page_action("login")
+            .into(),
+        RecaptchaV3Task::new(url, "G")
+            .with_min_score(0.7)
+            .with_page_action("verify")
+            .into(),
+        RecaptchaV3EnterpriseTask::new(url, "G")
+            .with_min_score(0.3)
+            .into(),
+        HCaptchaTask::new(url, "S").into(),
+        TurnstileTask::new(url, "S").with_user_agent("UA3").into(),
+        AmazonTask::captcha(url, "AK", "https://x.captcha.awswaf.com/jsapi.js").into(),
+        MtCaptchaTask::new(url, "MTPublic-x").into(),
+        ProsopoTask::new(url, "5EZU").into(),
+    ];
+    for task in tasks {
+        let kind = task.kind();
+        let id = call(&mut c, &service, &CreateTask::new(task)).unwrap();
+        let ready = solve(&mut c, &service, &GetTaskResult::new(id, kind));
+        let j = post(
+            emu.addr(),
+            "/getTaskResult",
+            &json!({ "clientKey": KEY, "taskId": id }),
+        )
+        .json();
+        let mut expected = j["solution"].clone();
+        if kind == TaskKind::HCaptcha {
+            // The emulator sends `respKey` next to the token with json=1, but the core's
+            // `solution_json` keeps only `useragent` and `cookies` from a reply's extras, so it
+            // is not in the parsed solution (reported, not worked around here).
+            assert!(expected["respKey"].as_str().unwrap().starts_with("E0_"));
+            expected.as_object_mut().unwrap().remove("respKey");
+        }
+        assert_eq!(ready.raw_value(), expected, "{kind:?}");
+    }
+}
