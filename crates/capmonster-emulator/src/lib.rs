@@ -6,9 +6,9 @@
 //! with deterministic answers of the documented shapes, keeps accounts and balances, expires
 //! results, enforces the 120-polls cap and the report rules, and injects faults on demand.
 //!
-//! Out of scope: TLS; callbacks to anything but loopback `http://` URLs; in the URL form,
-//! multipart uploads (`method=post` with a `file`) and the pingback-management actions
-//! (`add_pingback` and friends: any loopback `pingback` is called without registration).
+//! Out of scope: TLS; callbacks to anything but loopback `http://` URLs; in the URL form, the
+//! pingback-management actions (`add_pingback` and friends: any loopback `pingback` is called
+//! without registration), `debug_dump`, and the 2captcha lockouts (`ERROR: 1001`...).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -74,15 +74,15 @@
 //! 2captcha's API v1, as the core's `capmonster_proto::urlform` does, and is undocumented by
 //! CapMonster.
 //!
-//! * Parameters come from the query string and from the body (form-encoded, or a JSON object),
-//!   both read for a POST; a name given twice takes the last value, and an empty value counts as
+//! * Parameters come from the query string and from the body (form-encoded, `multipart/form-data`
+//!   with file parts read as base64, or a JSON object), both read for a POST; a name given twice takes the last value, and an empty value counts as
 //!   absent. In a query string, an unencoded `pageurl` keeps its own `?` and `&`: a name that is
 //!   not an in.php parameter right after `pageurl` is glued back onto it, so the documented URL
 //!   (`...&pageurl=https://lessons.zennolab.com/...php?level=high&nocache=1`) reads as written.
 //! * Each in.php submission becomes the createTask body the JSON API would get, and goes through
 //!   the same checks, accounts, solving, stats and [`Scope::Create`] faults; tasks, polls (one
 //!   120-poll cap), reports and balances are shared between both forms. `method`: `base64`/`post`
-//!   (`body`, `regsense`, `numeric`, `calc`) → ImageToText; `userrecaptcha` (`googlekey`,
+//!   (`body` or an uploaded `file`, `regsense`, `numeric`, `calc`) → ImageToText; `userrecaptcha` (`googlekey`,
 //!   `pageurl`, `invisible`, `data-s`, `cookies`, `userAgent`, `nocache`; `version=v3` with
 //!   `action` and `min_score`; `enterprise=1`, with `domain` for v2) → the four reCAPTCHA types;
 //!   `hcaptcha`, `turnstile` (`sitekey`, `action`, `data`, `pagedata`), `geetest` (`gt`,
@@ -110,7 +110,8 @@
 //!   `ERROR_WRONG_ID_FORMAT` (id missing or not digits), `ERROR_WRONG_CAPTCHA_ID` (unknown,
 //!   another key's, or expired), `ERROR_CAPTCHA_UNSOLVABLE`, `ERROR_TOO_MUCH_REQUESTS` (the 121st
 //!   poll: CapMonster's rule, so CapMonster's code), `ERROR_DUPLICATE_REPORT`,
-//!   `ERROR_REPORT_NOT_RECORDED` (not solved yet, failed, or outside the report window).
+//!   `ERROR_REPORT_NOT_RECORDED` (not solved yet, failed, or outside the report window),
+//!   `ERROR_UPLOAD` (a multipart body without a boundary, or not split by it).
 //!   [`Stats::errors_by_code`] counts them as sent.
 //! * Faults take the request's scope from the script and `action`: in.php is `create`; res.php
 //!   `get`/`get2` `poll`, `getbalance` `balance`, `reportbad`/`reportgood` `report`. Error faults

@@ -136,7 +136,8 @@ fn parse_pairs(raw: &str, lenient_pageurl: bool, out: &mut Vec<(String, String)>
 pub(crate) struct FormRequest {
     script: Endpoint,
     params: Vec<(String, String)>,
-    multipart: bool,
+    /// A multipart body without a boundary, or not split by it.
+    bad_upload: bool,
 }
 
 impl FormRequest {
@@ -152,9 +153,11 @@ impl FormRequest {
         if let Some(q) = query {
             parse_pairs(q, true, &mut params);
         }
-        let ct = content_type.unwrap_or("").to_ascii_lowercase();
-        let multipart = ct.starts_with("multipart/");
-        if !multipart && !body.is_empty() {
+        let ct = content_type.unwrap_or("");
+        let mut bad_upload = false;
+        if ct.to_ascii_lowercase().starts_with("multipart/form-data") {
+            bad_upload = !boundary(ct).is_some_and(|b| parse_multipart(body, &b, &mut params));
+        } else if !body.is_empty() {
             // A JSON object body (newer 2captcha examples) is read as such; anything else as a
             // form, whatever the Content-Type says.
             match serde_json::from_slice::<Value>(body) {
@@ -175,7 +178,7 @@ impl FormRequest {
         Self {
             script,
             params,
-            multipart,
+            bad_upload,
         }
     }
 
@@ -211,6 +214,67 @@ impl FormRequest {
             "reportbad" | "reportgood" => Some(Scope::Report),
             _ => None,
         }
+    }
+}
+
+/// The `boundary` of a `multipart/form-data` Content-Type, unquoted.
+fn boundary(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| v.trim().trim_matches('"').to_owned())
+            .filter(|b| !b.is_empty())
+    })
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// Reads a `multipart/form-data` body: text parts as parameters, file parts (a `filename`) as
+/// base64, so `method=post` with a `file` reads like `method=base64` with a `body`. False when the
+/// body is not split by the boundary.
+fn parse_multipart(body: &[u8], boundary: &str, out: &mut Vec<(String, String)>) -> bool {
+    let delim = format!("--{boundary}").into_bytes();
+    let Some(mut at) = find(body, &delim, 0) else {
+        return false;
+    };
+    loop {
+        let start = at + delim.len();
+        if body[start..].starts_with(b"--") {
+            return true; // the closing delimiter
+        }
+        let Some(next) = find(body, &delim, start) else {
+            return false;
+        };
+        let part = &body[start..next];
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let part = part.strip_suffix(b"\r\n").unwrap_or(part);
+        let Some(split) = find(part, b"\r\n\r\n", 0) else {
+            return false;
+        };
+        let head = String::from_utf8_lossy(&part[..split]);
+        let data = &part[split + 4..];
+        let attr = |name: &str| {
+            let key = format!("{name}=\"");
+            let lower = head.to_ascii_lowercase();
+            let i = lower.find(&key)? + key.len();
+            let len = head[i..].find('"')?;
+            Some(head[i..i + len].to_owned())
+        };
+        if let Some(name) = attr(" name").or_else(|| attr(";name")) {
+            let value = if attr("filename").is_some() {
+                capmonster_proto::task::base64_encode(data)
+            } else {
+                String::from_utf8_lossy(data).into_owned()
+            };
+            out.push((name, value));
+        }
+        at = next;
     }
 }
 
@@ -367,12 +431,12 @@ fn key_body(req: &FormRequest) -> Map<String, Value> {
 
 fn submit(engine: &mut Engine, req: &FormRequest) -> Reply {
     let json = req.wants_json();
-    if req.multipart {
+    if req.bad_upload {
         return refuse(
             engine,
             json,
             "ERROR_UPLOAD",
-            "multipart uploads are not supported by the emulator: send method=base64 with body",
+            "the multipart body has no boundary or is not split by it",
         );
     }
     let mut body = key_body(req);
@@ -414,7 +478,8 @@ fn task_from_params(req: &FormRequest) -> Result<Map<String, Value>, Refusal> {
     match method {
         "base64" | "post" => {
             ty(&mut t, "ImageToTextTask");
-            if let Some(b) = req.get("body") {
+            // `file` is a multipart upload, already base64 (see `parse_multipart`).
+            if let Some(b) = req.get("body").or_else(|| req.get("file")) {
                 // An unencoded `+` in a query string reads as a space: put it back.
                 t.insert("body".into(), Value::String(b.replace(' ', "+")));
             }

@@ -746,3 +746,46 @@ fn pingback_posts_id_and_code_as_a_form() {
     }
     assert_eq!(s.callbacks_sent, 2);
 }
+
+#[test]
+fn multipart_uploads_read_like_base64() {
+    let emu = fast(fast_config());
+    let a = emu.addr();
+    let mut image = vec![0x89u8, b'P', b'N', b'G', b'\r', b'\n', 0, 0];
+    image.extend_from_slice(&[7u8; 120]);
+    image.extend_from_slice(b"TEXT:mp1.\r\n--not-the-boundary\r\n");
+    let mut body = Vec::new();
+    for (name, value) in [("key", "k"), ("method", "post"), ("json", "1")] {
+        body.extend_from_slice(
+            format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.png\"\r\nContent-Type: image/png\r\n\r\n",
+    );
+    body.extend_from_slice(&image);
+    body.extend_from_slice(b"\r\n--XyZ--\r\n");
+    let r = Conn::open(a)
+        .send_typed(
+            "POST",
+            "/in.php",
+            Some("multipart/form-data; boundary=\"XyZ\""),
+            &body,
+        )
+        .unwrap()
+        .json();
+    assert_eq!(r["status"], 1, "{r}");
+    let id: u64 = r["request"].as_str().unwrap().parse().unwrap();
+    assert_eq!(wait_text(a, "k", id), "OK|mp1");
+    // No boundary: the upload cannot be read.
+    let r = Conn::open(a)
+        .send_typed(
+            "POST",
+            "/in.php?key=k&method=post",
+            Some("multipart/form-data"),
+            b"x",
+        )
+        .unwrap();
+    assert_eq!(r.text(), "ERROR_UPLOAD");
+}
