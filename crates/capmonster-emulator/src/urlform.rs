@@ -1,6 +1,6 @@
 //! The rucaptcha/2captcha URL form: `in.php` submits a task, `res.php` polls it, reads the balance
-//! and takes reports. Parameters come from the query string, a form body, or both (a POST may put
-//! some in each, as some clients do); a JSON object body is read too.
+//! and takes reports. Parameters come from the query string, the body (form-encoded, multipart,
+//! or a JSON object), or both (a POST may put some in each, as some clients do).
 //!
 //! Every submission is turned into the createTask body the JSON API would have received and goes
 //! through the same engine operation, so validation, accounts, charges, solving, the poll cap,
