@@ -789,3 +789,36 @@ fn multipart_uploads_read_like_base64() {
         .unwrap();
     assert_eq!(r.text(), "ERROR_UPLOAD");
 }
+
+#[test]
+fn unsolvable_images_fail_in_every_url_form_answer() {
+    let emu = fast(fast_config());
+    let a = emu.addr();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut bytes = vec![1u8; 150];
+    bytes.extend_from_slice(b"UNSOLVABLE");
+    let id = ok_id(&form(
+        a,
+        "/in.php",
+        &format!(
+            "key=k&method=base64&body={}&pingback={}",
+            enc(&b64(&bytes)),
+            enc(&format!("http://127.0.0.1:{port}/"))
+        ),
+    ));
+    let (_, _, body) = receive_form(&listener);
+    assert_eq!(body, format!("id={id}&code=ERROR_CAPTCHA_UNSOLVABLE"));
+    assert_eq!(wait_text(a, "k", id), "ERROR_CAPTCHA_UNSOLVABLE");
+    assert_eq!(
+        res(a, &format!("key=k&action=get&id={id}&json=1")).json()["request"],
+        "ERROR_CAPTCHA_UNSOLVABLE"
+    );
+    assert_eq!(
+        res(a, &format!("key=k&action=reportbad&id={id}")).text(),
+        "ERROR_REPORT_NOT_RECORDED"
+    );
+    // Not charged.
+    assert_eq!(res(a, "key=k&action=getbalance").text(), "100");
+    assert_eq!(emu.stats().tasks_failed, 1);
+}
