@@ -18,6 +18,13 @@ use capmonster_proto::{
 use common::*;
 use serde_json::json;
 
+/// At 1000x the default 5-minute expiry is 0.3 s real: keep results a day so that a loaded
+/// machine cannot expire a task between two steps of a test.
+fn keep_results(mut config: capmonster_emulator::Config) -> capmonster_emulator::Config {
+    config.result_ttl = Duration::from_secs(24 * 3600);
+    config
+}
+
 const KEY: &str = "0123456789abcdef0123456789abcdef";
 
 /// Builds `ep`'s request, sends it, and parses the answer with `ep`.
@@ -59,7 +66,7 @@ fn api_error(e: ResponseError) -> ErrorCode {
 
 #[test]
 fn image_and_recaptcha_solve_through_the_cores_url_form() {
-    let emu = fast(fast_config());
+    let emu = fast(keep_results(fast_config()));
     let service = Service::custom(&emu.base_url(), Dialect::UrlForm).unwrap();
     let mut c = Conn::open(emu.addr());
 
@@ -67,15 +74,21 @@ fn image_and_recaptcha_solve_through_the_cores_url_form() {
     let create = CreateTask::new(ImageToTextTask::new(image_with_text("core7")));
     assert_eq!(create.method_name(&service), "in.php");
     let id = call(&mut c, &service, &create).unwrap();
-    assert_eq!(
-        call(
-            &mut c,
-            &service,
-            &GetTaskResult::new(id, TaskKind::ImageToText)
-        )
-        .unwrap(),
-        TaskResult::Processing
-    );
+    // Not ready, in both forms: a task with an hour to go.
+    emu.set_solve_time(capmonster_emulator::SolveTime::Fixed(Duration::from_secs(
+        3600,
+    )));
+    let slow = call(&mut c, &service, &create).unwrap();
+    emu.set_solve_time(capmonster_emulator::SolveTime::Fixed(Duration::from_secs(
+        20,
+    )));
+    for options in [UrlFormOptions::default(), UrlFormOptions::as_documented()] {
+        let get = UrlFormGet::new(slow, TaskKind::ImageToText).with_options(options);
+        assert_eq!(
+            call(&mut c, &service, &get).unwrap(),
+            TaskResult::Processing
+        );
+    }
     let ready = solve(
         &mut c,
         &service,
@@ -151,7 +164,7 @@ fn image_and_recaptcha_solve_through_the_cores_url_form() {
 
 #[test]
 fn pipes_geetest_errors_and_faults_parse_in_the_core() {
-    let emu = fast(fast_config().key(KEY, 10.0));
+    let emu = fast(keep_results(fast_config().key(KEY, 10.0)));
     let service = Service::custom(&emu.base_url(), Dialect::UrlForm).unwrap();
     let mut c = Conn::open(emu.addr());
     let text = UrlFormOptions::default().with_json(false);
@@ -319,7 +332,7 @@ fn every_method_the_core_sends_comes_back_as_the_json_apis_solution() {
         AmazonTask, HCaptchaTask, MtCaptchaTask, ProsopoTask, RecaptchaV2EnterpriseTask,
         RecaptchaV3EnterpriseTask, RecaptchaV3Task, Task, TurnstileTask,
     };
-    let emu = fast(fast_config());
+    let emu = fast(keep_results(fast_config()));
     let service = Service::custom(&emu.base_url(), Dialect::UrlForm).unwrap();
     let mut c = Conn::open(emu.addr());
     let url = "https://example.com/page?x=1&y=2";
