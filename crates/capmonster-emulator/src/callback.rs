@@ -1,6 +1,7 @@
 //! Callbacks: when a task created with `callbackUrl` is done, its getTaskResult body is POSTed
 //! there (the docs: same JSON as getTaskResult; the receiver must accept within 2 s; its reply
-//! is ignored).
+//! is ignored). A task submitted to in.php with `pingback` gets 2captcha's form instead:
+//! `id=<task id>&code=<answer>`, `application/x-www-form-urlencoded`.
 //!
 //! Only `http://` URLs on a loopback host (127.0.0.0/8, `[::1]`, `localhost`) are called, so an
 //! emulator never sends traffic off the machine; other URLs are counted as refused. The 2 s limit
@@ -82,12 +83,13 @@ pub(crate) fn loopback_target(url: &str) -> Option<Target> {
     })
 }
 
-/// POSTs `body` and waits for the status line; true if the receiver answered within 2 s.
-pub(crate) async fn post(target: &Target, body: &[u8]) -> bool {
+/// POSTs `body` (of `content_type`) and waits for the status line; true if the receiver answered
+/// within 2 s.
+pub(crate) async fn post(target: &Target, content_type: &str, body: &[u8]) -> bool {
     let attempt = async {
         let s = TcpStream::connect(target.addr).await.ok()?;
         let head = format!(
-            "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\nUser-Agent: capmonster-emulator\r\n\r\n",
+            "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\nUser-Agent: capmonster-emulator\r\n\r\n",
             target.path,
             target.host,
             body.len()

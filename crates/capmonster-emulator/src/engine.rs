@@ -1,9 +1,9 @@
 //! The service's state and rules, with no I/O: accounts, tasks, solving, expiry, reports,
 //! faults and counters. The HTTP layer turns requests into calls here; time is passed in.
 //!
-//! The wire-format code lives in `json_api`; the in.php/res.php URL form can be added as a
-//! sibling module that calls the same typed operations (`create_task`, `task_result`, `balance`,
-//! `report`).
+//! The wire-format code lives in `json_api` (the JSON API) and `urlform` (the in.php/res.php URL
+//! form); both call the same typed operations (`create_task`, `task_result`, `balance`, `report`),
+//! so a task created through one form is polled, charged, capped and reported through either.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
@@ -121,11 +121,63 @@ pub(crate) enum CallbackOutcome {
     Refused,
 }
 
+/// How a callback carries the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallbackForm {
+    /// `callbackUrl` (JSON API): the getTaskResult body as JSON.
+    Json,
+    /// `pingback` (in.php): a form with `id` and `code` (the answer).
+    UrlForm,
+}
+
+/// A callback registered by a new task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewCallback {
+    pub(crate) id: u64,
+    pub(crate) url: String,
+    /// Emulated time until the task is ready.
+    pub(crate) delay: Duration,
+    pub(crate) form: CallbackForm,
+}
+
 /// Which report method was called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ReportKind {
+    /// The JSON API's image method: image tasks only.
     Image,
+    /// The JSON API's token methods: token tasks only.
     Token,
+    /// The URL form's `reportbad`: one action for every kind.
+    AnyBad,
+    /// The URL form's `reportgood`: one action for every kind; counted apart from the bad ones.
+    AnyGood,
+}
+
+/// Why a report was not accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ReportFailure {
+    /// The key was refused.
+    Key(Refusal),
+    /// No task with this id for this key (never created, another key's, or expired).
+    NotFound,
+    /// The task is known but cannot be reported: not solved, of the other kind, or outside the
+    /// report window.
+    NotReportable,
+    /// The task was reported already (once per task, whatever the method).
+    Duplicate,
+}
+
+impl ReportFailure {
+    /// The JSON API's answer: every failure but the key's is `ERROR_NO_SUCH_CAPCHA_ID`.
+    pub(crate) fn into_json_refusal(self) -> Refusal {
+        match self {
+            Self::Key(r) => r,
+            _ => Refusal::new(
+                ErrorCode::NoSuchCapchaId,
+                "Captcha not found, not solved, of another kind, reported already, or outside the report window",
+            ),
+        }
+    }
 }
 
 /// A task's state as getTaskResult sees it.
@@ -166,7 +218,7 @@ pub(crate) struct Engine {
     stats: Stats,
     next_connection: u64,
     /// Callbacks of tasks created since the server last took them: (task id, URL, emulated delay).
-    new_callbacks: Vec<(u64, String, Duration)>,
+    new_callbacks: Vec<NewCallback>,
 }
 
 impl Engine {
@@ -268,11 +320,16 @@ impl Engine {
     }
 
     pub(crate) fn note_error(&mut self, code: &ErrorCode) {
-        *self
-            .stats
-            .errors_by_code
-            .entry(code.as_str().to_owned())
-            .or_default() += 1;
+        self.note_error_code(code.as_str());
+    }
+
+    /// Counts an error answer by the code as sent (the URL form spells some codes its own way).
+    pub(crate) fn note_error_code(&mut self, code: &str) {
+        if let Some(n) = self.stats.errors_by_code.get_mut(code) {
+            *n += 1;
+        } else {
+            self.stats.errors_by_code.insert(code.to_owned(), 1);
+        }
     }
 
     pub(crate) fn stats(&mut self) -> Stats {
@@ -419,14 +476,32 @@ impl Engine {
 
     /// createTask: checks the key, the balance and the task; returns the new task id.
     pub(crate) fn create_task(&mut self, body: &Map<String, Value>) -> Result<u64, Refusal> {
-        let result = self.create_task_inner(body);
+        self.create_task_or_refuse(body, None, None)
+    }
+
+    /// createTask for a wire form that may already know the task is bad (`early`, e.g. an
+    /// unknown in.php `method`): the key and the balance are still checked first, in the same
+    /// order as createTask, and the refusal is counted the same way. `pingback` is in.php's
+    /// callback URL.
+    pub(crate) fn create_task_or_refuse(
+        &mut self,
+        body: &Map<String, Value>,
+        early: Option<Refusal>,
+        pingback: Option<&str>,
+    ) -> Result<u64, Refusal> {
+        let result = self.create_task_inner(body, early, pingback);
         if result.is_err() {
             self.stats.tasks_refused += 1;
         }
         result
     }
 
-    fn create_task_inner(&mut self, body: &Map<String, Value>) -> Result<u64, Refusal> {
+    fn create_task_inner(
+        &mut self,
+        body: &Map<String, Value>,
+        early: Option<Refusal>,
+        pingback: Option<&str>,
+    ) -> Result<u64, Refusal> {
         let now = self.clock.now();
         self.settle(now);
         let key = self.account(body.get("clientKey"))?;
@@ -445,6 +520,9 @@ impl Engine {
                 ErrorCode::TaskNotSupported,
                 "callbackUrl must be a string",
             ));
+        }
+        if let Some(r) = early {
+            return Err(r);
         }
         let accepted = validate(body.get("task"))?;
         let id = self.next_id;
@@ -467,8 +545,18 @@ impl Engine {
             },
         );
         self.events.push(Reverse((ready_at, id, false)));
-        if let Some(url) = body.get("callbackUrl").and_then(Value::as_str) {
-            self.new_callbacks.push((id, url.to_owned(), solve_time));
+        let callback = match (body.get("callbackUrl").and_then(Value::as_str), pingback) {
+            (_, Some(url)) => Some((url, CallbackForm::UrlForm)),
+            (Some(url), None) => Some((url, CallbackForm::Json)),
+            (None, None) => None,
+        };
+        if let Some((url, form)) = callback {
+            self.new_callbacks.push(NewCallback {
+                id,
+                url: url.to_owned(),
+                delay: solve_time,
+                form,
+            });
         }
         self.stats.tasks_created += 1;
         if self.stats.tasks.len() >= MAX_TASK_RECORDS {
@@ -543,8 +631,8 @@ impl Engine {
         }
     }
 
-    /// Callbacks registered since the last call: (task id, URL, emulated time until ready).
-    pub(crate) fn take_callbacks(&mut self) -> Vec<(u64, String, Duration)> {
+    /// Callbacks registered since the last call.
+    pub(crate) fn take_callbacks(&mut self) -> Vec<NewCallback> {
         std::mem::take(&mut self.new_callbacks)
     }
 
@@ -592,42 +680,55 @@ impl Engine {
         Ok(self.accounts.get(&key).map_or(0.0, |a| a.balance))
     }
 
-    /// reportIncorrect*: known, solved task of this key, of the method's kind, inside the dialect's
-    /// window, not reported before.
+    /// reportIncorrect* and res.php reportbad/reportgood: a known, solved task of this key, of
+    /// the method's kind, inside the dialect's window, not reported before.
     pub(crate) fn report(
         &mut self,
         kind: ReportKind,
         body: &Map<String, Value>,
-    ) -> Result<(), Refusal> {
+    ) -> Result<(), ReportFailure> {
         let now = self.clock.now();
         self.settle(now);
-        let key = self.account(body.get("clientKey"))?;
-        let id = Self::task_id(body)?;
+        let key = self
+            .account(body.get("clientKey"))
+            .map_err(ReportFailure::Key)?;
+        let id = Self::task_id(body).map_err(|_| ReportFailure::NotFound)?;
         let window_ok = |t: &Task, dialect: Dialect| match dialect {
-            Dialect::CapMonster => true, // while the result is kept
-            _ => now <= t.ready_at.saturating_add(ANTI_CAPTCHA_REPORT_WINDOW),
+            Dialect::AntiCaptcha | Dialect::TwoCaptcha => {
+                now <= t.ready_at.saturating_add(ANTI_CAPTCHA_REPORT_WINDOW)
+            }
+            // CapMonster (and the URL form): while the result is kept.
+            _ => true,
         };
         let dialect = self.dialect;
         let task = self
             .tasks
             .get_mut(&id)
             .filter(|t| t.key == key)
-            .ok_or_else(Self::no_such_id)?;
+            .ok_or(ReportFailure::NotFound)?;
+        let kind_ok = match kind {
+            ReportKind::Image => task.is_image,
+            ReportKind::Token => !task.is_image,
+            ReportKind::AnyBad | ReportKind::AnyGood => true,
+        };
+        if task.reported {
+            return Err(ReportFailure::Duplicate);
+        }
         let ok = task.settled
             && matches!(task.outcome, Outcome::Solved(_))
-            && !task.reported
-            && (task.is_image == (kind == ReportKind::Image))
+            && kind_ok
             && window_ok(task, dialect);
         if !ok {
-            return Err(Refusal::new(
-                ErrorCode::NoSuchCapchaId,
-                "Captcha not found, not solved, of another kind, reported already, or outside the report window",
-            ));
+            return Err(ReportFailure::NotReportable);
         }
         task.reported = true;
-        self.stats.reports_accepted += 1;
-        if let Some(rec) = self.stats.tasks.get_mut(&id) {
-            rec.reported = true;
+        if kind == ReportKind::AnyGood {
+            self.stats.good_reports_accepted += 1;
+        } else {
+            self.stats.reports_accepted += 1;
+            if let Some(rec) = self.stats.tasks.get_mut(&id) {
+                rec.reported = true;
+            }
         }
         Ok(())
     }

@@ -22,6 +22,10 @@ pub(crate) enum Endpoint {
     ReportToken,
     ReportRecaptcha,
     ReportHcaptcha,
+    /// The URL form's submit script.
+    InPhp,
+    /// The URL form's result, balance and report script.
+    ResPhp,
     UserAgent,
     Stats,
     Unknown,
@@ -37,6 +41,8 @@ impl Endpoint {
             "/reportIncorrectTokenCaptcha" => Self::ReportToken,
             "/reportIncorrectRecaptcha" => Self::ReportRecaptcha,
             "/reportIncorrectHcaptcha" => Self::ReportHcaptcha,
+            "/in.php" => Self::InPhp,
+            "/res.php" => Self::ResPhp,
             "/api/useragent/actual" => Self::UserAgent,
             "/_emulator/stats" => Self::Stats,
             _ => Self::Unknown,
@@ -52,13 +58,21 @@ impl Endpoint {
             Self::ReportToken => "reportIncorrectTokenCaptcha",
             Self::ReportRecaptcha => "reportIncorrectRecaptcha",
             Self::ReportHcaptcha => "reportIncorrectHcaptcha",
+            Self::InPhp => "in.php",
+            Self::ResPhp => "res.php",
             Self::UserAgent => "getUserAgent",
             Self::Stats => "stats",
             Self::Unknown => "unknown",
         }
     }
 
-    /// The fault scope of an API method; `None` for the user-agent, stats and unknown paths.
+    /// Whether this is one of the URL form's scripts (`in.php`, `res.php`).
+    pub(crate) fn is_url_form(self) -> bool {
+        matches!(self, Self::InPhp | Self::ResPhp)
+    }
+
+    /// The fault scope of a JSON API method; `None` for the user-agent, stats and unknown paths,
+    /// and for the URL form (whose scope depends on its parameters: see `urlform`).
     pub(crate) fn scope(self) -> Option<Scope> {
         Some(match self {
             Self::CreateTask => Scope::Create,
@@ -68,7 +82,9 @@ impl Endpoint {
             | Self::ReportToken
             | Self::ReportRecaptcha
             | Self::ReportHcaptcha => Scope::Report,
-            Self::UserAgent | Self::Stats | Self::Unknown => return None,
+            Self::InPhp | Self::ResPhp | Self::UserAgent | Self::Stats | Self::Unknown => {
+                return None;
+            }
         })
     }
 }
@@ -87,6 +103,14 @@ impl Reply {
             status,
             content_type: "application/json; charset=utf-8",
             body: Bytes::from(v.to_string()),
+        }
+    }
+
+    pub(crate) fn owned(status: u16, content_type: &'static str, body: String) -> Self {
+        Self {
+            status,
+            content_type,
+            body: Bytes::from(body),
         }
     }
 
@@ -208,14 +232,14 @@ pub(crate) fn handle(engine: &mut Engine, endpoint: Endpoint, body: &[u8]) -> Re
             };
             match engine.report(kind, &parsed.unwrap_or_default()) {
                 Ok(()) => Reply::json(200, &json!({ "errorId": 0, "status": "success" })),
-                Err(r) => refused(engine, &r, false),
+                Err(f) => refused(engine, &f.into_json_refusal(), false),
             }
         }
         Endpoint::Stats => Reply::json(
             200,
             &serde_json::to_value(engine.stats()).unwrap_or(Value::Null),
         ),
-        Endpoint::UserAgent | Endpoint::Unknown => {
+        Endpoint::UserAgent | Endpoint::InPhp | Endpoint::ResPhp | Endpoint::Unknown => {
             let r = Refusal::new(ErrorCode::NoSuchMethod, "No such method");
             engine.note_error(&r.code);
             Reply::json(404, &error_body(dialect, &r.code, &r.description))

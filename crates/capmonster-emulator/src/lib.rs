@@ -1,14 +1,14 @@
 //! # capmonster-emulator
 //!
-//! A local service that speaks CapMonster Cloud's JSON API, for tests, examples, benchmarks and
-//! users' own CI. It checks every createTask against its own table of the documented rules (so it
+//! A local service that speaks CapMonster Cloud's JSON API and the rucaptcha/2captcha `in.php`/
+//! `res.php` URL form, for tests, examples, benchmarks and users' own CI. It checks every createTask against its own table of the documented rules (so it
 //! is an independent check of a client), solves tasks after a configurable (and speedable) time
 //! with deterministic answers of the documented shapes, keeps accounts and balances, expires
 //! results, enforces the 120-polls cap and the report rules, and injects faults on demand.
 //!
-//! Out of scope: TLS, the in.php/res.php URL form (planned: the engine's typed operations are
-//! separate from the JSON wire code, so a URL-form module can sit beside `json_api`), callbacks to
-//! anything but loopback `http://` URLs.
+//! Out of scope: TLS; callbacks to anything but loopback `http://` URLs; in the URL form, the
+//! pingback-management actions (`add_pingback` and friends: any loopback `pingback` is called
+//! without registration), `debug_dump`, and the 2captcha lockouts (`ERROR: 1001`...).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -37,7 +37,7 @@
 //!
 //! ## Rules it follows (and choices where the docs are silent)
 //!
-//! * Every API answer is HTTP 200 with JSON (unless a fault is injected, or
+//! * Every JSON API answer is HTTP 200 with JSON (unless a fault is injected, or
 //!   [`Config::http_error_status`] is on; an unknown path gets 404, a non-POST API call 405, a body
 //!   over 1 MiB 413, each with a JSON error). `errorId` is 1 on every error for
 //!   [`Dialect::CapMonster`](capmonster_proto::Dialect), or the code's Anti-Captcha number for the
@@ -67,6 +67,60 @@
 //! * Answers are deterministic (seed, task id, task). ImageToText: the ASCII characters after a
 //!   `TEXT:` marker in the decoded image (letters and digits), else [`image_text`] (a hash of the
 //!   image); an image containing `UNSOLVABLE` ends in `ERROR_CAPTCHA_UNSOLVABLE`, uncharged.
+//!
+//! ## The URL form (`in.php` / `res.php`)
+//!
+//! CapMonster documents one `in.php` URL (reCAPTCHA v2 with `nocache=1`); the rest follows
+//! 2captcha's API v1, as the core's `capmonster_proto::urlform` does, and is undocumented by
+//! CapMonster.
+//!
+//! * Parameters come from the query string and from the body (form-encoded, `multipart/form-data`
+//!   with file parts read as base64, or a JSON object), both read for a POST; a name given twice takes the last value, and an empty value counts as
+//!   absent. In a query string, an unencoded `pageurl` keeps its own `?` and `&`: a name that is
+//!   not an in.php parameter right after `pageurl` is glued back onto it, so the documented URL
+//!   (`...&pageurl=https://lessons.zennolab.com/...php?level=high&nocache=1`) reads as written.
+//! * Each in.php submission becomes the createTask body the JSON API would get, and goes through
+//!   the same checks, accounts, solving, stats and [`Scope::Create`] faults; tasks, polls (one
+//!   120-poll cap), reports and balances are shared between both forms. `method`: `base64`/`post`
+//!   (`body` or an uploaded `file`, `regsense`, `numeric`, `calc`) → ImageToText; `userrecaptcha` (`googlekey`,
+//!   `pageurl`, `invisible`, `data-s`, `cookies`, `userAgent`, `nocache`; `version=v3` with
+//!   `action` and `min_score`; `enterprise=1`, with `domain` for v2) → the four reCAPTCHA types;
+//!   `hcaptcha`, `turnstile` (`sitekey`, `action`, `data`, `pagedata`), `geetest` (`gt`,
+//!   `challenge`, `api_server`), `geetest_v4` (`captcha_id`), `funcaptcha` (`publickey`, `surl`,
+//!   `data[key]`), `amazon_waf`, `mt_captcha`, `prosopo`. `proxy=[login:password@]host:port` and
+//!   `proxytype` (default HTTP) fill the proxy fields. `json`, `soft_id` and `header_acao` (no CORS header is added) are accepted.
+//!   `pingback` works like `callbackUrl` (loopback `http://` only, counted in the same stats) but
+//!   POSTs 2captcha's form, `id=<task id>&code=<answer>`.
+//! * Answers: `OK|<id>`; `res.php` `action=get` gives `CAPCHA_NOT_READY` (2captcha's spelling)
+//!   or `OK|<answer>`: the text, the token (with any `|` it contains), or for GeeTest, Amazon and
+//!   other object solutions the solution as JSON. GeeTest answers are JSON unless `json=0` is
+//!   sent. `action=get&ids=1,2,3` polls each task once and joins the answers with `|`, in order,
+//!   `CAPCHA_NOT_READY` or the error code in place of the others, without `OK|` (my reading of
+//!   2captcha's "answers joined by `|`"). `get2` adds the price (`OK|<answer>|0.0006`); `getbalance` answers a bare number;
+//!   `reportbad`/`reportgood` answer `OK_REPORT_RECORDED`, once per task whichever is sent.
+//!   With `json=1`: `{"status":1,"request":...}` (plus `useragent`, `respKey`, `price` where they
+//!   apply) and `{"status":0,"request":"ERROR_...","error_text":"..."}`.
+//! * Error codes: the engine's code, renamed where the URL form has its own word:
+//!   `ERROR_WRONG_USER_KEY` (key missing, empty or with a malformed `__` suffix),
+//!   `ERROR_KEY_DOES_NOT_EXIST`, `ERROR_ZERO_BALANCE`, `ERROR_PAGEURL` (bad `websiteURL`),
+//!   `ERROR_GOOGLEKEY` (every missing site key: `googlekey`, `sitekey`, `publickey`, `gt`,
+//!   `captcha_id`), `ERROR_PROXY_FORMAT`, `ERROR_ZERO_CAPTCHA_FILESIZE`,
+//!   `ERROR_TOO_BIG_CAPTCHA_FILESIZE`, `ERROR_BAD_PARAMETERS` (unknown `method` or `action`, any
+//!   other refused field), `ERROR_NO_SLOT_AVAILABLE`, `ERROR_EMPTY_ACTION`,
+//!   `ERROR_WRONG_ID_FORMAT` (id missing or not digits), `ERROR_WRONG_CAPTCHA_ID` (unknown,
+//!   another key's, or expired), `ERROR_CAPTCHA_UNSOLVABLE`, `ERROR_TOO_MUCH_REQUESTS` (the 121st
+//!   poll: CapMonster's rule, so CapMonster's code), `ERROR_DUPLICATE_REPORT`,
+//!   `ERROR_REPORT_NOT_RECORDED` (not solved yet, failed, or outside the report window),
+//!   `ERROR_UPLOAD` (a multipart body without a boundary, or not split by it).
+//!   [`Stats::errors_by_code`] counts them as sent.
+//! * Faults take the request's scope from the script and `action`: in.php is `create`; res.php
+//!   `get`/`get2` `poll`, `getbalance` `balance`, `reportbad`/`reportgood` `report`. Error faults
+//!   answer in the URL form (`ERROR_NO_SLOT_AVAILABLE` as text or JSON, 429 with
+//!   `ERROR_TOO_MUCH_REQUESTS`, 503 with `ERROR_NO_SLOT_AVAILABLE`). [`Config::http_error_status`]
+//!   applies as on the JSON API. Other HTTP methods get 405, bodies over 1 MiB 413, both with
+//!   a URL-form error.
+//! * Stats count the scripts as `in.php` and `res.php` in [`Stats::requests_by_endpoint`];
+//!   `reportgood` is counted in [`Stats::good_reports_accepted`].
 
 #![forbid(unsafe_code)]
 
@@ -81,6 +135,7 @@ mod rng;
 mod server;
 pub mod spec;
 mod stats;
+mod urlform;
 
 pub use answer::{USER_AGENT, image_text};
 pub use config::{Config, SolveTime, documented_solve_time};

@@ -26,10 +26,11 @@ use capmonster_proto::ErrorCode;
 
 use crate::callback::{loopback_target, post};
 use crate::config::{Config, SolveTime};
-use crate::engine::{CallbackOutcome, Engine, TaskState};
+use crate::engine::{CallbackForm, CallbackOutcome, Engine, NewCallback, TaskState};
 use crate::fault::{FaultKind, FaultRule, Scope};
 use crate::json_api::{Endpoint, Reply, error_body, handle, result_json};
 use crate::stats::Stats;
+use crate::urlform::{self, FormRequest};
 
 /// Request bodies larger than this are refused (an image is at most 50 KB; base64 and JSON add a
 /// third, so 1 MiB is generous).
@@ -148,6 +149,13 @@ async fn respond(
 ) -> Result<Response<EmuBody>, Infallible> {
     let endpoint = Endpoint::from_path(req.uri().path());
     let is_post = req.method() == hyper::Method::POST;
+    let is_get = req.method() == hyper::Method::GET;
+    let query = req.uri().query().map(str::to_owned);
+    let content_type = req
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let too_big = hyper::body::Body::size_hint(req.body()).lower() > MAX_BODY;
     let body = if too_big {
         Bytes::new()
@@ -160,49 +168,28 @@ async fn respond(
             Err(_) => Bytes::new(),
         }
     };
+    // The URL form's parameters decide its fault scope and whether it answers JSON.
+    let form = endpoint
+        .is_url_form()
+        .then(|| FormRequest::parse(endpoint, query.as_deref(), &body, content_type.as_deref()));
+    // The JSON API takes POST only; the URL form GET and POST.
+    let method_ok = if form.is_some() {
+        is_post || is_get
+    } else {
+        is_post
+    };
+    let scope = match &form {
+        Some(f) => f.scope(),
+        None => endpoint.scope(),
+    };
     let (fault, reply, stall) = {
         let mut engine = shared.engine();
         engine.note_request(connection, endpoint.name());
-        let fault = match endpoint.scope() {
-            Some(scope) if is_post => engine.pick_fault(scope),
+        let fault = match scope {
+            Some(scope) if method_ok => engine.pick_fault(scope),
             _ => None,
         };
-        let dialect = engine.dialect;
-        let early = match fault {
-            Some(FaultKind::NoSlot) => {
-                engine.note_error(&ErrorCode::NoSlotAvailable);
-                Some(Reply::json(
-                    200,
-                    &error_body(
-                        dialect,
-                        &ErrorCode::NoSlotAvailable,
-                        "No idle workers are available at the moment",
-                    ),
-                ))
-            }
-            Some(FaultKind::Http429Json) => Some(Reply::json(
-                429,
-                &error_body(dialect, &ErrorCode::TooMuchRequests, "Too many requests"),
-            )),
-            Some(FaultKind::Http429Empty) => Some(Reply::text(429, "text/plain", "")),
-            Some(FaultKind::Http500) => Some(Reply::text(
-                500,
-                "text/plain; charset=utf-8",
-                "Internal Server Error",
-            )),
-            Some(FaultKind::Http503Json) => Some(Reply::json(
-                503,
-                &error_body(
-                    dialect,
-                    &ErrorCode::NoSlotAvailable,
-                    "Service temporarily unavailable",
-                ),
-            )),
-            Some(FaultKind::Html502) => Some(Reply::text(502, "text/html", HTML_502)),
-            Some(FaultKind::EmptyBody) => Some(Reply::text(200, "application/json", "")),
-            // Reset, reset-after, stall and dribble are applied around the normal answer below.
-            _ => None,
-        };
+        let early = fault.and_then(|kind| fault_reply(&mut engine, kind, form.as_ref()));
         let stall = match fault {
             Some(FaultKind::Stall { duration }) => Some(engine.clock.real(duration)),
             _ => None,
@@ -219,7 +206,28 @@ async fn respond(
     if let Some(d) = stall {
         tokio::time::sleep(d).await;
     }
-    let reply = if !is_post && endpoint.scope().is_some() {
+    let reply = if let Some(form) = &form {
+        if !method_ok {
+            urlform::error_reply(
+                form.wants_json(),
+                "ERROR_BAD_PARAMETERS",
+                "in.php and res.php take GET or POST",
+                405,
+            )
+        } else if too_big {
+            urlform::error_reply(
+                form.wants_json(),
+                "ERROR_TOO_BIG_CAPTCHA_FILESIZE",
+                "Request body too large",
+                413,
+            )
+        } else {
+            let mut engine = shared.engine();
+            let reply = urlform::handle(&mut engine, form);
+            spawn_callbacks(&shared, &mut engine, &stop);
+            reply
+        }
+    } else if !method_ok && scope.is_some() {
         let engine = shared.engine();
         Reply::json(
             405,
@@ -242,10 +250,7 @@ async fn respond(
     } else {
         let mut engine = shared.engine();
         let reply = handle(&mut engine, endpoint, &body);
-        for (id, url, delay) in engine.take_callbacks() {
-            let wait = engine.clock.real(delay);
-            tokio::spawn(send_callback(shared.clone(), id, url, wait, stop.clone()));
-        }
+        spawn_callbacks(&shared, &mut engine, &stop);
         reply
     };
     match fault {
@@ -258,41 +263,97 @@ async fn respond(
     }
 }
 
+/// The answer a fault sends instead of the normal one, in the request's wire form; `None` for the
+/// faults applied around the normal answer (resets, stalls, dribbles).
+fn fault_reply(engine: &mut Engine, kind: FaultKind, form: Option<&FormRequest>) -> Option<Reply> {
+    let dialect = engine.dialect;
+    // A status and an error for the wire form: JSON API body, or the URL form's text/JSON.
+    let error = |status: u16, code: &ErrorCode, text: &str| match form {
+        Some(f) => urlform::error_reply(f.wants_json(), code.as_str(), text, status),
+        None => Reply::json(status, &error_body(dialect, code, text)),
+    };
+    Some(match kind {
+        FaultKind::NoSlot => {
+            engine.note_error(&ErrorCode::NoSlotAvailable);
+            error(
+                200,
+                &ErrorCode::NoSlotAvailable,
+                "No idle workers are available at the moment",
+            )
+        }
+        FaultKind::Http429Json => error(429, &ErrorCode::TooMuchRequests, "Too many requests"),
+        FaultKind::Http429Empty => Reply::text(429, "text/plain", ""),
+        FaultKind::Http500 => {
+            Reply::text(500, "text/plain; charset=utf-8", "Internal Server Error")
+        }
+        FaultKind::Http503Json => error(
+            503,
+            &ErrorCode::NoSlotAvailable,
+            "Service temporarily unavailable",
+        ),
+        FaultKind::Html502 => Reply::text(502, "text/html", HTML_502),
+        FaultKind::EmptyBody => {
+            let content_type = if form.is_some_and(|f| !f.wants_json()) {
+                "text/plain; charset=utf-8"
+            } else {
+                "application/json"
+            };
+            Reply::text(200, content_type, "")
+        }
+        _ => return None,
+    })
+}
+
 /// Waits until the task is done, then POSTs its result to `url` (loopback `http://` only).
-async fn send_callback(
-    shared: Arc<Shared>,
-    id: u64,
-    url: String,
-    wait: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    let Some(target) = loopback_target(&url) else {
+async fn send_callback(shared: Arc<Shared>, cb: NewCallback, mut stop: watch::Receiver<bool>) {
+    let Some(target) = loopback_target(&cb.url) else {
         shared.engine().note_callback(CallbackOutcome::Refused);
         return;
     };
-    let mut wait = wait + Duration::from_millis(1);
-    let body = loop {
+    let mut wait = shared.engine().clock.real(cb.delay) + Duration::from_millis(1);
+    let (content_type, body) = loop {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = stop.changed() => return,
         }
         let mut engine = shared.engine();
-        match engine.peek_result(id) {
-            Ok(TaskState::Processing) => wait = Duration::from_millis(5),
-            Ok(state) => break result_json(engine.dialect, state),
-            Err(r) if r.code == ErrorCode::CaptchaUnsolvable => {
-                break error_body(engine.dialect, &r.code, &r.description);
+        let state = match engine.peek_result(cb.id) {
+            Ok(TaskState::Processing) => {
+                wait = Duration::from_millis(5);
+                continue;
             }
+            Ok(state) => Ok(state),
+            Err(r) if r.code == ErrorCode::CaptchaUnsolvable => Err(r),
             // Expired or gone: nothing to send.
             Err(_) => return,
-        }
+        };
+        break match cb.form {
+            CallbackForm::Json => {
+                let body = match state {
+                    Ok(state) => result_json(engine.dialect, state),
+                    Err(r) => error_body(engine.dialect, &r.code, &r.description),
+                };
+                ("application/json", body.to_string())
+            }
+            CallbackForm::UrlForm => (
+                "application/x-www-form-urlencoded",
+                urlform::pingback_body(cb.id, &state),
+            ),
+        };
     };
-    let sent = post(&target, body.to_string().as_bytes()).await;
+    let sent = post(&target, content_type, body.as_bytes()).await;
     shared.engine().note_callback(if sent {
         CallbackOutcome::Sent
     } else {
         CallbackOutcome::Failed
     });
+}
+
+/// Starts the callbacks of the tasks created by the request just answered.
+fn spawn_callbacks(shared: &Arc<Shared>, engine: &mut Engine, stop: &watch::Receiver<bool>) {
+    for cb in engine.take_callbacks() {
+        tokio::spawn(send_callback(shared.clone(), cb, stop.clone()));
+    }
 }
 
 fn build(reply: Reply, dribble: Option<(usize, Duration)>) -> Response<EmuBody> {

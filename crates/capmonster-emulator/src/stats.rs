@@ -11,7 +11,8 @@ pub struct Stats {
     /// Every HTTP request received (the stats page included).
     pub requests_total: u64,
     /// Requests per endpoint name (`createTask`, `getTaskResult`, `getBalance`,
-    /// `reportIncorrectImageCaptcha`, ..., `getUserAgent`, `stats`, `unknown`).
+    /// `reportIncorrectImageCaptcha`, ..., `in.php`, `res.php`, `getUserAgent`, `stats`,
+    /// `unknown`).
     pub requests_by_endpoint: BTreeMap<String, u64>,
     /// TCP connections accepted.
     pub connections: u64,
@@ -21,17 +22,19 @@ pub struct Stats {
     pub faults_by_kind: BTreeMap<String, u64>,
     /// Error answers sent, by error code.
     pub errors_by_code: BTreeMap<String, u64>,
-    /// Tasks accepted by createTask.
+    /// Tasks accepted by createTask or in.php.
     pub tasks_created: u64,
     /// Tasks that became ready with a solution (and were charged).
     pub tasks_solved: u64,
     /// Tasks that ended with an error (`ERROR_CAPTCHA_UNSOLVABLE`).
     pub tasks_failed: u64,
-    /// createTask calls refused by validation, the key or the balance.
+    /// createTask (and in.php) calls refused by validation, the key or the balance.
     pub tasks_refused: u64,
-    /// Reports accepted.
+    /// Reports of an incorrect answer accepted (the JSON report methods and res.php `reportbad`).
     pub reports_accepted: u64,
-    /// Callbacks POSTed to a `callbackUrl` and answered.
+    /// res.php `reportgood` reports accepted (a task takes one report, good or bad).
+    pub good_reports_accepted: u64,
+    /// Callbacks POSTed to a `callbackUrl` (or an in.php `pingback`) and answered.
     pub callbacks_sent: u64,
     /// Callbacks whose receiver could not be reached or did not answer within 2 s.
     pub callbacks_failed: u64,
@@ -50,7 +53,7 @@ pub struct Stats {
 pub struct TaskStats {
     /// `type`, or `type/class`.
     pub kind: String,
-    /// getTaskResult calls for this task.
+    /// getTaskResult (and res.php `get`/`get2`) calls for this task.
     pub polls: u32,
     /// Wall-clock time of createTask.
     pub created_unix_ms: f64,

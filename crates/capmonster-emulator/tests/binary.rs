@@ -44,6 +44,9 @@ fn help_and_bad_flags() {
         "--seed",
         "--dialect",
         "--max-seconds",
+        "/createTask",
+        "/in.php",
+        "/res.php",
     ] {
         assert!(text.contains(flag), "{flag}");
     }

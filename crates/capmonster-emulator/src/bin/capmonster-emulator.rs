@@ -24,7 +24,10 @@ OPTIONS:
     --solve-ms MS          solve every task in MS milliseconds (emulated) [default: documented per type]
     --solve-jitter SIGMA   draw solve times log-normally around --solve-ms with this sigma
     --fault RULE           inject a fault (repeatable): [SCOPE/]KIND:RATE or [SCOPE/]KIND:#N
-                           SCOPE: create, poll, balance, report, any [default: any]
+                           SCOPE: create (createTask, in.php), poll (getTaskResult, res.php get/get2),
+                                  balance (getBalance, res.php getbalance),
+                                  report (report methods, res.php reportbad/reportgood), any
+                                  [default: any]
                            KIND: no-slot, http429, http429-empty, http500, http503, html502,
                                  empty-body, reset, reset-after, stall[=SECONDS], dribble[=BYTES/MS]
                            RATE: 0..1; #N: the next N requests in scope
@@ -36,6 +39,9 @@ OPTIONS:
     -h, --help             print this help
 
 The first line of stdout is the base URL, e.g. http://127.0.0.1:41234
+JSON API: POST <base>/createTask, /getTaskResult, /getBalance, /reportIncorrect...
+URL form: GET or POST <base>/in.php and <base>/res.php (same tasks, keys and balances)
+User agent: GET <base>/api/useragent/actual
 Stats: GET <base>/_emulator/stats
 ";
 

@@ -57,6 +57,54 @@ impl Conn {
         read_response(&mut self.reader)
     }
 
+    /// A request with its own Content-Type (none when `None`).
+    pub fn send_typed(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> io::Result<Resp> {
+        let ct = content_type
+            .map(|c| format!("Content-Type: {c}\r\n"))
+            .unwrap_or_default();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{ct}Content-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let s = self.reader.get_mut();
+        s.write_all(head.as_bytes())?;
+        s.write_all(body)?;
+        read_response(&mut self.reader)
+    }
+
+    /// A URL-form POST (`application/x-www-form-urlencoded`).
+    pub fn form(&mut self, path: &str, form: &str) -> io::Result<Resp> {
+        self.send_typed(
+            "POST",
+            path,
+            Some("application/x-www-form-urlencoded"),
+            form.as_bytes(),
+        )
+    }
+
+    /// Sends a request built by the core (method, path and query, Content-Type, body).
+    pub fn send_built(
+        &mut self,
+        req: &capmonster_proto::http::Request<Vec<u8>>,
+    ) -> io::Result<Resp> {
+        let path = req
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        let ct = req
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        self.send_typed(req.method().as_str(), &path, ct, req.body())
+    }
+
     pub fn post(&mut self, path: &str, body: &Value) -> io::Result<Resp> {
         self.send("POST", path, body.to_string().as_bytes())
     }
@@ -113,6 +161,18 @@ pub fn post(addr: SocketAddr, path: &str, body: &Value) -> Resp {
 /// One raw-body request on a fresh connection.
 pub fn post_raw(addr: SocketAddr, path: &str, body: &[u8]) -> Resp {
     Conn::open(addr).send("POST", path, body).expect("request")
+}
+
+/// A URL-form POST on a fresh connection.
+pub fn form(addr: SocketAddr, path: &str, form: &str) -> Resp {
+    Conn::open(addr).form(path, form).expect("request")
+}
+
+impl Resp {
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("UTF-8 body")
+    }
 }
 
 pub fn get(addr: SocketAddr, path: &str) -> Resp {
