@@ -1221,6 +1221,12 @@ pub fn solution_json(kind: TaskKind, ok: &UrlFormOk) -> Value {
         };
         out.entry("cookies").or_insert(cookies);
     }
+    // Any other field beside the answer (hCaptcha's `respKey`, ...) belongs to the solution too.
+    for (name, value) in &ok.extra {
+        if name != "cookies" {
+            out.entry(name.clone()).or_insert_with(|| value.clone());
+        }
+    }
     Value::Object(out)
 }
 

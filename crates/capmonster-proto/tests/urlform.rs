@@ -904,3 +904,24 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn extra_reply_fields_reach_the_solution() {
+    use capmonster_proto::{Endpoint, Solution, TaskKind, urlform::UrlFormGet};
+    let service = capmonster_proto::Service::capmonster_url_form();
+    let body = br#"{"status":1,"request":"P1_token","respKey":"E0_key","useragent":"UA/1"}"#;
+    let response = capmonster_proto::http::Response::builder()
+        .status(200)
+        .body(&body[..])
+        .unwrap();
+    let result = UrlFormGet::new(5, TaskKind::HCaptcha)
+        .parse(&service, response)
+        .unwrap();
+    let ready = result.ready().unwrap();
+    let Solution::HCaptcha(h) = &ready.solution else {
+        panic!("{:?}", ready.solution)
+    };
+    assert_eq!(h.g_recaptcha_response, "P1_token");
+    assert_eq!(h.resp_key.as_deref(), Some("E0_key"));
+    assert_eq!(h.user_agent.as_deref(), Some("UA/1"));
+}
