@@ -907,15 +907,10 @@ mod never_panics {
 
 #[test]
 fn extra_reply_fields_reach_the_solution() {
-    use capmonster_proto::{Endpoint, Solution, TaskKind, urlform::UrlFormGet};
-    let service = capmonster_proto::Service::capmonster_url_form();
-    let body = br#"{"status":1,"request":"P1_token","respKey":"E0_key","useragent":"UA/1"}"#;
-    let response = capmonster_proto::http::Response::builder()
-        .status(200)
-        .body(&body[..])
-        .unwrap();
+    let service = Service::capmonster_url_form();
+    let body = r#"{"status":1,"request":"P1_token","respKey":"E0_key","useragent":"UA/1"}"#;
     let result = UrlFormGet::new(5, TaskKind::HCaptcha)
-        .parse(&service, response)
+        .parse(&service, response(200, body.as_bytes()))
         .unwrap();
     let ready = result.ready().unwrap();
     let Solution::HCaptcha(h) = &ready.solution else {
