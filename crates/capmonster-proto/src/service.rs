@@ -156,7 +156,10 @@ impl Service {
     pub fn custom(base_url: &str, dialect: Dialect) -> Result<Self, ValidationError> {
         let base = check_url("baseUrl", base_url)?;
         let user_agent_url = match dialect {
-            Dialect::CapMonster => Some(Cow::Owned(format!("{base}/api/useragent/actual"))),
+            // CapMonster serves its URL form too, and so does the emulator at any base.
+            Dialect::CapMonster | Dialect::UrlForm => {
+                Some(Cow::Owned(format!("{base}/api/useragent/actual")))
+            }
             _ => None,
         };
         let naming = match dialect {
