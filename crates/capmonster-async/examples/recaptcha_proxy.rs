@@ -6,38 +6,11 @@
 use capmonster_async::{Client, Proxy, ProxyType, RecaptchaV2Task};
 use capmonster_emulator::ExampleTarget;
 
-/// Reads `scheme://user:pass@host:port`.
-fn parse_proxy(url: &str) -> Result<Proxy, String> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or("CAPMONSTER_PROXY needs a scheme")?;
-    let proxy_type = match scheme {
-        "http" => ProxyType::Http,
-        "https" => ProxyType::Https,
-        "socks4" => ProxyType::Socks4,
-        "socks5" => ProxyType::Socks5,
-        other => return Err(format!("unknown proxy scheme {other}")),
-    };
-    let (auth, host_port) = match rest.rsplit_once('@') {
-        Some((auth, hp)) => (Some(auth), hp),
-        None => (None, rest),
-    };
-    let (host, port) = host_port
-        .rsplit_once(':')
-        .ok_or("CAPMONSTER_PROXY needs a port")?;
-    let port = port.parse().map_err(|_| "the proxy port is not a number")?;
-    let proxy = Proxy::new(proxy_type, host, port);
-    Ok(match auth.and_then(|a| a.split_once(':')) {
-        Some((login, password)) => proxy.with_auth(login, password),
-        None => proxy,
-    })
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = ExampleTarget::from_env()?;
     let proxy = match std::env::var("CAPMONSTER_PROXY") {
-        Ok(url) => parse_proxy(&url)?,
+        Ok(url) => Proxy::from_url(&url)?,
         Err(_) if target.is_emulated() => {
             Proxy::new(ProxyType::Http, "8.8.8.8", 8080).with_auth("demo", "demo-password")
         }

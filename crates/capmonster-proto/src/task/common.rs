@@ -87,6 +87,52 @@ impl Proxy {
         self
     }
 
+    /// Reads a proxy written as a URL: `scheme://[login:password@]host:port`, where the scheme is
+    /// `http`, `https`, `socks4` or `socks5`. The login and password may be percent-encoded.
+    ///
+    /// ```
+    /// use capmonster_proto::{Proxy, ProxyType};
+    /// let p = Proxy::from_url("socks5://bob:p%40ss@10.0.0.7:1080").unwrap();
+    /// assert_eq!((p.proxy_type, p.address.as_str(), p.port), (ProxyType::Socks5, "10.0.0.7", 1080));
+    /// assert_eq!(p.password.unwrap().expose_secret(), "p@ss");
+    /// ```
+    pub fn from_url(url: &str) -> Result<Self, ValidationError> {
+        let bad = |rule: &str| ValidationError::new("proxy", rule.to_owned());
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| bad("must look like http://login:password@host:port"))?;
+        let proxy_type = match scheme.to_ascii_lowercase().as_str() {
+            "http" => ProxyType::Http,
+            "https" => ProxyType::Https,
+            "socks4" => ProxyType::Socks4,
+            "socks5" => ProxyType::Socks5,
+            _ => return Err(bad("the scheme must be http, https, socks4 or socks5")),
+        };
+        let rest = rest.trim_end_matches('/');
+        let (auth, host_port) = match rest.rsplit_once('@') {
+            Some((auth, hp)) => (Some(auth), hp),
+            None => (None, rest),
+        };
+        let (host, port) = host_port
+            .rsplit_once(':')
+            .ok_or_else(|| bad("needs a port after the host (host:port)"))?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port: u16 = port
+            .parse()
+            .map_err(|_| bad("the port must be a number from 1 to 65535"))?;
+        let mut proxy = Self::new(proxy_type, host, port);
+        if let Some(auth) = auth {
+            let (login, password) = auth.split_once(':').unwrap_or((auth, ""));
+            let decode = |s: &str| {
+                percent_decode(s)
+                    .ok_or_else(|| bad("bad percent-encoding in the login or password"))
+            };
+            proxy = proxy.with_auth(decode(login)?, decode(password)?);
+        }
+        proxy.validate(false)?;
+        Ok(proxy)
+    }
+
     /// Checks the proxy fields. `required_auth` asks for login and password too (the types
     /// whose proxy is required list all five fields as required).
     pub fn validate(&self, required_auth: bool) -> Result<(), ValidationError> {
@@ -123,6 +169,23 @@ impl Proxy {
         }
         Ok(())
     }
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 fn lenient_port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
@@ -438,6 +501,29 @@ mod tests {
         let p = Proxy::new(ProxyType::Http, "1.2.3.4", 1).with_auth("u", "p");
         assert!(check_required_proxy(Some(&p)).is_ok());
         assert!(check_optional_proxy(None).is_ok());
+    }
+
+    #[test]
+    fn proxy_from_url() {
+        let p = Proxy::from_url("http://user:pa:ss@8.8.8.8:8080").unwrap();
+        assert_eq!(p.login.as_deref(), Some("user"));
+        assert_eq!(p.password.unwrap().expose_secret(), "pa:ss");
+        let p = Proxy::from_url("https://[2001:db8::1]:3128").unwrap();
+        assert_eq!(
+            (p.address.as_str(), p.port, p.login),
+            ("2001:db8::1", 3128, None)
+        );
+        for (bad, needle) in [
+            ("8.8.8.8:8080", "must look like"),
+            ("ftp://h:1", "scheme"),
+            ("http://host", "port"),
+            ("http://host:99999", "port"),
+            ("http://u:%zz@h:1", "percent"),
+        ] {
+            let e = Proxy::from_url(bad).unwrap_err();
+            assert!(e.rule().contains(needle), "{bad}: {e}");
+            assert_eq!(e.field(), "proxy");
+        }
     }
 
     #[test]
