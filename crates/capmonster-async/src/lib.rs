@@ -19,10 +19,12 @@
 //!
 //! ## Cancellation
 //!
-//! The client spawns nothing: every future does its work when polled, and dropping it cancels
-//! it at once, with no request sent after the drop. A task that was already created keeps
-//! running on the server and may be charged; its id is in the error or can be read from the
-//! span's `task_id` field.
+//! This crate spawns no task: every future does its work when polled, and dropping it cancels
+//! it at once, with no request sent after the drop (a scenario test checks this against the
+//! emulator's request count). reqwest itself keeps its pooled keep-alive connections as tasks on
+//! the runtime; they carry no request of a dropped solve. A task that was already created keeps
+//! running on the server and may be charged: its id is in the `capmonster.solve` span's
+//! `task_id` field, and [`Client::wait`] can pick it up again.
 //!
 //! The client needs a tokio runtime with the time driver (`enable_time`), for sleeping between
 //! polls and for cutting requests at the deadline.
