@@ -275,6 +275,11 @@ impl Capture {
         self.lines.lock().unwrap().clone()
     }
 
+    /// Everything captured so far, emptying the capture (long runs check and drop as they go).
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.lines.lock().unwrap())
+    }
+
     fn push(&self, what: &str, name: &str, fields: &dyn Fn(&mut dyn tracing::field::Visit)) {
         let mut v = Visitor(format!("{what} {name}:"));
         fields(&mut v);
