@@ -4,6 +4,8 @@
 //! `fixture(name)` reads a file from `tests/fixtures/`, which holds the documented example
 //! requests and responses copied from the reference material.
 
+pub mod raw;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
