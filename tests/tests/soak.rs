@@ -263,9 +263,19 @@ fn soak(name: &str, seed: u64, solves: usize, concurrency: usize) {
         distinct.is_subset(&emulator_ids),
         "{name}: the client names tasks the emulator never created"
     );
+    // An ambiguous create comes only from a createTask answer that was lost or unreadable.
+    let ambiguous = by_outcome.get("ambiguous-create").copied().unwrap_or(0);
+    let unreadable_on_create = scoped(
+        &stats,
+        "create",
+        &["html502", "empty-body", "reset", "stall"],
+    );
+    assert!(
+        ambiguous <= unreadable_on_create,
+        "{name}: {ambiguous} ambiguous creates, {unreadable_on_create} createTask answers lost or unreadable"
+    );
     let unknown = emulator_ids.difference(&distinct).count() as u64;
     let lost_answers = scoped(&stats, "create", &["stall"]);
-    let ambiguous = by_outcome.get("ambiguous-create").copied().unwrap_or(0);
     assert!(
         unknown <= lost_answers && unknown <= ambiguous,
         "{name}: {unknown} tasks neither returned nor named; {lost_answers} createTask answers \
