@@ -1,12 +1,15 @@
 //! Answers too large to read: a 1 GiB body and a body that never ends, from a raw server on
 //! 127.0.0.1. For both front ends, one call (`balance`) and a whole solve each end in a typed
 //! error within the request timeout (or the solve's deadline), and the process's memory stays
-//! bounded (the cap is `ClientConfig::max_response_bytes`, 2 MiB by default).
+//! bounded (the cap is `ClientConfig::max_response_bytes`, 2 MiB by default). A solve whose
+//! every poll gets 1 GiB keeps polling on schedule and ends at its deadline, naming the task.
 
 use std::time::{Duration, Instant};
 
 use capmonster_proto::solver::Solved;
 use capmonster_proto::{ClientError, ImageToTextTask, Service};
+use std::io::Write as _;
+
 use capmonster_tests::raw::{RawServer, endless_body, huge_body};
 use capmonster_tests::{Front, Kind, builder, fast_policy, front_from};
 
@@ -123,6 +126,36 @@ fn oversized_and_endless_bodies_end_in_typed_errors_with_bounded_memory() {
             start.elapsed(),
             DEADLINE,
             result,
+        );
+        drop(server);
+
+        // (c) createTask answered, then every poll answered with 1 GiB: each poll is cut at the
+        // cap and retried on the poll schedule, until the deadline names the task.
+        let server = RawServer::start(200, Duration::from_secs(30), |stream, request, stop| {
+            if request.starts_with(b"POST /createTask") {
+                let body = r#"{"errorId":0,"taskId":7}"#;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            } else {
+                huge_body(stream, request, stop);
+            }
+        });
+        let front = client(kind, &server.base_url());
+        let start = Instant::now();
+        let result = front.solve_with(image().into(), &policy);
+        let took = start.elapsed();
+        assert!(
+            matches!(&result, Err(ClientError::Timeout { task_id: Some(7), polls, .. }) if *polls >= 2),
+            "{kind:?}: {result:?}"
+        );
+        check_error(
+            &format!("{kind:?} solve, 1 GiB polls"),
+            took,
+            DEADLINE,
+            solved_text(result),
         );
         drop(server);
     }
