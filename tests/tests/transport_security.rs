@@ -170,3 +170,39 @@ fn a_front_end_sends_the_url_form_key_in_the_body_not_the_request_line() {
         assert!(body.contains(&format!("key={base}")), "{kind:?}: {body}");
     }
 }
+
+/// A guard against turning verification off by accident: no source file of the core or the
+/// front ends names one of the switches ureq, reqwest or rustls offer for it.
+#[test]
+fn no_source_names_a_switch_that_skips_verification() {
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates");
+    let mut checked = 0;
+    for name in [
+        "capmonster-proto",
+        "capmonster-blocking",
+        "capmonster-async",
+    ] {
+        let mut dirs = vec![crates.join(name).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for switch in [
+                    "danger_accept_invalid",
+                    "disable_verification",
+                    "dangerous()",
+                    "ServerCertVerifier",
+                    "NoVerifier",
+                ] {
+                    assert!(!text.contains(switch), "{} names {switch}", path.display());
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "the sources were found: {checked}");
+}
