@@ -4,6 +4,8 @@
 //! `fixture(name)` reads a file from `tests/fixtures/`, which holds the documented example
 //! requests and responses copied from the reference material.
 
+pub mod raw;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -273,6 +275,11 @@ impl Capture {
     /// Everything captured so far.
     pub fn lines(&self) -> Vec<String> {
         self.lines.lock().unwrap().clone()
+    }
+
+    /// Everything captured so far, emptying the capture (long runs check and drop as they go).
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.lines.lock().unwrap())
     }
 
     fn push(&self, what: &str, name: &str, fields: &dyn Fn(&mut dyn tracing::field::Visit)) {

@@ -374,6 +374,8 @@ impl Engine {
                 .faults_by_kind
                 .entry(kind.name().to_owned())
                 .or_default() += 1;
+            let key = format!("{}/{}", scope.name(), kind.name());
+            *self.stats.faults_by_scope.entry(key).or_default() += 1;
         }
         picked
     }

@@ -20,6 +20,8 @@ pub struct Stats {
     pub requests_per_connection: BTreeMap<u64, u64>,
     /// Faults injected, by kind name (`no-slot`, `http503`, `reset`, ...).
     pub faults_by_kind: BTreeMap<String, u64>,
+    /// Faults injected, by the request's scope and the kind (`create/no-slot`, `poll/http503`).
+    pub faults_by_scope: BTreeMap<String, u64>,
     /// Error answers sent, by error code.
     pub errors_by_code: BTreeMap<String, u64>,
     /// Tasks accepted by createTask or in.php.

@@ -79,15 +79,20 @@ impl ClientKey {
     /// Sets the ImageToText recognition module suffix (`KEY__<module>`).
     pub fn with_module(mut self, module: impl Into<String>) -> Result<Self, ValidationError> {
         let module = module.into();
+        // A name starting or ending with `_` would run into the `__` separator and read back
+        // as a different key (`K` + `__` + `_` + `__...` is `K_____...`).
         if module.is_empty()
             || module.contains("__")
+            || module.starts_with('_')
+            || module.ends_with('_')
             || !module
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
             return Err(ValidationError::new(
                 "clientKey.module",
-                "a module name is non-empty Latin letters, digits, `_` or `-`, without `__`",
+                "a module name is non-empty Latin letters, digits, `_` or `-`, without `__`, \
+                 not starting or ending with `_`",
             ));
         }
         self.module = Some(module);
@@ -219,6 +224,31 @@ mod tests {
             key.expose_secret(),
             "API_KEY__solvemedia__recognizingthreshold_70"
         );
+    }
+
+    /// Found by the `client_key` fuzz target: a module named `_` was accepted, and the key it
+    /// wrote (`!5_____recognizingthreshold_5`) did not read back.
+    #[test]
+    fn module_names_cannot_touch_the_separator() {
+        let fuzzed = "!5__recognizingthreshold_05__0__1_0__2__2___1_0__2__2__2___";
+        assert!(ClientKey::parse_with_suffixes(fuzzed).is_err());
+        for bad in ["_", "_a", "a_", "__"] {
+            assert!(
+                ClientKey::new("K").unwrap().with_module(bad).is_err(),
+                "{bad}"
+            );
+        }
+        let key = ClientKey::new("K")
+            .unwrap()
+            .with_module("a_b-c")
+            .unwrap()
+            .with_recognizing_threshold(5)
+            .unwrap();
+        let wire = key.expose_secret();
+        assert_eq!(wire, "K__a_b-c__recognizingthreshold_5");
+        let again = ClientKey::parse_with_suffixes(&wire).unwrap();
+        assert_eq!(again.module(), Some("a_b-c"));
+        assert_eq!(again.recognizing_threshold(), Some(5));
     }
 
     #[test]
