@@ -112,6 +112,10 @@ fn a_self_signed_certificate_is_refused() {
         let Err(error @ ClientError::Transport { .. }) = &result else {
             panic!("{kind:?}: a self-signed server was accepted: {result:?}");
         };
+        assert!(
+            error.is_connect(),
+            "{kind:?}: a refused handshake sent nothing: {error:?}"
+        );
         let text = format!("{error}").to_ascii_lowercase();
         assert!(
             text.contains("certificate") || text.contains("unknownissuer"),

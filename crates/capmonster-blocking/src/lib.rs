@@ -342,6 +342,7 @@ impl Client {
                 TransportFailure::ConnectFailed
             }
             ureq::Error::Timeout(_) => TransportFailure::TimedOut,
+            ureq::Error::Io(io) if is_tls_refusal(io) => TransportFailure::ConnectFailed,
             ureq::Error::Io(io) => match io.kind() {
                 ErrorKind::ConnectionRefused | ErrorKind::AddrNotAvailable => {
                     TransportFailure::ConnectFailed
@@ -364,4 +365,22 @@ impl Client {
 fn random_seed() -> u64 {
     use std::hash::BuildHasher as _;
     std::collections::hash_map::RandomState::new().hash_one(Instant::now())
+}
+
+/// A TLS handshake the client refused (bad certificate, alert, no shared protocol): nothing was
+/// sent, so it is a connect failure, as the async front end reports it too.
+fn is_tls_refusal(io: &std::io::Error) -> bool {
+    #[cfg(feature = "rustls")]
+    if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+        return matches!(
+            tls,
+            rustls::Error::InvalidCertificate(_)
+                | rustls::Error::NoCertificatesPresented
+                | rustls::Error::AlertReceived(_)
+                | rustls::Error::PeerIncompatible(_)
+                | rustls::Error::InappropriateHandshakeMessage { .. }
+        );
+    }
+    let _ = io;
+    false
 }

@@ -96,12 +96,15 @@ pub enum ClientError {
     /// createTask was sent and its fate is unknown: the task may exist and may be charged. It was
     /// not resent.
     #[error(
-        "createTask got no usable answer ({cause}); a task may have been created and may be charged. \
-         It was not resent: check the account's recent tasks before creating another"
+        "createTask got no usable answer ({}); a task may have been created and may be charged. \
+         It was not resent: check the account's recent tasks before creating another",
+        if detail.is_empty() { cause.to_string() } else { detail.clone() }
     )]
     AmbiguousCreate {
         /// What went wrong.
         cause: AmbiguousCause,
+        /// What the front end saw, when it knows more than the cause says (already redacted).
+        detail: String,
     },
     /// The solve's deadline came first.
     #[error("{}", timeout_text(*.task_id, *.polls, *.elapsed))]
@@ -226,8 +229,16 @@ impl ClientError {
     /// Attaches the transport detail the front end saw to an error that came from the solver.
     #[must_use]
     pub fn with_transport_detail(mut self, detail: Option<&str>) -> Self {
-        if let (Self::Transport { error, .. }, Some(detail)) = (&mut self, detail) {
-            error.detail = detail.to_owned();
+        match (&mut self, detail) {
+            (Self::Transport { error, .. }, Some(detail)) => error.detail = detail.to_owned(),
+            (
+                Self::AmbiguousCreate {
+                    cause: AmbiguousCause::Transport(_),
+                    detail: slot,
+                },
+                Some(detail),
+            ) => *slot = detail.to_owned(),
+            _ => {}
         }
         self
     }
@@ -254,7 +265,10 @@ impl From<SolveError> for ClientError {
                 error: TransportError::new(failure, ""),
                 phase: Some(phase),
             },
-            SolveError::AmbiguousCreate { cause, .. } => Self::AmbiguousCreate { cause },
+            SolveError::AmbiguousCreate { cause, .. } => Self::AmbiguousCreate {
+                cause,
+                detail: String::new(),
+            },
             SolveError::Timeout {
                 task_id,
                 polls,
@@ -321,6 +335,25 @@ mod tests {
         };
         assert!(e.is_connect() && e.is_retryable() && !e.is_timeout());
         assert!(e.to_string().contains("connection refused"), "{e}");
+    }
+
+    #[test]
+    fn an_ambiguous_create_says_what_the_front_end_saw() {
+        let e = ClientError::from(SolveError::AmbiguousCreate {
+            cause: AmbiguousCause::Transport(TransportFailure::ConnectionReset),
+            elapsed: Duration::from_millis(5),
+        });
+        assert!(e.to_string().contains("the connection broke"), "{e}");
+        let e = e.with_transport_detail(Some(
+            "the answer was larger than 2048 bytes and was not read",
+        ));
+        assert!(
+            e.to_string().starts_with(
+                "createTask got no usable answer (the answer was larger than 2048 bytes"
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("may be charged"));
     }
 
     #[test]
