@@ -317,7 +317,21 @@ fn exit_code(error: &ClientError) -> u8 {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2, and with
+            // --json also as an error object on stdout.
+            if e.use_stderr() && std::env::args_os().any(|a| a == "--json") {
+                let text = e.to_string();
+                let first = text.lines().next().unwrap_or_default();
+                Printer::new(true).json_failure(&Failure::usage(
+                    first.trim_start_matches("error: ").to_owned(),
+                ));
+            }
+            e.exit();
+        }
+    };
     let printer = Printer::new(cli.global.json);
     match run(cli, &printer) {
         Ok(()) => ExitCode::SUCCESS,

@@ -107,9 +107,13 @@ impl Printer {
     /// A failure: one line on stderr; with `--json`, an error object on stdout too.
     pub(crate) fn failure(&self, f: &Failure) {
         eprintln!("capmonster: {}", f.message);
-        if !self.json {
-            return;
+        if self.json {
+            self.json_failure(f);
         }
+    }
+
+    /// The JSON error object of a failure, on stdout.
+    pub(crate) fn json_failure(&self, f: &Failure) {
         let mut error = json!({"message": f.message, "exit_code": f.code});
         if let Some(e) = &f.error {
             error["task_id"] = json!(e.task_id());

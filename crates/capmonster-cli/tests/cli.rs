@@ -538,6 +538,23 @@ fn exit_code_2_for_bad_usage() {
     let r = run(&["--emulator", "solve", "recaptcha-v2", "--bogus"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stdout.is_empty());
+    let r = run(&["--json", "solve", "recaptcha-v2", "--bogus"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    let v = r.json();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["error"]["exit_code"], 2);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--bogus")),
+        "{v}"
+    );
+
+    // A key with a space in it is refused without being repeated.
+    let spaced = format!("{KEY} x");
+    let r = run(&["--emulator", "--api-key", &spaced, "balance"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("clientKey"), "{r:?}");
 
     let r = run(&[
         "--emulator",
