@@ -493,3 +493,59 @@ fn with_spinner(
     bar.finish_and_clear();
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use capmonster_blocking::proto::solver::{AmbiguousCause, TransportFailure};
+    use capmonster_blocking::proto::{ApiError, ErrorCode};
+    use capmonster_blocking::{Phase, TransportError};
+
+    fn api(code: ErrorCode) -> ClientError {
+        ClientError::Api {
+            error: ApiError::new(code, None, 1, 200),
+            phase: Some(Phase::Create),
+            task_id: None,
+        }
+    }
+
+    #[test]
+    fn exit_codes_follow_the_class() {
+        assert_eq!(exit_code(&api(ErrorCode::KeyDoesNotExist)), 3);
+        assert_eq!(exit_code(&api(ErrorCode::ZeroBalance)), 3);
+        assert_eq!(exit_code(&api(ErrorCode::CaptchaUnsolvable)), 4);
+        // Retries used up on a busy service: nothing wrong with the task or the key.
+        assert_eq!(exit_code(&api(ErrorCode::NoSlotAvailable)), 6);
+        let ambiguous = ClientError::AmbiguousCreate {
+            cause: AmbiguousCause::Transport(TransportFailure::ConnectionReset),
+        };
+        assert_eq!(exit_code(&ambiguous), 4);
+        let limit = ClientError::PollLimit {
+            task_id: 7,
+            polls: 120,
+        };
+        assert_eq!(exit_code(&limit), 4);
+        let timeout = ClientError::Timeout {
+            task_id: Some(7),
+            polls: 3,
+            elapsed: Duration::from_secs(180),
+        };
+        assert_eq!(exit_code(&timeout), 5);
+        let slow = ClientError::Transport {
+            error: TransportError::new(TransportFailure::TimedOut, ""),
+            phase: Some(Phase::Poll),
+        };
+        assert_eq!(exit_code(&slow), 5);
+        let refused = ClientError::Transport {
+            error: TransportError::new(TransportFailure::ConnectFailed, ""),
+            phase: None,
+        };
+        assert_eq!(exit_code(&refused), 6);
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory as _;
+        Cli::command().debug_assert();
+    }
+}

@@ -132,6 +132,22 @@ fn balance_and_user_agent() {
     );
     assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
 
+    // A task of an --emulator run lives as long as that run.
+    let r = run(&[
+        "--emulator",
+        "create",
+        "turnstile",
+        "--website-url",
+        "https://example.com",
+        "--website-key",
+        "0x4AAAAAAABUYP0XeMJF0xoy",
+    ])
+    .ok();
+    assert_eq!(r.stdout, "100000001\n");
+    let r = run(&["--emulator", "--json", "result", "100000001"]);
+    assert_eq!(r.code, 4, "{r:?}");
+    assert_eq!(r.json()["error"]["code"], "ERROR_NO_SUCH_CAPCHA_ID");
+
     let r = run(&["--emulator", "user-agent"]).ok();
     assert_eq!(r.stdout.trim_end(), USER_AGENT);
 
