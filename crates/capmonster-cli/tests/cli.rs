@@ -544,6 +544,45 @@ fn serve_prints_its_url_first() {
     child.kill().expect("serve stops");
     child.wait().expect("serve ends");
 
+    // Its fault flags reach the emulator: the first createTask finds no slot, and the
+    // client's retry (in the core's policy) gets the task through.
+    let mut child = Command::new(BIN)
+        .args(["serve", "--speed", "50", "--fault", "create/no-slot:#1"])
+        .args(["--dialect", "anti-captcha", "--max-seconds", "60"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("a first line");
+    let r = run_with(
+        &[
+            "--base-url",
+            line.trim(),
+            "--service",
+            "anti-captcha",
+            "--api-key",
+            KEY,
+            "--poll-ms",
+            "100",
+            "--json",
+            "solve",
+            "image-to-text",
+            "--image",
+            "-",
+        ],
+        Some(&image("retried")),
+        &[],
+    )
+    .ok();
+    let v = r.json();
+    assert_eq!(v["value"], "retried");
+    assert_eq!(v["create_attempts"], 2);
+    child.kill().expect("serve stops");
+    child.wait().expect("serve ends");
+
     // A bad option is bad usage.
     let r = run(&["serve", "--fault", "nonsense"]);
     assert_eq!(r.code, 2, "{r:?}");
