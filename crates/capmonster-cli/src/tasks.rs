@@ -94,11 +94,13 @@ pub(crate) enum Kind {
     RecaptchaV3(RecaptchaV3Args),
     /// Cloudflare Turnstile, and Cloudflare Challenge / Waiting Room (TurnstileTask).
     #[command(after_help = "\
-Modes:
-  token            the widget's token (default): --website-url, --website-key
-  challenge-token  a Challenge page solved into a token: also --page-action, --data, --page-data, --user-agent
-  cf-clearance     a Challenge page solved into the cf_clearance cookie: --html-page, --user-agent and a proxy with login and password
-  wait-room        a Waiting Room solved into cf_clearance: as cf-clearance
+Modes (--mode):
+  token            the widget's token (the default)
+  challenge-token  a Challenge page, solved into a token;
+                   needs --page-action, --data, --page-data, --user-agent
+  cf-clearance     a Challenge page, solved into the cf_clearance cookie;
+                   needs --html-page, --user-agent, --proxy (with login and password)
+  wait-room        a Waiting Room, solved into cf_clearance; needs what cf-clearance needs
 
 Example:
   capmonster solve turnstile --website-url https://example.com --website-key 0x4AAAAAAA")]
@@ -122,9 +124,11 @@ Examples:
     /// Amazon AWS WAF (AmazonTask), in its three parameter sets.
     #[command(after_help = "\
 Parameter sets:
-  1. captcha (jsapi.js):       --website-key --captcha-script
-  2. challenge (gokuProps):    --website-key --challenge-script --context --iv [--captcha-script]
-  3. challenge.js only:        --challenge-script (the other fields are sent empty, cookieSolution on)
+  1. a captcha (jsapi.js):    --website-key --captcha-script
+  2. a challenge (gokuProps): --website-key --challenge-script --context --iv
+                              [--captcha-script]
+  3. challenge.js only:       --challenge-script
+                              (the other fields go empty, cookieSolution on)
 
 Example:
   capmonster solve amazon --website-url https://example.com --website-key AQIDAHj... --captcha-script https://.../jsapi.js")]
