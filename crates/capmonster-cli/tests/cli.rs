@@ -705,6 +705,25 @@ fn exit_code_5_for_a_timeout() {
     assert_eq!(r.code, 5, "{r:?}");
     assert!(r.stderr.contains("was not ready within"), "{r:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
+
+    // A request's own timeout is a timeout too: the emulator stalls getBalance for 30 s.
+    let stalled = emulator_with(
+        Config::new()
+            .key(KEY, 10.0)
+            .fault("balance/stall=30:#1".parse().expect("a fault rule")),
+    );
+    let started = std::time::Instant::now();
+    let r = run(&[
+        "--base-url",
+        &stalled.base_url(),
+        "--api-key",
+        KEY,
+        "--request-timeout",
+        "1",
+        "balance",
+    ]);
+    assert_eq!(r.code, 5, "{r:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 #[test]
