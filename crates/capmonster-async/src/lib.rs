@@ -48,7 +48,7 @@ use tracing::Instrument as _;
 pub use capmonster_proto as proto;
 pub use capmonster_proto::client::{ClientConfig, FromClientConfig};
 pub use capmonster_proto::report::ReportVerdict;
-pub use capmonster_proto::solver::{AdaptiveTiming, Phase, Policy, Solved, Timing};
+pub use capmonster_proto::solver::{AdaptiveTiming, Phase, Policy, Progress, Solved, Timing};
 pub use capmonster_proto::task::*;
 pub use capmonster_proto::{
     Balance, ClientError as Error, ClientKey, Dialect, Endpoint, ReportAccepted, Service, Solution,
@@ -215,14 +215,42 @@ impl Client {
             &config.service,
             policy,
         );
-        self.drive(solver).await
+        self.drive(solver, &mut |_| {}).await
+    }
+
+    /// [`Client::solve_with`], calling `observer` after each answer (and each request that got
+    /// none) with where the solve stands: for a progress display.
+    pub async fn solve_observed(
+        &self,
+        task: impl Into<Task>,
+        policy: &Policy,
+        observer: &mut (dyn FnMut(&Progress) + Send),
+    ) -> Result<Solved, Error> {
+        let config = &self.inner.config;
+        let solver = Solver::new(
+            config.create_task(task.into()),
+            &config.key,
+            &config.service,
+            policy,
+        );
+        self.drive(solver, observer).await
     }
 
     /// Waits for a task created earlier (by [`Client::create_task`], or elsewhere).
     pub async fn wait(&self, task_id: TaskId, kind: TaskKind) -> Result<Solved, Error> {
+        self.wait_observed(task_id, kind, &mut |_| {}).await
+    }
+
+    /// [`Client::wait`], calling `observer` as [`Client::solve_observed`] does.
+    pub async fn wait_observed(
+        &self,
+        task_id: TaskId,
+        kind: TaskKind,
+        observer: &mut (dyn FnMut(&Progress) + Send),
+    ) -> Result<Solved, Error> {
         let config = &self.inner.config;
         let solver = Solver::resume(task_id, kind, &config.key, &config.service, &config.policy);
-        self.drive(solver).await
+        self.drive(solver, observer).await
     }
 
     /// Solves many tasks, at most `concurrency` at a time, and yields each result as it finishes,
@@ -306,7 +334,11 @@ impl Client {
         }
     }
 
-    async fn drive(&self, mut solver: Solver) -> Result<Solved, Error> {
+    async fn drive(
+        &self,
+        mut solver: Solver,
+        observer: &mut (dyn FnMut(&Progress) + Send),
+    ) -> Result<Solved, Error> {
         solver = solver.with_jitter_seed(self.inner.seeds.next_seed());
         if let Some(learnt) = &self.inner.adaptive {
             solver = solver.with_adaptive(&learnt.lock().unwrap_or_else(PoisonError::into_inner));
@@ -336,6 +368,7 @@ impl Client {
                     if let Some(id) = solver.task_id() {
                         span.record("task_id", id);
                     }
+                    observer(&solver.progress(Instant::now()));
                 }
                 Action::Wait(until) => tokio::time::sleep_until(until.into()).await,
                 Action::Done(result) => {

@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 pub use capmonster_proto as proto;
 pub use capmonster_proto::client::{ClientConfig, FromClientConfig};
 pub use capmonster_proto::report::ReportVerdict;
-pub use capmonster_proto::solver::{AdaptiveTiming, Phase, Policy, Solved, Timing};
+pub use capmonster_proto::solver::{AdaptiveTiming, Phase, Policy, Progress, Solved, Timing};
 pub use capmonster_proto::task::*;
 pub use capmonster_proto::{
     Balance, ClientError as Error, ClientKey, Dialect, Endpoint, ReportAccepted, Service, Solution,
@@ -189,14 +189,42 @@ impl Client {
             &config.service,
             policy,
         );
-        self.drive(solver)
+        self.drive(solver, &mut |_| {})
+    }
+
+    /// [`Client::solve_with`], calling `observer` after each answer (and each request that got
+    /// none) with where the solve stands: for a progress display.
+    pub fn solve_observed(
+        &self,
+        task: impl Into<Task>,
+        policy: &Policy,
+        observer: &mut dyn FnMut(&Progress),
+    ) -> Result<Solved, Error> {
+        let config = &self.inner.config;
+        let solver = Solver::new(
+            config.create_task(task.into()),
+            &config.key,
+            &config.service,
+            policy,
+        );
+        self.drive(solver, observer)
     }
 
     /// Waits for a task created earlier (by [`Client::create_task`], or elsewhere).
     pub fn wait(&self, task_id: TaskId, kind: TaskKind) -> Result<Solved, Error> {
+        self.wait_observed(task_id, kind, &mut |_| {})
+    }
+
+    /// [`Client::wait`], calling `observer` as [`Client::solve_observed`] does.
+    pub fn wait_observed(
+        &self,
+        task_id: TaskId,
+        kind: TaskKind,
+        observer: &mut dyn FnMut(&Progress),
+    ) -> Result<Solved, Error> {
         let config = &self.inner.config;
         let solver = Solver::resume(task_id, kind, &config.key, &config.service, &config.policy);
-        self.drive(solver)
+        self.drive(solver, observer)
     }
 
     /// Reports a solved task's answer as wrong, through the endpoint that fits its type and the
@@ -257,7 +285,11 @@ impl Client {
         }
     }
 
-    fn drive(&self, mut solver: Solver) -> Result<Solved, Error> {
+    fn drive(
+        &self,
+        mut solver: Solver,
+        observer: &mut dyn FnMut(&Progress),
+    ) -> Result<Solved, Error> {
         solver = solver.with_jitter_seed(self.inner.seeds.next_seed());
         if let Some(learnt) = &self.inner.adaptive {
             solver = solver.with_adaptive(&learnt.lock().unwrap_or_else(PoisonError::into_inner));
@@ -284,6 +316,7 @@ impl Client {
                     if let Some(id) = solver.task_id() {
                         span.record("task_id", id);
                     }
+                    observer(&solver.progress(Instant::now()));
                 }
                 Action::Wait(until) => {
                     std::thread::sleep(until.saturating_duration_since(Instant::now()));

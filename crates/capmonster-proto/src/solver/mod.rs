@@ -433,6 +433,18 @@ enum CreateOutcome {
     Ambiguous(AmbiguousCause),
 }
 
+/// Where a solve stands, for a progress display: see [`Solver::progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// The task id, once createTask has answered (from the start for a resumed solve).
+    pub task_id: Option<TaskId>,
+    /// getTaskResult requests sent so far.
+    pub polls: u32,
+    /// Time since the solve started (its first [`Solver::poll`]).
+    pub elapsed: Duration,
+}
+
 /// One solve: createTask (or an existing task id), then getTaskResult until ready, an error, the
 /// poll cap or the deadline. See the [module docs](self) for the drive loop and the states.
 #[derive(Debug, Clone)]
@@ -583,6 +595,17 @@ impl Solver {
     /// createTask requests sent so far.
     pub fn create_attempts(&self) -> u32 {
         self.create_attempts
+    }
+
+    /// Where the solve stands at `now`, for a progress display.
+    pub fn progress(&self, now: Instant) -> Progress {
+        Progress {
+            task_id: self.task_id,
+            polls: self.polls,
+            elapsed: self
+                .started
+                .map_or(Duration::ZERO, |s| now.saturating_duration_since(s)),
+        }
     }
 
     /// The deadline, once armed by the first [`Solver::poll`].

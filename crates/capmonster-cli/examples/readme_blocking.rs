@@ -1,0 +1,14 @@
+//! The blocking library in ten lines, as docs/CLI.md shows it (a test keeps the two equal).
+
+// readme-start
+use capmonster_blocking::{Client, Error, RecaptchaV2Task};
+
+fn main() -> Result<(), Error> {
+    let key = std::env::var("CAPMONSTER_API_KEY").unwrap_or_default();
+    let client = Client::builder().api_key(&key).build()?;
+    let task = RecaptchaV2Task::new("https://example.com/login", "6Le-SITE-KEY");
+    let solved = client.solve(task)?; // createTask, then polls until ready or the deadline
+    println!("{}", solved.ready.solution.main_value().unwrap_or_default());
+    Ok(())
+}
+// readme-end
