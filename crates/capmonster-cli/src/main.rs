@@ -261,7 +261,7 @@ pub(crate) struct Failure {
     /// The exit code.
     pub(crate) code: u8,
     /// The client error behind it, if any.
-    pub(crate) error: Option<ClientError>,
+    pub(crate) error: Option<Box<ClientError>>,
 }
 
 impl Failure {
@@ -280,7 +280,7 @@ impl From<ClientError> for Failure {
         Self {
             message: error.to_string(),
             code: exit_code(&error),
-            error: Some(error),
+            error: Some(Box::new(error)),
         }
     }
 }
@@ -518,6 +518,7 @@ mod tests {
         assert_eq!(exit_code(&api(ErrorCode::NoSlotAvailable)), 6);
         let ambiguous = ClientError::AmbiguousCreate {
             cause: AmbiguousCause::Transport(TransportFailure::ConnectionReset),
+            detail: String::new(),
         };
         assert_eq!(exit_code(&ambiguous), 4);
         let limit = ClientError::PollLimit {

@@ -251,41 +251,10 @@ impl ProxyArgs {
     }
 }
 
-/// Reads `scheme://[login:password@]host:port`. Errors never repeat the text (it may hold a
-/// password).
+/// Reads `scheme://[login:password@]host:port` through the core. Its errors name the rule and
+/// never repeat the text (it may hold a password).
 fn parse_proxy_url(url: &str) -> Result<Proxy, Failure> {
-    let bad = || {
-        Failure::usage(
-            "--proxy must look like http://login:password@host:port (schemes: http, https, socks4, socks5)",
-        )
-    };
-    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
-    let kind = match scheme.to_ascii_lowercase().as_str() {
-        "http" => ProxyType::Http,
-        "https" => ProxyType::Https,
-        "socks4" => ProxyType::Socks4,
-        "socks5" => ProxyType::Socks5,
-        _ => return Err(bad()),
-    };
-    let rest = rest.trim_end_matches('/');
-    let (auth, host_port) = match rest.rsplit_once('@') {
-        Some((auth, hp)) => (Some(auth), hp),
-        None => (None, rest),
-    };
-    let (host, port) = host_port.rsplit_once(':').ok_or_else(bad)?;
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let port: u16 = port.parse().map_err(|_| bad())?;
-    if host.is_empty() || host.contains('/') {
-        return Err(bad());
-    }
-    let proxy = Proxy::new(kind, host, port);
-    Ok(match auth {
-        Some(auth) => {
-            let (login, password) = auth.split_once(':').ok_or_else(bad)?;
-            proxy.with_auth(login, password)
-        }
-        None => proxy,
-    })
+    Proxy::from_url(url).map_err(|e| Failure::usage(format!("--proxy {}", e.rule())))
 }
 
 /// Flags of `image-to-text`.
