@@ -1,4 +1,4 @@
-//! The async library in ten lines, as docs/CLI.md shows it (a test keeps the two equal).
+//! The async library in ten lines, as the README shows it (a test keeps the two equal).
 
 // readme-start
 use capmonster_async::{Client, Error, RecaptchaV2Task};

@@ -1,4 +1,4 @@
-//! The blocking library in ten lines, as docs/CLI.md shows it (a test keeps the two equal).
+//! The blocking library in ten lines, as the README shows it (a test keeps the two equal).
 
 // readme-start
 use capmonster_blocking::{Client, Error, RecaptchaV2Task};

@@ -1,4 +1,4 @@
-//! docs/CLI.md shows the library snippets that `examples/readme_*.rs` compile: keep them equal,
+//! README.md shows the library snippets that `examples/readme_*.rs` compile: keep them equal,
 //! and keep its first command the one that works.
 
 use std::path::Path;
@@ -21,12 +21,12 @@ fn snippet(example: &str) -> String {
 
 #[test]
 fn docs_show_the_compiled_snippets() {
-    let doc = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/CLI.md"));
+    let doc = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"));
     for example in ["readme_blocking.rs", "readme_async.rs"] {
         let code = snippet(example);
         assert!(
             doc.contains(&format!("```rust\n{code}```")),
-            "docs/CLI.md does not show examples/{example} as it is:\n{code}"
+            "README.md does not show examples/{example} as it is:\n{code}"
         );
     }
     assert!(doc.contains(
