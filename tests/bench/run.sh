@@ -6,6 +6,7 @@
 #   tests/bench/run.sh                  # REPS=3 by default
 #   REPS=1 SKIP_CODEC=1 tests/bench/run.sh
 #   PEERS_DIR=/path/to/shared/bench/peers PEERS_WORK=/tmp/capmonster-peers tests/bench/run.sh
+#   KEEP=1 ONLY='-2000-' SKIP_LOADGEN=1 SKIP_CODEC=1 tests/bench/run.sh   # redo some runs, keep the rest
 #
 # Loopback only. Every emulator stops by itself (--max-seconds) and is also killed by its PID; every
 # client run is bounded by N tasks and `timeout`.
@@ -21,7 +22,8 @@ EMU="$ROOT/target/release/capmonster-emulator"
 DRV="$ROOT/target/release/capmonster-bench"
 LOADGEN="$ROOT/target/release/examples/loadgen"
 
-rm -rf "$OUT"; mkdir -p "$OUT/runs"
+[ -n "${KEEP:-}" ] || rm -rf "$OUT"
+mkdir -p "$OUT/runs"
 cd "$ROOT"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -66,6 +68,7 @@ start_emu() {
 # run NAME CLIENT EMU_ARGS -- CLIENT_ARGS...: one measured run; writes runs/NAME.{json,time,stats.json,meta}
 run() {
   local name="$1" client="$2" emu_args="$3"; shift 4
+  [[ "$name" =~ ${ONLY:-.} ]] || return 0
   start_emu $emu_args
   local dir="$OUT/runs"
   local cmd
@@ -95,6 +98,12 @@ for rep in $(seq "$REPS"); do
   run "fixed-rs-asynccap1000-10000-r$rep" rs "$FIXED $SEED" -- --mode async -n 10000 --concurrency 1000
   run "fixed-rs-blocking-200-r$rep" rs "$FIXED $SEED" -- --mode blocking -n 200 --threads 200
   run "fixed-rs-asyncofficial-200-r$rep" rs "$FIXED $SEED" -- --mode async -n 200 --table official
+  # N=2000 for the transport-limit ratios: at N=200 the CPU times are a few 10 ms ticks of time(1).
+  run "fixed-rs-asyncofficial-2000-r$rep" rs "$FIXED $SEED" -- --mode async -n 2000 --table official
+  run "fixed-rs-blocking-2000-r$rep" rs "$FIXED $SEED" -- --mode blocking -n 2000 --threads 200
+  run "fixed-bare-reqwest-2000-r$rep" rs "$FIXED $SEED" -- --mode bare-reqwest -n 2000
+  run "fixed-bare-reqwestofficial-2000-r$rep" rs "$FIXED $SEED" -- --mode bare-reqwest -n 2000 --table official
+  run "fixed-bare-ureq-2000-r$rep" rs "$FIXED $SEED" -- --mode bare-ureq -n 2000 --threads 200
   run "fixed-bare-reqwest-200-r$rep" rs "$FIXED $SEED" -- --mode bare-reqwest -n 200
   run "fixed-bare-ureq-200-r$rep" rs "$FIXED $SEED" -- --mode bare-ureq -n 200 --threads 200
   run "fixed-bare-reqwestofficial-200-r$rep" rs "$FIXED $SEED" -- --mode bare-reqwest -n 200 --table official
@@ -109,7 +118,7 @@ for rep in $(seq "$REPS"); do
 done
 
 echo "== emulator throughput (getTaskResult on one core, keep-alive)"
-for c in 1 4 8; do
+for c in $([ -n "${SKIP_LOADGEN:-}" ] || echo 1 4 8); do
   start_emu --solve-ms 0
   timeout 120 "${PIN_CLI[@]}" "$LOADGEN" --url "$URL" -n 100000 -c "$c" > "$OUT/loadgen-c$c.txt" 2>&1 || true
   stop_emu
@@ -122,6 +131,7 @@ if [ -z "${SKIP_CODEC:-}" ]; then
   cargo bench -q -p capmonster-proto --bench codec -- --warm-up-time 1 --measurement-time 3 > "$OUT/codec.txt" 2>&1
 fi
 
+[ -n "${KEEP:-}" ] && [ -f "$OUT/machine.txt" ] && cp "$OUT/machine.txt" "$OUT/machine.prev.txt"
 {
   echo "nproc=$(nproc)"
   echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
