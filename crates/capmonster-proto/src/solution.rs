@@ -113,6 +113,19 @@ impl Solution {
             TaskKind::ComplexImageRecaptcha | TaskKind::ComplexImageRecognition => {
                 typed(raw, Self::ComplexImage)
             }
+            // v3 is tried first and wins when both shapes fit. A v4 answer (`lot_number`, and no
+            // `seccode` key, literal or escaped, that v3 requires) cannot fit v3, so it is read
+            // as v4 at once instead of after a failed v3 parse.
+            TaskKind::GeeTest
+                if raw.contains("\"lot_number\"")
+                    && !raw.contains("seccode")
+                    && !raw.contains('\\') =>
+            {
+                match typed(raw, Self::GeeTestV4) {
+                    Self::Raw => typed(raw, Self::GeeTestV3),
+                    v4 => v4,
+                }
+            }
             TaskKind::GeeTest => match typed(raw, Self::GeeTestV3) {
                 Self::Raw => typed(raw, Self::GeeTestV4),
                 v3 => v3,
