@@ -519,3 +519,111 @@ both_front_ends!(
     report_once_then_refused_locally,
     anti_captcha_report_rules,
 );
+
+// ---------------------------------------------------------------- requests in flight
+
+fn tiny_image(i: usize) -> ImageToTextTask {
+    image_saying(&format!("m{i}"))
+}
+
+#[test]
+fn blocking_requests_in_flight_are_capped() {
+    let emu = emulator(config());
+    let client = capmonster_tests::builder::<capmonster_blocking::Client>(
+        &emu.base_url(),
+        Service::capmonster(),
+    )
+    .max_in_flight(1)
+    .build()
+    .unwrap();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let client = client.clone();
+                scope.spawn(move || client.solve(tiny_image(i)).map(|s| (i, s)))
+            })
+            .collect();
+        for h in handles {
+            let (i, solved) = h.join().unwrap().unwrap();
+            assert_eq!(
+                solved.ready.solution.main_value(),
+                Some(format!("m{i}").as_str())
+            );
+        }
+    });
+    assert_eq!(
+        emu.stats().connections,
+        1,
+        "one request at a time needs one connection"
+    );
+}
+
+#[test]
+fn async_requests_in_flight_are_capped() {
+    use futures_util::StreamExt as _;
+    let emu = emulator(config());
+    let client = capmonster_tests::builder::<capmonster_async::Client>(
+        &emu.base_url(),
+        Service::capmonster(),
+    )
+    .max_in_flight(1)
+    .build()
+    .unwrap();
+    let rt = capmonster_tests::runtime();
+    let tasks: Vec<Task> = (0..6).map(|i| tiny_image(i).into()).collect();
+    let results: Vec<_> = rt.block_on(client.solve_all(tasks, 6).collect());
+    for (i, result) in results {
+        assert_eq!(
+            result.unwrap().ready.solution.main_value(),
+            Some(format!("m{i}").as_str())
+        );
+    }
+    assert_eq!(
+        emu.stats().connections,
+        1,
+        "one request at a time needs one connection"
+    );
+}
+
+#[test]
+fn a_request_that_never_gets_a_slot_sends_nothing() {
+    // One slot, held by a poll that stalls until its 600 ms timeout; a second solve with a 300 ms
+    // deadline never gets the slot, so its createTask is never sent.
+    let emu = emulator(config());
+    emu.add_fault(FaultRule::next(
+        FaultKind::Stall {
+            duration: Duration::from_secs(300),
+        },
+        Scope::Poll,
+        1,
+    ));
+    let client = capmonster_tests::builder::<capmonster_blocking::Client>(
+        &emu.base_url(),
+        Service::capmonster(),
+    )
+    .max_in_flight(1)
+    .request_timeout(Duration::from_millis(600))
+    .build()
+    .unwrap();
+    std::thread::scope(|scope| {
+        let holder = {
+            let client = client.clone();
+            scope.spawn(move || client.solve(tiny_image(0)))
+        };
+        std::thread::sleep(Duration::from_millis(120));
+        assert_eq!(endpoint_count(&emu, "createTask"), 1, "the holder's task");
+        let short = fast_policy().with_deadline(Duration::from_millis(300));
+        let err = client.solve_with(tiny_image(1), &short).unwrap_err();
+        assert!(err.task_id().is_none(), "{err:?}");
+        assert!(err.is_timeout() || err.is_connect(), "{err:?}");
+        assert_eq!(
+            endpoint_count(&emu, "createTask"),
+            1,
+            "the second createTask was never sent"
+        );
+        assert!(
+            holder.join().unwrap().is_ok(),
+            "the holder recovers after its stalled poll"
+        );
+    });
+}

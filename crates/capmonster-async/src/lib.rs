@@ -56,7 +56,7 @@ pub use capmonster_proto::{
 };
 
 use capmonster_proto::client::{
-    ExchangeFailure as Failure, ReportDesk, SeedSource, borrow_response, method_of,
+    ExchangeFailure as Failure, ReportDesk, SeedSource, borrow_response, method_of, no_slot_failure,
 };
 use capmonster_proto::solver::{Action, Solver, TransportFailure};
 use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http, redact};
@@ -72,6 +72,7 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    slots: Arc<tokio::sync::Semaphore>,
     config: ClientConfig,
     secrets: Vec<String>,
     desk: Mutex<ReportDesk>,
@@ -98,7 +99,7 @@ impl FromClientConfig for Client {
             .timeout(config.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .retry(reqwest::retry::never())
-            .pool_max_idle_per_host(usize::MAX);
+            .pool_max_idle_per_host(config.max_in_flight);
         #[cfg(feature = "rustls")]
         {
             let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -126,6 +127,7 @@ impl FromClientConfig for Client {
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
+                slots: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight)),
                 secrets,
                 desk: Mutex::new(ReportDesk::new(Instant::now())),
                 seeds: SeedSource::new(random_seed()),
@@ -150,6 +152,7 @@ impl Client {
         Self {
             inner: Arc::new(Inner {
                 http: inner.http.clone(),
+                slots: inner.slots.clone(),
                 config: inner.config.clone(),
                 secrets: inner.secrets.clone(),
                 desk: Mutex::new(ReportDesk::new(Instant::now())),
@@ -394,6 +397,11 @@ impl Client {
     ) -> Result<http::Response<Vec<u8>>, Failure> {
         let method = method_of(&request).to_owned();
         let mut request = reqwest::Request::try_from(request).map_err(|e| self.failure(&e))?;
+        let waiting = Instant::now();
+        let Ok(Ok(_slot)) = tokio::time::timeout(limit, self.inner.slots.acquire()).await else {
+            return Err(no_slot_failure(waiting.elapsed()));
+        };
+        let limit = limit.saturating_sub(waiting.elapsed());
         *request.timeout_mut() = Some(limit);
         let exchange = async {
             let mut response = self

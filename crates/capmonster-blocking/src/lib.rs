@@ -30,7 +30,7 @@
 
 use std::fmt;
 use std::io::ErrorKind;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 pub use capmonster_proto as proto;
@@ -44,7 +44,7 @@ pub use capmonster_proto::{
 };
 
 use capmonster_proto::client::{
-    ExchangeFailure as Failure, ReportDesk, SeedSource, borrow_response, method_of,
+    ExchangeFailure as Failure, ReportDesk, SeedSource, borrow_response, method_of, no_slot_failure,
 };
 use capmonster_proto::solver::{Action, Solver, TransportFailure};
 use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http, redact};
@@ -60,6 +60,7 @@ pub struct Client {
 
 struct Inner {
     agent: ureq::Agent,
+    slots: Arc<Slots>,
     config: ClientConfig,
     secrets: Vec<String>,
     desk: Mutex<ReportDesk>,
@@ -105,6 +106,7 @@ impl FromClientConfig for Client {
         Ok(Self {
             inner: Arc::new(Inner {
                 agent: builder.build().into(),
+                slots: Arc::new(Slots::new(config.max_in_flight)),
                 secrets,
                 desk: Mutex::new(ReportDesk::new(Instant::now())),
                 seeds: SeedSource::new(random_seed()),
@@ -133,6 +135,7 @@ impl Client {
         Self {
             inner: Arc::new(Inner {
                 agent: inner.agent.clone(),
+                slots: inner.slots.clone(),
                 config: inner.config.clone(),
                 secrets: inner.secrets.clone(),
                 desk: Mutex::new(ReportDesk::new(Instant::now())),
@@ -343,11 +346,22 @@ impl Client {
     ) -> Result<http::Response<Vec<u8>>, Failure> {
         let inner = &self.inner;
         let method = method_of(&request).to_owned();
-        let request = inner
-            .agent
-            .configure_request(request)
-            .timeout_global(Some(limit))
-            .build();
+        let waiting = Instant::now();
+        let Some(_slot) = inner.slots.take(limit) else {
+            return Err(no_slot_failure(waiting.elapsed()));
+        };
+        let limit = limit.saturating_sub(waiting.elapsed());
+        // The agent's own timeout is the configured one; only a shorter cut needs a
+        // request-level config (which ureq makes by copying the agent's).
+        let request = if limit < inner.config.request_timeout {
+            inner
+                .agent
+                .configure_request(request)
+                .timeout_global(Some(limit))
+                .build()
+        } else {
+            request
+        };
         let response = inner.agent.run(request).map_err(|e| self.failure(e))?;
         let (parts, body) = response.into_parts();
         let cap = inner.config.max_response_bytes;
@@ -416,4 +430,44 @@ fn is_tls_refusal(io: &std::io::Error) -> bool {
     }
     let _ = io;
     false
+}
+
+/// A counting gate over the client's requests in flight.
+#[derive(Debug)]
+struct Slots {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+/// One slot, given back when dropped.
+struct Slot<'a>(&'a Slots);
+
+impl Slots {
+    fn new(n: usize) -> Self {
+        Self {
+            free: Mutex::new(n),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Takes a slot, waiting at most `limit` for one.
+    fn take(&self, limit: Duration) -> Option<Slot<'_>> {
+        let free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut free, _) = self
+            .freed
+            .wait_timeout_while(free, limit, |free| *free == 0)
+            .unwrap_or_else(PoisonError::into_inner);
+        if *free == 0 {
+            return None;
+        }
+        *free -= 1;
+        Some(Slot(self))
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.0.freed.notify_one();
+    }
 }

@@ -21,6 +21,11 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// sets, long tokens) are a few kilobytes; anything near this is not an API answer.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
 
+/// How many requests a client has in flight at once unless set. Each one holds a connection, so
+/// this also bounds the open connections (and their memory) when thousands of solves poll at
+/// once; 1,024 requests of ~100 ms each still carry over 10,000 requests a second.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
+
 /// A client's configuration, shared by both front ends.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -39,6 +44,8 @@ pub struct ClientConfig {
     pub soft_id: Option<u32>,
     /// The largest answer read; a larger one becomes an error.
     pub max_response_bytes: usize,
+    /// The most requests in flight at once; more wait for a slot, within their own timeout.
+    pub max_in_flight: usize,
 }
 
 impl ClientConfig {
@@ -52,6 +59,7 @@ impl ClientConfig {
             outbound_proxy: None,
             soft_id: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 
@@ -62,6 +70,9 @@ impl ClientConfig {
                 "requestTimeout",
                 "must be more than zero",
             ));
+        }
+        if self.max_in_flight == 0 {
+            return Err(ValidationError::new("maxInFlight", "must be at least 1"));
         }
         if self.max_response_bytes < 1024 {
             return Err(ValidationError::new(
@@ -306,6 +317,7 @@ pub struct ClientBuilder<C> {
     outbound_proxy: Option<String>,
     soft_id: Option<u32>,
     max_response_bytes: usize,
+    max_in_flight: usize,
     client: std::marker::PhantomData<fn() -> C>,
 }
 
@@ -345,6 +357,7 @@ impl<C> ClientBuilder<C> {
             outbound_proxy: None,
             soft_id: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             client: std::marker::PhantomData,
         }
     }
@@ -420,6 +433,13 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// The most requests in flight at once (default 1,024); the rest wait for a slot.
+    #[must_use]
+    pub fn max_in_flight(mut self, requests: usize) -> Self {
+        self.max_in_flight = requests;
+        self
+    }
+
     /// The configuration, checked.
     pub fn into_config(self) -> Result<ClientConfig, ValidationError> {
         let key = self.key.ok_or_else(|| {
@@ -447,6 +467,7 @@ impl<C> ClientBuilder<C> {
             outbound_proxy: self.outbound_proxy,
             soft_id: self.soft_id,
             max_response_bytes: self.max_response_bytes,
+            max_in_flight: self.max_in_flight,
         };
         config.validate()?;
         Ok(config)
@@ -492,6 +513,18 @@ impl ExchangeFailure {
             Self::TooLarge(limit) => crate::ClientError::ResponseTooLarge { limit },
         }
     }
+}
+
+/// The failure of a request that waited `waited` for a slot among the client's requests in
+/// flight and got none: nothing was sent.
+pub fn no_slot_failure(waited: Duration) -> ExchangeFailure {
+    ExchangeFailure::Transport(crate::TransportError::new(
+        crate::solver::TransportFailure::ConnectFailed,
+        format!(
+            "no free request slot within {:.1} s (the client's max_in_flight is reached); nothing was sent",
+            waited.as_secs_f64()
+        ),
+    ))
 }
 
 /// Borrows an owned response as the `http::Response<&[u8]>` the endpoints parse.
