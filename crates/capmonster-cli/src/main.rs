@@ -405,9 +405,11 @@ fn connect(g: &Global) -> Result<(Client, Option<EmulatorHandle>), Failure> {
         let dialect = match g.service {
             ServiceName::Capmonster => Dialect::CapMonster,
             ServiceName::AntiCaptcha => Dialect::AntiCaptcha,
-            _ => {
+            // The emulator serves in.php/res.php beside the JSON API.
+            ServiceName::UrlForm | ServiceName::TwoCaptchaUrlForm => Dialect::CapMonster,
+            ServiceName::TwoCaptcha => {
                 return Err(Failure::usage(
-                    "--emulator speaks the capmonster and anti-captcha dialects only",
+                    "--emulator speaks the capmonster, anti-captcha and URL-form dialects, not 2captcha's JSON API",
                 ));
             }
         };

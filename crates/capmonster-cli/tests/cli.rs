@@ -828,3 +828,37 @@ fn help_is_complete() {
         assert!(r.stdout.contains("Example"), "{kind}: {}", r.stdout);
     }
 }
+
+#[test]
+fn the_url_form_against_the_in_process_emulator() {
+    let path = temp_file("urlform.png", &image("uf42"));
+    let path = path.to_str().expect("a UTF-8 path");
+    let r = run(&[
+        "--emulator",
+        "--service",
+        "url-form",
+        "solve",
+        "image-to-text",
+        "--image",
+        path,
+    ])
+    .ok();
+    assert_eq!(r.stdout, "uf42\n");
+    let r = run(&[
+        "--emulator",
+        "--service",
+        "url-form",
+        "--json",
+        "solve",
+        "recaptcha-v2",
+        "--website-url",
+        "https://example.com",
+        "--website-key",
+        "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-",
+    ])
+    .ok();
+    assert!(r.json()["value"].as_str().unwrap().len() > 500, "{r:?}");
+    let r = run(&["--emulator", "--service", "2captcha", "balance"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("not 2captcha's JSON API"), "{r:?}");
+}
