@@ -309,11 +309,7 @@ impl Client {
             tracing::warn!(parent: &span, warning, "report sent anyway");
         }
         let sent = self.send(&planned.request).instrument(span).await;
-        if let Err(Error::Transport { error, .. }) = &sent {
-            if error.is_connect() {
-                desk().forget(service, task_id);
-            }
-        }
+        desk().settle(service, task_id, &sent);
         sent
     }
 

@@ -264,11 +264,7 @@ impl Client {
             tracing::warn!(warning, "report sent anyway");
         }
         let sent = self.send(&planned.request);
-        if let Err(Error::Transport { error, .. }) = &sent {
-            if error.is_connect() {
-                desk().forget(service, task_id);
-            }
-        }
+        desk().settle(service, task_id, &sent);
         sent
     }
 

@@ -204,6 +204,20 @@ impl ReportDesk {
     pub fn forget(&mut self, service: &Service, task_id: TaskId) {
         self.ledger.forget(service.dialect(), task_id);
     }
+
+    /// Settles a planned report once its request is done: when the request certainly never
+    /// reached the service (the connection failed), the report is forgotten and may be sent
+    /// again; any other outcome keeps it recorded.
+    pub fn settle<T>(
+        &mut self,
+        service: &Service,
+        task_id: TaskId,
+        outcome: &Result<T, crate::ClientError>,
+    ) {
+        if matches!(outcome, Err(e) if e.is_connect()) {
+            self.forget(service, task_id);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -284,7 +298,28 @@ mod tests {
                 "completed before the desk"
             );
         }
-        desk.forget(&service, 7);
+        let never_sent: Result<(), crate::ClientError> = Err(crate::ClientError::Transport {
+            error: crate::TransportError::new(crate::solver::TransportFailure::TimedOut, ""),
+            phase: None,
+        });
+        desk.settle(&service, 7, &never_sent);
+        assert!(
+            desk.plan(
+                &service,
+                TaskKind::ImageToText,
+                7,
+                t0,
+                ReportVerdict::Incorrect,
+                t0
+            )
+            .is_err(),
+            "a timed-out report may have arrived: it stays recorded"
+        );
+        let refused: Result<(), crate::ClientError> = Err(crate::ClientError::Transport {
+            error: crate::TransportError::new(crate::solver::TransportFailure::ConnectFailed, ""),
+            phase: None,
+        });
+        desk.settle(&service, 7, &refused);
         assert!(
             desk.plan(
                 &service,
