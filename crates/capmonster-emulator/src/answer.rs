@@ -9,10 +9,11 @@
 //! digits when `numeric` is 1). An image containing the marker `UNSOLVABLE` fails with
 //! `ERROR_CAPTCHA_UNSOLVABLE` and is not charged.
 
+use capmonster_proto::Dialect;
 use serde_json::{Map, Value, json};
 
 use crate::rng::{ALNUM, B64URL, HEX, Rng, fnv1a};
-use crate::spec::{Accepted, website_url};
+use crate::spec::{Accepted, flag_set, geetest_version, website_url};
 
 /// The User-Agent the emulator hands out (getUserAgent, and `userAgent` in token solutions): a
 /// current Windows Chrome.
@@ -84,8 +85,9 @@ fn metadata(task: &Map<String, Value>) -> Option<&Map<String, Value>> {
     task.get("metadata").and_then(Value::as_object)
 }
 
-/// Solves an accepted task. `seed` is the emulator's seed.
-pub(crate) fn solve(task: &Accepted, id: u64, seed: u64) -> Outcome {
+/// Solves an accepted task. `seed` is the emulator's seed. The solution has the dialect's shape
+/// where the services differ (Amazon: Anti-Captcha answers `token`).
+pub(crate) fn solve(task: &Accepted, id: u64, seed: u64, dialect: Dialect) -> Outcome {
     let t = &task.task;
     let mut r =
         Rng::new(seed ^ id.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ fnv1a(task.label.as_bytes()));
@@ -169,7 +171,7 @@ pub(crate) fn solve(task: &Accepted, id: u64, seed: u64) -> Outcome {
             "userAgent": ua(t),
         }),
         ("GeeTestTask" | "GeeTestTaskProxyless", _) => {
-            if t.get("version").and_then(Value::as_i64) == Some(4) {
+            if geetest_version(t) == Some(4) {
                 json!({
                     "captcha_id": str_field(t, "gt").unwrap_or_default(),
                     "lot_number": r.string(HEX, 32),
@@ -205,8 +207,13 @@ pub(crate) fn solve(task: &Accepted, id: u64, seed: u64) -> Outcome {
             ),
             "userAgent": ua(t),
         }),
+        ("AmazonTask" | "AmazonTaskProxyless", _) if dialect == Dialect::AntiCaptcha => {
+            // Anti-Captcha: "the result of the task is a token", the value of the
+            // `aws-waf-token` cookie (its AmazonTask page).
+            json!({ "token": format!("{}-{}-{}-{}-{}:{}", r.string(HEX, 8), r.string(HEX, 4), r.string(HEX, 4), r.string(HEX, 4), r.string(HEX, 12), r.string(B64URL, 160)) })
+        }
         ("AmazonTask" | "AmazonTaskProxyless", _) => {
-            if t.get("cookieSolution").and_then(Value::as_bool) == Some(true) {
+            if flag_set(t, "cookieSolution") {
                 json!({
                     "cookies": { "aws-waf-token": format!("{}-{}-{}-{}-{}:{}", r.string(HEX, 8), r.string(HEX, 4), r.string(HEX, 4), r.string(HEX, 4), r.string(HEX, 12), r.string(B64URL, 160)) },
                     "userAgent": ua(t),

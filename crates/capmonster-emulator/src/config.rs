@@ -83,8 +83,14 @@ pub struct Config {
     /// Which errorId numbering and report rules to follow. `CapMonster` (errorId always 1) or
     /// `AntiCaptcha` (errorId = the code's Anti-Captcha number; reports within 60 s of completion).
     pub dialect: Dialect,
-    /// How long a ready result is kept (emulated time). Default 5 minutes.
+    /// How long a ready result is kept (emulated time). Default 5 minutes (CapMonster's "usually
+    /// 5 minutes"). In the Anti-Captcha dialect at most 60 s, the expiry its docs state.
     pub result_ttl: Duration,
+    /// In the CapMonster dialect, accept one report per task (a second one gets
+    /// `ERROR_NO_SUCH_CAPCHA_ID`). CapMonster's docs do not state this rule, so it is off by
+    /// default. The Anti-Captcha dialect and the URL form always take one report per task, as their
+    /// docs say.
+    pub one_report_per_task: bool,
     /// getTaskResult calls allowed per task; the next ones get `ERROR_TOO_MUCH_REQUESTS`. Default 120.
     pub poll_limit: u32,
     /// The first task id handed out. Default 100000001.
@@ -111,6 +117,7 @@ impl Default for Config {
             seed: 1,
             dialect: Dialect::CapMonster,
             result_ttl: Duration::from_secs(300),
+            one_report_per_task: false,
             poll_limit: 120,
             first_task_id: 100_000_001,
             http_error_status: false,
@@ -175,6 +182,13 @@ impl Config {
     /// Sends account errors with HTTP 402/403/429 (see [`Config::http_error_status`]).
     pub fn http_error_status(mut self, on: bool) -> Self {
         self.http_error_status = on;
+        self
+    }
+
+    /// Accepts one report per task in the CapMonster dialect too (see
+    /// [`Config::one_report_per_task`]).
+    pub fn one_report_per_task(mut self, on: bool) -> Self {
+        self.one_report_per_task = on;
         self
     }
 

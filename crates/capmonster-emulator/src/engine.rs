@@ -21,7 +21,19 @@ use crate::stats::{Stats, TaskStats};
 
 /// Anti-Captcha's report window: 60 s after completion.
 const ANTI_CAPTCHA_REPORT_WINDOW: Duration = Duration::from_secs(60);
+/// Anti-Captcha removes a task 60 s after its completion (its errors page, id 16): results are
+/// not served after that.
+const ANTI_CAPTCHA_RESULT_TTL: Duration = Duration::from_secs(60);
 const MAX_TASK_RECORDS: usize = 100_000;
+
+/// Whole seconds of a wall-clock time in milliseconds (0 before the epoch).
+fn unix_secs(ms: f64) -> u64 {
+    if ms.is_finite() && ms > 0.0 {
+        (ms / 1000.0) as u64
+    } else {
+        0
+    }
+}
 
 /// Emulated time: real time since a mark, multiplied by the speed factor.
 #[derive(Debug, Clone)]
@@ -97,10 +109,38 @@ struct Account {
     balance: f64,
 }
 
+/// Which report methods a task's kind takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// ImageToText and ComplexImageTask.
+    Image,
+    /// reCAPTCHA v2, v3 and their Enterprise types.
+    Recaptcha,
+    /// hCaptcha.
+    Hcaptcha,
+    /// Every other token type.
+    OtherToken,
+}
+
+impl Family {
+    fn of(type_name: &str, is_image: bool) -> Self {
+        if is_image {
+            Self::Image
+        } else if type_name.starts_with("Recaptcha") || type_name.starts_with("NoCaptcha") {
+            Self::Recaptcha
+        } else if type_name.starts_with("HCaptcha") {
+            Self::Hcaptcha
+        } else {
+            Self::OtherToken
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Task {
     key: String,
     is_image: bool,
+    family: Family,
     created_at: Duration,
     ready_at: Duration,
     outcome: Outcome,
@@ -145,8 +185,17 @@ pub(crate) struct NewCallback {
 pub(crate) enum ReportKind {
     /// The JSON API's image method: image tasks only.
     Image,
-    /// The JSON API's token methods: token tasks only.
+    /// The JSON API's token method (`reportIncorrectTokenCaptcha`): token tasks only.
     Token,
+    /// `reportIncorrectRecaptcha`: in the Anti-Captcha dialect reCAPTCHA v2/v3/Enterprise tasks
+    /// only; elsewhere an alias of [`ReportKind::Token`].
+    Recaptcha,
+    /// `reportIncorrectHcaptcha`: in the Anti-Captcha dialect hCaptcha tasks only; elsewhere an
+    /// alias of [`ReportKind::Token`].
+    Hcaptcha,
+    /// Anti-Captcha's `reportCorrectRecaptcha`: reCAPTCHA tasks only; counted with the good
+    /// reports.
+    GoodRecaptcha,
     /// The URL form's `reportbad`: one action for every kind.
     AnyBad,
     /// The URL form's `reportgood`: one action for every kind; counted apart from the bad ones.
@@ -163,7 +212,8 @@ pub(crate) enum ReportFailure {
     /// The task is known but cannot be reported: not solved, of the other kind, or outside the
     /// report window.
     NotReportable,
-    /// The task was reported already (once per task, whatever the method).
+    /// The task was reported already, where one report per task is the rule (see
+    /// `Engine::report`).
     Duplicate,
 }
 
@@ -187,8 +237,10 @@ pub(crate) enum TaskState {
     Ready {
         solution: Value,
         cost: f64,
-        created_at: Duration,
-        ready_at: Duration,
+        /// UNIX time (seconds) of createTask.
+        create_time: u64,
+        /// UNIX time (seconds) at which the task became ready.
+        end_time: u64,
         solve_count: u32,
     },
 }
@@ -210,6 +262,7 @@ pub(crate) struct Engine {
     pub(crate) dialect: Dialect,
     pub(crate) http_error_status: bool,
     result_ttl: Duration,
+    one_report_per_task: bool,
     poll_limit: u32,
     next_id: u64,
     tasks: HashMap<u64, Task>,
@@ -241,7 +294,11 @@ impl Engine {
             scripted_faults: Vec::new(),
             dialect: cfg.dialect,
             http_error_status: cfg.http_error_status,
-            result_ttl: cfg.result_ttl,
+            result_ttl: match cfg.dialect {
+                Dialect::AntiCaptcha => cfg.result_ttl.min(ANTI_CAPTCHA_RESULT_TTL),
+                _ => cfg.result_ttl,
+            },
+            one_report_per_task: cfg.one_report_per_task,
             poll_limit: cfg.poll_limit,
             next_id: cfg.first_task_id,
             tasks: HashMap::new(),
@@ -519,7 +576,7 @@ impl Engine {
             .is_some_and(|v| !v.is_string() && !v.is_null())
         {
             return Err(Refusal::new(
-                ErrorCode::TaskNotSupported,
+                ErrorCode::BadParameters,
                 "callbackUrl must be a string",
             ));
         }
@@ -530,13 +587,14 @@ impl Engine {
         let id = self.next_id;
         self.next_id += 1;
         let solve_time = self.draw_solve_time(&accepted);
-        let outcome = solve(&accepted, id, self.seed);
+        let outcome = solve(&accepted, id, self.seed, self.dialect);
         let ready_at = now.saturating_add(solve_time);
         self.tasks.insert(
             id,
             Task {
                 key,
                 is_image: accepted.is_image,
+                family: Family::of(&accepted.type_name, accepted.is_image),
                 created_at: now,
                 ready_at,
                 outcome,
@@ -572,6 +630,7 @@ impl Engine {
                 created_emulated_ms: now.as_secs_f64() * 1000.0,
                 ready_emulated_ms: ready_at.as_secs_f64() * 1000.0,
                 ready_unix_ms: self.clock.unix_ms(ready_at),
+                nocache_ignored: accepted.nocache_ignored,
                 ..TaskStats::default()
             },
         );
@@ -625,8 +684,8 @@ impl Engine {
             Outcome::Solved(solution) => Ok(TaskState::Ready {
                 solution: solution.clone(),
                 cost: task.cost,
-                created_at: task.created_at,
-                ready_at: task.ready_at,
+                create_time: unix_secs(self.clock.unix_ms(task.created_at)),
+                end_time: unix_secs(self.clock.unix_ms(task.ready_at)),
                 solve_count: 1,
             }),
             Outcome::Unsolvable => Err(Self::unsolvable()),
@@ -651,8 +710,8 @@ impl Engine {
             Outcome::Solved(solution) => Ok(TaskState::Ready {
                 solution: solution.clone(),
                 cost: task.cost,
-                created_at: task.created_at,
-                ready_at: task.ready_at,
+                create_time: unix_secs(self.clock.unix_ms(task.created_at)),
+                end_time: unix_secs(self.clock.unix_ms(task.ready_at)),
                 solve_count: 1,
             }),
             Outcome::Unsolvable => Err(Self::unsolvable()),
@@ -682,8 +741,12 @@ impl Engine {
         Ok(self.accounts.get(&key).map_or(0.0, |a| a.balance))
     }
 
-    /// reportIncorrect* and res.php reportbad/reportgood: a known, solved task of this key, of
-    /// the method's kind, inside the dialect's window, not reported before.
+    /// reportIncorrect*, reportCorrectRecaptcha and res.php reportbad/reportgood: a known, solved
+    /// task of this key, of the method's kind, inside the dialect's window.
+    ///
+    /// One report per task is enforced where it is documented (Anti-Captcha's report pages, and
+    /// 2captcha's `ERROR_DUPLICATE_REPORT` for the URL form), and in the CapMonster dialect only
+    /// when [`Config::one_report_per_task`] is on: CapMonster's docs do not state it.
     pub(crate) fn report(
         &mut self,
         kind: ReportKind,
@@ -708,12 +771,23 @@ impl Engine {
             .get_mut(&id)
             .filter(|t| t.key == key)
             .ok_or(ReportFailure::NotFound)?;
+        let anti_captcha = dialect == Dialect::AntiCaptcha;
         let kind_ok = match kind {
             ReportKind::Image => task.is_image,
             ReportKind::Token => !task.is_image,
+            // Anti-Captcha takes these for their own kinds only; CapMonster's docs make
+            // reportIncorrectRecaptcha (and once reportIncorrectHcaptcha) an alias of the token
+            // method.
+            ReportKind::Recaptcha if anti_captcha => task.family == Family::Recaptcha,
+            ReportKind::Hcaptcha if anti_captcha => task.family == Family::Hcaptcha,
+            ReportKind::Recaptcha | ReportKind::Hcaptcha => !task.is_image,
+            ReportKind::GoodRecaptcha => task.family == Family::Recaptcha,
             ReportKind::AnyBad | ReportKind::AnyGood => true,
         };
-        if task.reported {
+        let one_report = self.one_report_per_task
+            || dialect != Dialect::CapMonster
+            || matches!(kind, ReportKind::AnyBad | ReportKind::AnyGood);
+        if task.reported && one_report {
             return Err(ReportFailure::Duplicate);
         }
         let ok = task.settled
@@ -724,7 +798,7 @@ impl Engine {
             return Err(ReportFailure::NotReportable);
         }
         task.reported = true;
-        if kind == ReportKind::AnyGood {
+        if matches!(kind, ReportKind::AnyGood | ReportKind::GoodRecaptcha) {
             self.stats.good_reports_accepted += 1;
         } else {
             self.stats.reports_accepted += 1;

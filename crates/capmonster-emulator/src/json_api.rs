@@ -22,6 +22,8 @@ pub(crate) enum Endpoint {
     ReportToken,
     ReportRecaptcha,
     ReportHcaptcha,
+    /// Anti-Captcha's `reportCorrectRecaptcha` (served in that dialect only).
+    ReportCorrectRecaptcha,
     /// The URL form's submit script.
     InPhp,
     /// The URL form's result, balance and report script.
@@ -41,6 +43,7 @@ impl Endpoint {
             "/reportIncorrectTokenCaptcha" => Self::ReportToken,
             "/reportIncorrectRecaptcha" => Self::ReportRecaptcha,
             "/reportIncorrectHcaptcha" => Self::ReportHcaptcha,
+            "/reportCorrectRecaptcha" => Self::ReportCorrectRecaptcha,
             "/in.php" => Self::InPhp,
             "/res.php" => Self::ResPhp,
             "/api/useragent/actual" => Self::UserAgent,
@@ -58,6 +61,7 @@ impl Endpoint {
             Self::ReportToken => "reportIncorrectTokenCaptcha",
             Self::ReportRecaptcha => "reportIncorrectRecaptcha",
             Self::ReportHcaptcha => "reportIncorrectHcaptcha",
+            Self::ReportCorrectRecaptcha => "reportCorrectRecaptcha",
             Self::InPhp => "in.php",
             Self::ResPhp => "res.php",
             Self::UserAgent => "getUserAgent",
@@ -81,7 +85,8 @@ impl Endpoint {
             Self::ReportImage
             | Self::ReportToken
             | Self::ReportRecaptcha
-            | Self::ReportHcaptcha => Scope::Report,
+            | Self::ReportHcaptcha
+            | Self::ReportCorrectRecaptcha => Scope::Report,
             Self::InPhp | Self::ResPhp | Self::UserAgent | Self::Stats | Self::Unknown => {
                 return None;
             }
@@ -164,19 +169,19 @@ pub(crate) fn result_json(dialect: Dialect, state: TaskState) -> Value {
         TaskState::Ready {
             solution,
             cost,
-            created_at,
-            ready_at,
+            create_time,
+            end_time,
             solve_count,
         } => match dialect {
             Dialect::CapMonster => json!({
                 "errorId": 0, "errorCode": null, "errorDescription": null,
                 "status": "ready", "solution": solution, "cost": cost,
             }),
-            // Anti-Captcha's shape: cost as a string, plus times and solveCount.
+            // Anti-Captcha's shape: cost as a string, plus UNIX times and solveCount.
             _ => json!({
                 "errorId": 0, "status": "ready", "solution": solution,
                 "cost": format!("{cost:.6}"), "ip": "127.0.0.1",
-                "createTime": created_at.as_secs(), "endTime": ready_at.as_secs(),
+                "createTime": create_time, "endTime": end_time,
                 "solveCount": solve_count,
             }),
         },
@@ -221,14 +226,20 @@ pub(crate) fn handle(engine: &mut Engine, endpoint: Endpoint, body: &[u8]) -> Re
             ),
             Err(r) => refused(engine, &r, false),
         },
+        Endpoint::ReportCorrectRecaptcha if dialect != Dialect::AntiCaptcha => {
+            no_such_method(engine)
+        }
         Endpoint::ReportImage
         | Endpoint::ReportToken
         | Endpoint::ReportRecaptcha
-        | Endpoint::ReportHcaptcha => {
-            let kind = if endpoint == Endpoint::ReportImage {
-                ReportKind::Image
-            } else {
-                ReportKind::Token
+        | Endpoint::ReportHcaptcha
+        | Endpoint::ReportCorrectRecaptcha => {
+            let kind = match endpoint {
+                Endpoint::ReportImage => ReportKind::Image,
+                Endpoint::ReportRecaptcha => ReportKind::Recaptcha,
+                Endpoint::ReportHcaptcha => ReportKind::Hcaptcha,
+                Endpoint::ReportCorrectRecaptcha => ReportKind::GoodRecaptcha,
+                _ => ReportKind::Token,
             };
             match engine.report(kind, &parsed.unwrap_or_default()) {
                 Ok(()) => Reply::json(200, &json!({ "errorId": 0, "status": "success" })),
@@ -240,9 +251,14 @@ pub(crate) fn handle(engine: &mut Engine, endpoint: Endpoint, body: &[u8]) -> Re
             &serde_json::to_value(engine.stats()).unwrap_or(Value::Null),
         ),
         Endpoint::UserAgent | Endpoint::InPhp | Endpoint::ResPhp | Endpoint::Unknown => {
-            let r = Refusal::new(ErrorCode::NoSuchMethod, "No such method");
-            engine.note_error(&r.code);
-            Reply::json(404, &error_body(dialect, &r.code, &r.description))
+            no_such_method(engine)
         }
     }
+}
+
+/// HTTP 404 with `ERROR_NO_SUCH_METHOD`: a path this dialect does not serve.
+fn no_such_method(engine: &mut Engine) -> Reply {
+    let r = Refusal::new(ErrorCode::NoSuchMethod, "No such method");
+    engine.note_error(&r.code);
+    Reply::json(404, &error_body(engine.dialect, &r.code, &r.description))
 }

@@ -13,7 +13,22 @@
 //! | proxy required and absent; or present without a valid `proxyType`, `proxyAddress`, `proxyPort` | `ERROR_PROXY_MISSING` |
 //! | image missing, not base64, or under 100 bytes decoded | `ERROR_ZERO_CAPTCHA_FILESIZE` |
 //! | image over 50 KB (51,200 bytes) decoded | `ERROR_TOO_BIG_CAPTCHA_FILESIZE` |
-//! | any other required field missing, or any known field of the wrong JSON type or value | `ERROR_TASK_NOT_SUPPORTED` ("unsupported or invalid"), naming the field |
+//! | any other required field missing, or any known field of the wrong JSON type or value | `ERROR_BAD_PARAMETERS` (2Captcha's code for a bad field; CapMonster documents none), naming the field |
+//!
+//! `ERROR_TASK_NOT_SUPPORTED` is kept for what its documentation says ("task type unsupported or
+//! invalid"): a type or class the service does not know. A known type with a bad field is not an
+//! unknown type.
+//!
+//! Liberal where the clients that work against the service are (each listed in
+//! docs/PROTOCOL-NOTES.md):
+//! * every boolean flag (`isInvisible`, `nocache`, `case`, `math`, `cookieSolution`,
+//!   `fallbackToActualUA`, `isEnterprise`) is read from `true`/`false` or the integers `1`/`0`
+//!   (anticaptchaofficial sends `"isInvisible": 0`);
+//! * GeeTest's `version` is read from an integer or a string of digits (the Node client sends
+//!   `"version": "4"`);
+//! * `nocache` as a task field applies to the types the docs list (reCAPTCHA v2 and v3). On any
+//!   other type it is accepted and ignored, and the task's record says so
+//!   ([`TaskStats::nocache_ignored`](crate::TaskStats::nocache_ignored)).
 //!
 //! Unknown extra fields are ignored, as the service ignores them.
 
@@ -43,19 +58,60 @@ impl Refusal {
     }
 }
 
+/// A boolean flag as the service reads it: `true`/`false`, or the integers `1`/`0`.
+pub(crate) fn flag(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => match n.as_u64() {
+            Some(0) => Some(false),
+            Some(1) => Some(true),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An integer, or a string of 1 to 18 decimal digits read as one.
+fn int_or_digits(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s)
+            if (1..=18).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            s.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+/// A task's GeeTest `version` (3 when absent), read as [`Ty::IntOrDigits`]; `None` when it is not
+/// a number.
+pub(crate) fn geetest_version(task: &Map<String, Value>) -> Option<i64> {
+    match task.get("version") {
+        None | Some(Value::Null) => Some(3),
+        Some(v) => int_or_digits(v),
+    }
+}
+
+/// Whether a flag field of a task is set (see [`flag`]).
+pub(crate) fn flag_set(task: &Map<String, Value>, name: &str) -> bool {
+    task.get(name).and_then(flag) == Some(true)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Ty {
     Str,
     Int,
     Num,
+    /// A boolean, also the integers 0/1.
     Bool,
+    /// An integer, also a string of decimal digits.
+    IntOrDigits,
     Obj,
     /// Array of strings.
     StrArr,
     /// `enterprisePayload`: the table says string, the example sends an object.
     StrOrObj,
-    /// `isEnterprise`: boolean, also 0/1.
-    BoolOrInt,
 }
 
 impl Ty {
@@ -64,11 +120,11 @@ impl Ty {
             Str => "a string",
             Int => "an integer",
             Num => "a number",
-            Bool => "a boolean",
+            Bool => "a boolean (or 0/1)",
+            IntOrDigits => "an integer (or a string of digits)",
             Obj => "an object",
             StrArr => "an array of strings",
             StrOrObj => "a string or an object",
-            BoolOrInt => "a boolean (or 0/1)",
         }
     }
 
@@ -77,11 +133,11 @@ impl Ty {
             Str => v.is_string(),
             Int => v.is_i64() || v.is_u64(),
             Num => v.is_number(),
-            Bool => v.is_boolean(),
+            Bool => flag(v).is_some(),
+            IntOrDigits => int_or_digits(v).is_some(),
             Obj => v.is_object(),
             StrArr => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
             StrOrObj => v.is_string() || v.is_object(),
-            BoolOrInt => v.is_boolean() || v.as_i64().is_some_and(|i| i == 0 || i == 1),
         }
     }
 }
@@ -94,7 +150,7 @@ enum Need {
 }
 
 use Need::{Opt, Req};
-use Ty::{Bool, BoolOrInt, Int, Num, Obj, Str, StrArr, StrOrObj};
+use Ty::{Bool, Int, IntOrDigits, Num, Obj, Str, StrArr, StrOrObj};
 
 type Fields = &'static [(&'static str, Ty, Need)];
 
@@ -160,7 +216,7 @@ const RECAPTCHA_V2_ENTERPRISE: Spec = Spec {
 const RECAPTCHA_V3: Spec = Spec {
     fields: &[
         ("websiteKey", Str, Req),
-        ("isEnterprise", BoolOrInt, Opt),
+        ("isEnterprise", Bool, Opt),
         ("minScore", Num, Opt),
         ("pageAction", Str, Opt),
         ("nocache", Bool, Opt),
@@ -237,7 +293,7 @@ const GEETEST: Spec = Spec {
     fields: &[
         ("gt", Str, Req),
         ("challenge", Str, Opt), // required unless version is 4: checked below
-        ("version", Int, Opt),
+        ("version", IntOrDigits, Opt),
         ("geetestApiServerSubdomain", Str, Opt),
         ("geetestGetLib", Str, Opt),
         ("initParameters", Obj, Opt),
@@ -531,6 +587,9 @@ pub(crate) struct Accepted {
     /// Decoded images, in order (empty for token tasks).
     pub(crate) images: Vec<Vec<u8>>,
     pub(crate) is_image: bool,
+    /// `nocache` is set as a task field on a type the docs do not list it for: accepted, and
+    /// ignored.
+    pub(crate) nocache_ignored: bool,
     pub(crate) task: Map<String, Value>,
 }
 
@@ -548,8 +607,15 @@ pub(crate) fn class_of(task: &Map<String, Value>) -> Option<&Value> {
     task.get("class").or_else(|| task.get("Class"))
 }
 
+/// An unknown type or class: `ERROR_TASK_NOT_SUPPORTED`.
 fn not_supported(msg: String) -> Refusal {
     Refusal::new(ErrorCode::TaskNotSupported, msg)
+}
+
+/// A known type with a field missing, of the wrong JSON type, or of a refused value:
+/// `ERROR_BAD_PARAMETERS`.
+fn bad_field(msg: String) -> Refusal {
+    Refusal::new(ErrorCode::BadParameters, msg)
 }
 
 fn check_fields(obj: &Map<String, Value>, fields: Fields, prefix: &str) -> Result<(), Refusal> {
@@ -559,7 +625,7 @@ fn check_fields(obj: &Map<String, Value>, fields: Fields, prefix: &str) -> Resul
                 let code = if matches!(name, "websiteKey" | "websitePublicKey" | "gt") {
                     ErrorCode::RecaptchaInvalidSitekey
                 } else {
-                    ErrorCode::TaskNotSupported
+                    ErrorCode::BadParameters
                 };
                 return Err(Refusal::new(
                     code,
@@ -572,7 +638,7 @@ fn check_fields(obj: &Map<String, Value>, fields: Fields, prefix: &str) -> Resul
                 let code = if matches!(name, "websiteKey" | "websitePublicKey" | "gt") {
                     ErrorCode::RecaptchaInvalidSitekey
                 } else {
-                    ErrorCode::TaskNotSupported
+                    ErrorCode::BadParameters
                 };
                 return Err(Refusal::new(
                     code,
@@ -737,7 +803,7 @@ pub(crate) fn validate(task: Option<&Value>) -> Result<Accepted, Refusal> {
     let metadata = match task.get("metadata") {
         Some(Value::Object(m)) => Some(m),
         None | Some(Value::Null) => None,
-        Some(_) => return Err(not_supported("field metadata must be an object".into())),
+        Some(_) => return Err(bad_field("field metadata must be an object".into())),
     };
     if !spec.metadata.is_empty() {
         let empty = Map::new();
@@ -752,14 +818,15 @@ pub(crate) fn validate(task: Option<&Value>) -> Result<Accepted, Refusal> {
     );
     match (type_name, class) {
         ("GeeTestTask" | "GeeTestTaskProxyless", _) => {
-            let version = task.get("version").and_then(Value::as_i64).unwrap_or(3);
+            // The field's type was checked above: a number, or a string of digits.
+            let version = geetest_version(task).unwrap_or(3);
             if version != 3 && version != 4 {
-                return Err(not_supported(format!(
+                return Err(bad_field(format!(
                     "GeeTest version {version} is not 3 or 4"
                 )));
             }
             if version == 3 && !task.get("challenge").is_some_and(Value::is_string) {
-                return Err(not_supported(
+                return Err(bad_field(
                     "required field challenge (GeeTest v3) is missing".into(),
                 ));
             }
@@ -775,14 +842,14 @@ pub(crate) fn validate(task: Option<&Value>) -> Result<Accepted, Refusal> {
                     &["userAgent", "htmlPageBase64"]
                 }
                 Some(other) => {
-                    return Err(not_supported(format!(
+                    return Err(bad_field(format!(
                         "cloudflareTaskType `{other}` is not token, cf_clearance or wait_room"
                     )));
                 }
             };
             for f in need {
                 if !task.get(*f).is_some_and(Value::is_string) {
-                    return Err(not_supported(format!(
+                    return Err(bad_field(format!(
                         "required field {f} (cloudflareTaskType {}) is missing",
                         mode.unwrap_or_default()
                     )));
@@ -797,7 +864,7 @@ pub(crate) fn validate(task: Option<&Value>) -> Result<Accepted, Refusal> {
             };
             for f in need {
                 if !task.get(*f).is_some_and(Value::is_string) {
-                    return Err(not_supported(format!(
+                    return Err(bad_field(format!(
                         "required field {f} of AmazonTask is missing"
                     )));
                 }
@@ -806,23 +873,21 @@ pub(crate) fn validate(task: Option<&Value>) -> Result<Accepted, Refusal> {
         ("ComplexImageTask", Some("recaptcha")) => {
             let m = metadata.expect("Grid is required, so metadata exists");
             if !m.contains_key("Task") && !m.contains_key("TaskDefinition") {
-                return Err(not_supported(
+                return Err(bad_field(
                     "metadata.Task or metadata.TaskDefinition is required".into(),
                 ));
             }
             match m.get("Grid").and_then(Value::as_str) {
                 Some("4x4" | "3x3" | "1x1") => {}
                 _ => {
-                    return Err(not_supported(
-                        "metadata.Grid must be 4x4, 3x3 or 1x1".into(),
-                    ));
+                    return Err(bad_field("metadata.Grid must be 4x4, 3x3 or 1x1".into()));
                 }
             }
         }
         ("CustomTask", Some("Imperva" | "Incapsula")) => {
             let m = metadata.expect("incapsulaScriptUrl is required, so metadata exists");
             if !m.contains_key("incapsulaCookies") && !m.contains_key("incapsulaCookie") {
-                return Err(not_supported(
+                return Err(bad_field(
                     "required field metadata.incapsulaCookies is missing".into(),
                 ));
             }
@@ -830,14 +895,14 @@ pub(crate) fn validate(task: Option<&Value>) -> Result<Accepted, Refusal> {
         ("ImageToTextTask", _) => {
             if let Some(t) = task.get("recognizingThreshold").and_then(Value::as_i64) {
                 if !(0..=100).contains(&t) {
-                    return Err(not_supported(
+                    return Err(bad_field(
                         "recognizingThreshold must be from 0 to 100".into(),
                     ));
                 }
             }
             if let Some(n) = task.get("numeric").and_then(Value::as_i64) {
                 if n != 0 && n != 1 {
-                    return Err(not_supported("numeric must be 0 or 1".into()));
+                    return Err(bad_field("numeric must be 0 or 1".into()));
                 }
             }
         }
@@ -859,7 +924,7 @@ pub(crate) fn validate(task: Option<&Value>) -> Result<Accepted, Refusal> {
                     "required field body is missing",
                 ));
             }
-            Some(_) => return Err(not_supported("field body must be a string".into())),
+            Some(_) => return Err(bad_field("field body must be a string".into())),
         },
         Images::Array { urls_allowed } => {
             let b64 = task.get("imagesBase64").filter(|v| !v.is_null());
@@ -868,7 +933,7 @@ pub(crate) fn validate(task: Option<&Value>) -> Result<Accepted, Refusal> {
                 (Some(Value::Array(items)), _) if !items.is_empty() => {
                     for (i, item) in items.iter().enumerate() {
                         let text = item.as_str().ok_or_else(|| {
-                            not_supported(format!("imagesBase64[{i}] must be a string"))
+                            bad_field(format!("imagesBase64[{i}] must be a string"))
                         })?;
                         images.push(decode_image(text, &format!("imagesBase64[{i}]"))?);
                     }
@@ -880,13 +945,13 @@ pub(crate) fn validate(task: Option<&Value>) -> Result<Accepted, Refusal> {
                     ));
                 }
                 (Some(_), _) => {
-                    return Err(not_supported(
+                    return Err(bad_field(
                         "field imagesBase64 must be an array of strings".into(),
                     ));
                 }
                 (None, Some(u)) if urls_allowed => {
                     if !StrArr.accepts(u) || u.as_array().is_some_and(Vec::is_empty) {
-                        return Err(not_supported(
+                        return Err(bad_field(
                             "field imageUrls must be a non-empty array of strings".into(),
                         ));
                     }
@@ -910,12 +975,17 @@ pub(crate) fn validate(task: Option<&Value>) -> Result<Accepted, Refusal> {
         Some(c) => format!("{type_name}/{c}"),
         None => type_name.to_owned(),
     };
+    // The docs list nocache for reCAPTCHA v2 and v3 only. Elsewhere the field is not refused
+    // (the service ignores fields a type does not take), but the task records that it was ignored.
+    let nocache_set = flag_set(task, "nocache");
+    let nocache_listed = spec.fields.iter().any(|(name, _, _)| *name == "nocache");
     Ok(Accepted {
         label,
         type_name: type_name.to_owned(),
         class: class.map(str::to_owned),
         is_image: matches!(type_name, "ImageToTextTask" | "ComplexImageTask"),
         images,
+        nocache_ignored: nocache_set && !nocache_listed,
         task: task.clone(),
     })
 }

@@ -34,7 +34,8 @@ pub struct Stats {
     pub tasks_refused: u64,
     /// Reports of an incorrect answer accepted (the JSON report methods and res.php `reportbad`).
     pub reports_accepted: u64,
-    /// res.php `reportgood` reports accepted (a task takes one report, good or bad).
+    /// Reports of a correct answer accepted: res.php `reportgood`, and Anti-Captcha's
+    /// `reportCorrectRecaptcha`.
     pub good_reports_accepted: u64,
     /// Callbacks POSTed to a `callbackUrl` (or an in.php `pingback`) and answered.
     pub callbacks_sent: u64,
@@ -73,4 +74,7 @@ pub struct TaskStats {
     pub reported: bool,
     /// What it cost, when solved.
     pub cost: Option<f64>,
+    /// The task carried `nocache` as a task field on a type the docs do not list it for (they
+    /// list reCAPTCHA v2 and v3): accepted, and ignored.
+    pub nocache_ignored: bool,
 }

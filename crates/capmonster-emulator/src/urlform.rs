@@ -476,6 +476,18 @@ fn task_from_params(req: &FormRequest) -> Result<Map<String, Value>, Refusal> {
     let nocache = req.get("nocache").and_then(flag) == Some(true);
     let method = req.get("method").unwrap_or("");
     match method {
+        // A text captcha (a question without an image) has no CapMonster task type; 2captcha's
+        // clients send it as `method=post` with `textcaptcha`. It is an unsupported method, not
+        // an empty image.
+        "base64" | "post"
+            if req.get("textcaptcha").is_some()
+                && req.get("body").is_none()
+                && req.get("file").is_none() =>
+        {
+            return Err(bad(
+                "text captchas (textcaptcha) are not supported: CapMonster has no task type for them",
+            ));
+        }
         "base64" | "post" => {
             ty(&mut t, "ImageToTextTask");
             // `file` is a multipart upload, already base64 (see `parse_multipart`).

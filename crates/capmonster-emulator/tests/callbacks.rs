@@ -128,7 +128,7 @@ fn off_machine_and_unreachable_callbacks_are_counted() {
         );
     }
     let r = post(a, "/createTask", &json!({ "clientKey": "k", "callbackUrl": 5, "task": { "type": "ImageToTextTask", "body": image(200) } })).json();
-    assert_eq!(r["errorCode"], "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(r["errorCode"], "ERROR_BAD_PARAMETERS");
     let mut s = emu.stats();
     for _ in 0..200 {
         if s.callbacks_refused + s.callbacks_failed == 2 {

@@ -463,14 +463,15 @@ fn reports_are_taken_once_per_task() {
         res(a, &format!("key=k&action=reportgood&id={id}&json=1")).json(),
         json!({ "status": 0, "request": "ERROR_DUPLICATE_REPORT", "error_text": "this task has been reported already" })
     );
-    // The JSON API sees the same task as reported.
+    // The JSON API shares the task, but in the CapMonster dialect it limits reports per task only
+    // when asked to (the rule is not in CapMonster's docs).
     let r = post(
         a,
         "/reportIncorrectImageCaptcha",
         &json!({ "clientKey": "k", "taskId": id }),
     )
     .json();
-    assert_eq!(r["errorCode"], "ERROR_NO_SUCH_CAPCHA_ID");
+    assert_eq!(r["status"], "success", "{r}");
     assert_eq!(
         res(a, "key=k&action=reportbad&id=424242").text(),
         "ERROR_WRONG_CAPTCHA_ID"
@@ -494,7 +495,8 @@ fn reports_are_taken_once_per_task() {
     .json();
     assert_eq!(r, json!({ "status": 1, "request": "OK_REPORT_RECORDED" }));
     let s = emu.stats();
-    assert_eq!((s.reports_accepted, s.good_reports_accepted), (1, 1));
+    // The reportbad above, and the JSON API's report after it.
+    assert_eq!((s.reports_accepted, s.good_reports_accepted), (2, 1));
     assert!(s.tasks.values().filter(|t| t.reported).count() == 1);
     assert_eq!(s.errors_by_code["ERROR_DUPLICATE_REPORT"], 2);
 }

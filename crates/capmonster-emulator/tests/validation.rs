@@ -228,11 +228,11 @@ fn required_fields_and_types() {
         "ERROR_RECAPTCHA_INVALID_SITEKEY"
     );
     let (code, desc) = refuse(a, with(recaptcha(), json!({ "isInvisible": "yes" })));
-    assert_eq!(code, "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(code, "ERROR_BAD_PARAMETERS");
     assert!(desc.contains("isInvisible"), "{desc}");
     assert_eq!(
-        refuse(a, with(recaptcha(), json!({ "nocache": 1 }))).0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        refuse(a, with(recaptcha(), json!({ "nocache": "yes" }))).0,
+        "ERROR_BAD_PARAMETERS"
     );
     // FunCaptcha's key field
     assert_eq!(
@@ -248,7 +248,7 @@ fn required_fields_and_types() {
         a,
         json!({ "type": "BinanceTask", "websiteURL": "https://a.b", "websiteKey": "login" }),
     );
-    assert_eq!(code, "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(code, "ERROR_BAD_PARAMETERS");
     assert!(desc.contains("validateId"));
     // reCAPTCHA v2 Enterprise: enterprisePayload may be a string or an object, nothing else.
     let ent = with(recaptcha(), json!({ "type": "RecaptchaV2EnterpriseTask" }));
@@ -259,7 +259,7 @@ fn required_fields_and_types() {
     accept(a, with(ent.clone(), json!({ "enterprisePayload": "x" })));
     assert_eq!(
         refuse(a, with(ent, json!({ "enterprisePayload": 3 }))).0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
     // reCAPTCHA v3: minScore number, isEnterprise bool or 0/1.
     let v3 = with(recaptcha(), json!({ "type": "RecaptchaV3TaskProxyless" }));
@@ -269,15 +269,15 @@ fn required_fields_and_types() {
     );
     assert_eq!(
         refuse(a, with(v3.clone(), json!({ "minScore": "0.3" }))).0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
     assert_eq!(
         refuse(a, with(v3, json!({ "isEnterprise": 2 }))).0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
     // GeeTest: challenge required for v3 only; version 3 or 4.
     let gt = json!({ "type": "GeeTestTask", "websiteURL": "https://a.b", "gt": "g" });
-    assert_eq!(refuse(a, gt.clone()).0, "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(refuse(a, gt.clone()).0, "ERROR_BAD_PARAMETERS");
     accept(a, with(gt.clone(), json!({ "version": 4 })));
     accept(a, with(gt.clone(), json!({ "challenge": "c" })));
     assert_eq!(
@@ -286,15 +286,18 @@ fn required_fields_and_types() {
             with(gt.clone(), json!({ "version": 5, "challenge": "c" }))
         )
         .0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
+    // A string of digits is read as the number (the Node client sends "4"); anything else is a
+    // bad field.
+    accept(a, with(gt.clone(), json!({ "version": "4" })));
     assert_eq!(
-        refuse(a, with(gt, json!({ "version": "4" }))).0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        refuse(a, with(gt, json!({ "version": "v4" }))).0,
+        "ERROR_BAD_PARAMETERS"
     );
     // Amazon: option 1 needs captchaScript; options 2/3 (challengeScript) need context and iv.
     let am = json!({ "type": "AmazonTask", "websiteURL": "https://a.b", "websiteKey": "" });
-    assert_eq!(refuse(a, am.clone()).0, "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(refuse(a, am.clone()).0, "ERROR_BAD_PARAMETERS");
     accept(
         a,
         with(am.clone(), json!({ "captchaScript": "https://x/jsapi.js" })),
@@ -308,7 +311,7 @@ fn required_fields_and_types() {
             )
         )
         .0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
     accept(
         a,
@@ -333,15 +336,15 @@ fn metadata_fields() {
         a,
         with(dd.clone(), json!({ "metadata": { "captchaUrl": "u" } })),
     );
-    assert_eq!(code, "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(code, "ERROR_BAD_PARAMETERS");
     assert!(desc.contains("metadata.datadomeCookie"), "{desc}");
     assert_eq!(
         refuse(a, without(dd.clone(), "metadata")).0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
     assert_eq!(
         refuse(a, with(dd, json!({ "metadata": "x" }))).0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
     // altcha iterations must be a string, as the docs ask.
     let alt = json!({ "type": "CustomTask", "class": "altcha", "websiteURL": "https://a.b", "websiteKey": "",
@@ -349,21 +352,21 @@ fn metadata_fields() {
     accept(a, alt.clone());
     let mut bad = alt.clone();
     bad["metadata"]["iterations"] = json!(5000);
-    assert_eq!(refuse(a, bad).0, "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(refuse(a, bad).0, "ERROR_BAD_PARAMETERS");
     // Castle with `Class` (as the docs' examples spell it) and an integer count.
     let castle = json!({ "type": "CustomTask", "Class": "Castle", "websiteURL": "https://a.b", "websiteKey": "pk_x",
         "metadata": { "wUrl": "w", "swUrl": "s", "count": 3 } });
     accept(a, castle.clone());
     let mut bad = castle;
     bad["metadata"]["count"] = json!("3");
-    assert_eq!(refuse(a, bad).0, "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(refuse(a, bad).0, "ERROR_BAD_PARAMETERS");
     // tspd needs a userAgent.
     let tspd = with(
         json!({ "type": "CustomTask", "class": "tspd", "websiteURL": "https://a.b",
                 "metadata": { "tspdCookie": "TS1=2", "htmlPageBase64": "PGh0bWw+" } }),
         proxy(),
     );
-    assert_eq!(refuse(a, tspd.clone()).0, "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(refuse(a, tspd.clone()).0, "ERROR_BAD_PARAMETERS");
     accept(a, with(tspd, json!({ "userAgent": "Mozilla/5.0" })));
     // ComplexImageTask recaptcha: Grid required and known; Task or TaskDefinition.
     let ci = json!({ "type": "ComplexImageTask", "class": "recaptcha", "imageUrls": ["https://x/y.png"],
@@ -375,7 +378,7 @@ fn metadata_fields() {
             with(ci.clone(), json!({ "metadata": { "Grid": "3x3" } }))
         )
         .0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
     assert_eq!(
         refuse(
@@ -386,11 +389,11 @@ fn metadata_fields() {
             )
         )
         .0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
     assert_eq!(
         refuse(a, with(ci, json!({ "metadata": { "Task": "t" } }))).0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
 }
 
@@ -408,7 +411,7 @@ fn turnstile_modes() {
     );
     accept(a, token.clone());
     let (code, desc) = refuse(a, without(token, "pageData"));
-    assert_eq!(code, "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(code, "ERROR_BAD_PARAMETERS");
     assert!(desc.contains("pageData"));
     for mode in ["cf_clearance", "wait_room"] {
         let t = with(
@@ -421,12 +424,12 @@ fn turnstile_modes() {
         accept(a, with(t.clone(), proxy()));
         assert_eq!(
             refuse(a, with(without(t, "htmlPageBase64"), proxy())).0,
-            "ERROR_TASK_NOT_SUPPORTED"
+            "ERROR_BAD_PARAMETERS"
         );
     }
     assert_eq!(
         refuse(a, with(plain, json!({ "cloudflareTaskType": "other" }))).0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
 }
 
@@ -520,7 +523,7 @@ fn image_sizes() {
     let (code, desc) = refuse(a, img(json!(image(50 * 1024 + 1))));
     assert_eq!(code, "ERROR_TOO_BIG_CAPTCHA_FILESIZE");
     assert!(desc.contains("51201"), "{desc}");
-    assert_eq!(refuse(a, img(json!(12))).0, "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(refuse(a, img(json!(12))).0, "ERROR_BAD_PARAMETERS");
     // Options
     accept(
         a,
@@ -533,7 +536,7 @@ fn image_sizes() {
             json!({ "type": "ImageToTextTask", "body": image(200), "recognizingThreshold": 101 })
         )
         .0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
     assert_eq!(
         refuse(
@@ -541,7 +544,7 @@ fn image_sizes() {
             json!({ "type": "ImageToTextTask", "body": image(200), "numeric": 2 })
         )
         .0,
-        "ERROR_TASK_NOT_SUPPORTED"
+        "ERROR_BAD_PARAMETERS"
     );
     // ComplexImageTask: every image in imagesBase64 is checked.
     let rec = |imgs: Value| {
@@ -560,7 +563,7 @@ fn image_sizes() {
     assert_eq!(refuse(a, rec(json!([]))).0, "ERROR_ZERO_CAPTCHA_FILESIZE");
     assert_eq!(refuse(a, json!({ "type": "ComplexImageTask", "class": "recognition", "metadata": { "Task": "shein" } })).0,
         "ERROR_ZERO_CAPTCHA_FILESIZE");
-    assert_eq!(refuse(a, rec(json!([5]))).0, "ERROR_TASK_NOT_SUPPORTED");
+    assert_eq!(refuse(a, rec(json!([5]))).0, "ERROR_BAD_PARAMETERS");
 }
 
 #[test]
