@@ -26,6 +26,8 @@
 //!   (anticaptchaofficial sends `"isInvisible": 0`);
 //! * GeeTest's `version` is read from an integer or a string of digits (the Node client sends
 //!   `"version": "4"`);
+//! * CustomTask `altcha` may leave out `websiteKey`, which its docs say may be empty (the Node
+//!   client drops an empty one);
 //! * `nocache` as a task field applies to the types the docs list (reCAPTCHA v2 and v3). On any
 //!   other type it is accepted and ignored, and the task's record says so
 //!   ([`TaskStats::nocache_ignored`](crate::TaskStats::nocache_ignored)).
@@ -433,7 +435,9 @@ const IMPERVA: Spec = Spec {
     url: Req,
 };
 const ALTCHA: Spec = Spec {
-    fields: &[("websiteKey", Str, Req), ("userAgent", Str, Opt)],
+    // The docs mark websiteKey required but "may be empty"; the Node client leaves an empty one
+    // out, which says the same thing, so it is optional here.
+    fields: &[("websiteKey", Str, Opt), ("userAgent", Str, Opt)],
     // `iterations` is numeric but the docs say to send it as a string.
     metadata: &[
         ("challenge", Str, Req),

@@ -47,6 +47,9 @@ const KNOWN: &[&str] = &[
     "imginstructions",
     "textcaptcha",
     "is_russian",
+    "recaptcha",
+    "canvas",
+    "coordinatescaptcha",
     "googlekey",
     "sitekey",
     "publickey",
@@ -486,6 +489,18 @@ fn task_from_params(req: &FormRequest) -> Result<Map<String, Value>, Refusal> {
         {
             return Err(bad(
                 "text captchas (textcaptcha) are not supported: CapMonster has no task type for them",
+            ));
+        }
+        // 2captcha's click modes on an image (grid, canvas, coordinates) answer clicks, not text:
+        // CapMonster's ImageToText has no such mode, so they are unsupported rather than answered
+        // with text of the wrong shape.
+        "base64" | "post"
+            if ["recaptcha", "canvas", "coordinatescaptcha"]
+                .iter()
+                .any(|p| req.get(p).and_then(flag) == Some(true)) =>
+        {
+            return Err(bad(
+                "image click modes (recaptcha=1 grid, canvas=1, coordinatescaptcha=1) are not supported: CapMonster's ImageToText answers text only",
             ));
         }
         "base64" | "post" => {

@@ -220,6 +220,12 @@ fn liberal_flags_and_geetest_version() {
             let r = post(a, "/createTask", &json!({ "clientKey": "k", "task": { "type": "GeeTestTask", "websiteURL": "https://a.b", "gt": "g", "version": "v4" } })).json();
             assert_eq!(r["errorId"], 110, "2Captcha's number for the code: {r}");
         }
+        // altcha's websiteKey "may be empty" (its docs): the Node client leaves an empty one out.
+        solved(
+            a,
+            json!({ "type": "CustomTask", "class": "altcha", "websiteURL": "https://a.b",
+                    "metadata": { "challenge": "c", "iterations": "5000", "salt": "s", "signature": "g" } }),
+        );
         // An unknown type keeps ERROR_TASK_NOT_SUPPORTED.
         let r = post(
             a,
@@ -387,6 +393,33 @@ fn in_php_textcaptcha_is_unsupported() {
         form(a, "/in.php", "key=k&method=post").text(),
         "ERROR_ZERO_CAPTCHA_FILESIZE"
     );
+    // 2captcha's click modes on an image answer clicks, which ImageToText cannot: unsupported too.
+    let body = image(200)
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    for mode in ["recaptcha=1", "canvas=1", "coordinatescaptcha=1"] {
+        assert_eq!(
+            form(
+                a,
+                "/in.php",
+                &format!("key=k&method=base64&body={body}&{mode}")
+            )
+            .text(),
+            "ERROR_BAD_PARAMETERS",
+            "{mode}"
+        );
+    }
+    // The same image without a mode is an ordinary ImageToText task.
+    assert!(
+        form(
+            a,
+            "/in.php",
+            &format!("key=k&method=base64&body={body}&canvas=0")
+        )
+        .text()
+        .starts_with("OK|")
+    );
     let s = emu.stats();
-    assert_eq!((s.tasks_created, s.tasks_refused), (0, 3));
+    assert_eq!((s.tasks_created, s.tasks_refused), (1, 6));
 }
