@@ -50,6 +50,16 @@ const KNOWN: &[&str] = &[
     "recaptcha",
     "canvas",
     "coordinatescaptcha",
+    "validate_id",
+    "app_id",
+    "scene_id",
+    "prefix",
+    "api_get_lib",
+    "tspd_cookie",
+    "html_page_base64",
+    "incapsula_script_url",
+    "incapsula_cookies",
+    "reese84_url_endpoint",
     "googlekey",
     "sitekey",
     "publickey",
@@ -476,6 +486,20 @@ fn task_from_params(req: &FormRequest) -> Result<Map<String, Value>, Refusal> {
     let ty = |t: &mut Map<String, Value>, name: &str| {
         t.insert("type".into(), Value::String(name.to_owned()));
     };
+    let custom = |t: &mut Map<String, Value>, class: &str| {
+        t.insert("type".into(), Value::String("CustomTask".to_owned()));
+        t.insert("class".into(), Value::String(class.to_owned()));
+    };
+    let metadata = |t: &mut Map<String, Value>, pairs: &[(&str, &str)]| {
+        let m: Map<String, Value> = pairs
+            .iter()
+            .filter_map(|(param, field)| {
+                req.get(param)
+                    .map(|v| ((*field).to_owned(), Value::String(v.to_owned())))
+            })
+            .collect();
+        t.insert("metadata".into(), Value::Object(m));
+    };
     let nocache = req.get("nocache").and_then(flag) == Some(true);
     let method = req.get("method").unwrap_or("");
     match method {
@@ -641,6 +665,70 @@ fn task_from_params(req: &FormRequest) -> Result<Map<String, Value>, Refusal> {
             ty(&mut t, "ProsopoTask");
             copy(&mut t, "sitekey", "websiteKey");
             copy(&mut t, "pageurl", "websiteURL");
+        }
+        // Methods 2captcha's Python client sends for kinds CapMonster has as task types: the
+        // parameters map one to one onto the documented fields.
+        "binance" => {
+            ty(&mut t, "BinanceTask");
+            copy(&mut t, "sitekey", "websiteKey");
+            copy(&mut t, "pageurl", "websiteURL");
+            copy(&mut t, "validate_id", "validateId");
+            copy(&mut t, "userAgent", "userAgent");
+        }
+        "yidun" => {
+            ty(&mut t, "YidunTask");
+            copy(&mut t, "sitekey", "websiteKey");
+            copy(&mut t, "pageurl", "websiteURL");
+            copy(&mut t, "userAgent", "userAgent");
+        }
+        "tencent" => {
+            custom(&mut t, "TenDI");
+            copy(&mut t, "app_id", "websiteKey");
+            copy(&mut t, "pageurl", "websiteURL");
+            copy(&mut t, "userAgent", "userAgent");
+        }
+        "basilisk" => {
+            custom(&mut t, "Basilisk");
+            copy(&mut t, "sitekey", "websiteKey");
+            copy(&mut t, "pageurl", "websiteURL");
+            copy(&mut t, "userAgent", "userAgent");
+        }
+        "alibaba" => {
+            custom(&mut t, "alibaba");
+            copy(&mut t, "pageurl", "websiteURL");
+            copy(&mut t, "userAgent", "userAgent");
+            metadata(&mut t, &[("scene_id", "sceneId"), ("prefix", "prefix")]);
+        }
+        "hunt" => {
+            custom(&mut t, "HUNT");
+            copy(&mut t, "pageurl", "websiteURL");
+            copy(&mut t, "userAgent", "userAgent");
+            metadata(&mut t, &[("api_get_lib", "apiGetLib"), ("data", "data")]);
+        }
+        "tspd" => {
+            custom(&mut t, "tspd");
+            copy(&mut t, "pageurl", "websiteURL");
+            copy(&mut t, "userAgent", "userAgent");
+            metadata(
+                &mut t,
+                &[
+                    ("tspd_cookie", "tspdCookie"),
+                    ("html_page_base64", "htmlPageBase64"),
+                ],
+            );
+        }
+        "incapsula" | "imperva" => {
+            custom(&mut t, "Imperva");
+            copy(&mut t, "pageurl", "websiteURL");
+            copy(&mut t, "userAgent", "userAgent");
+            metadata(
+                &mut t,
+                &[
+                    ("incapsula_script_url", "incapsulaScriptUrl"),
+                    ("incapsula_cookies", "incapsulaCookies"),
+                    ("reese84_url_endpoint", "reese84UrlEndpoint"),
+                ],
+            );
         }
         "" => return Err(bad("method is missing")),
         other => {

@@ -423,3 +423,68 @@ fn in_php_textcaptcha_is_unsupported() {
     let s = emu.stats();
     assert_eq!((s.tasks_created, s.tasks_refused), (1, 6));
 }
+
+/// The in.php methods 2captcha's Python client sends for kinds CapMonster has as task types
+/// (binance, yidun, tencent, basilisk, alibaba, hunt, tspd, incapsula) become those tasks.
+#[test]
+fn in_php_methods_of_capmonster_kinds() {
+    let emu = fast(fast_config());
+    let a = emu.addr();
+    let page = "pageurl=https%3A%2F%2Fa.b%2Fp";
+    let proxy = "proxy=user%3Apass%40203.0.113.7%3A8080&proxytype=HTTPS";
+    let cases = [
+        (
+            "BinanceTask",
+            format!("method=binance&sitekey=login&validate_id=v1&{page}"),
+        ),
+        ("YidunTask", format!("method=yidun&sitekey=s&{page}")),
+        (
+            "CustomTask/TenDI",
+            format!("method=tencent&app_id=189123456&{page}"),
+        ),
+        (
+            "CustomTask/Basilisk",
+            format!("method=basilisk&sitekey=s&{page}"),
+        ),
+        (
+            "CustomTask/alibaba",
+            format!("method=alibaba&scene_id=1ww4&prefix=14cs&{page}"),
+        ),
+        (
+            "CustomTask/HUNT",
+            format!("method=hunt&api_get_lib=https%3A%2F%2Fa.b%2Fapi.js&{page}&{proxy}"),
+        ),
+        (
+            "CustomTask/tspd",
+            format!(
+                "method=tspd&tspd_cookie=TS1%3D0&html_page_base64=PGh0bWw%2B&userAgent=UA&{page}&{proxy}"
+            ),
+        ),
+        (
+            "CustomTask/Imperva",
+            format!(
+                "method=incapsula&incapsula_script_url=_Incapsula_Resource&incapsula_cookies=incap_ses%3D1&{page}&{proxy}"
+            ),
+        ),
+    ];
+    for (kind, params) in &cases {
+        let r = form(a, "/in.php", &format!("key=k&{params}")).text();
+        let id: u64 = r
+            .strip_prefix("OK|")
+            .unwrap_or_else(|| panic!("{kind}: {r}"))
+            .parse()
+            .unwrap();
+        assert_eq!(emu.stats().tasks[&id].kind, *kind);
+        let v = wait_ready(a, "k", id);
+        assert_eq!(v["status"], "ready", "{kind}: {v}");
+    }
+    // A required parameter left out is refused, in the URL form's words.
+    assert_eq!(
+        form(a, "/in.php", &format!("key=k&method=tspd&{page}&{proxy}")).text(),
+        "ERROR_BAD_PARAMETERS"
+    );
+    assert_eq!(
+        form(a, "/in.php", &format!("key=k&method=binance&{page}")).text(),
+        "ERROR_GOOGLEKEY"
+    );
+}
