@@ -32,8 +32,9 @@
 //! ## Endpoints
 //!
 //! `POST /createTask`, `/getTaskResult`, `/getBalance`, `/reportIncorrectImageCaptcha`,
-//! `/reportIncorrectTokenCaptcha`, `/reportIncorrectRecaptcha`, `/reportIncorrectHcaptcha`;
-//! `GET /api/useragent/actual` (plain text); `GET /_emulator/stats` ([`Stats`] as JSON).
+//! `/reportIncorrectTokenCaptcha`, `/reportIncorrectRecaptcha`, `/reportIncorrectHcaptcha`, and in
+//! the Anti-Captcha dialect `/reportCorrectRecaptcha`; `GET /api/useragent/actual` (plain text);
+//! `GET /_emulator/stats` ([`Stats`] as JSON).
 //!
 //! ## Rules it follows (and choices where the docs are silent)
 //!
@@ -42,20 +43,27 @@
 //!   over 1 MiB 413, each with a JSON error). `errorId` is 1 on every error for
 //!   [`Dialect::CapMonster`](capmonster_proto::Dialect), or the code's Anti-Captcha number for the
 //!   other dialects (1 for codes without one).
-//! * Validation and its error codes: see [`spec`].
+//! * Validation and its error codes: see [`spec`] (an unknown type or class is
+//!   `ERROR_TASK_NOT_SUPPORTED`, a bad field of a known type `ERROR_BAD_PARAMETERS`; flags are read
+//!   from booleans or 0/1, GeeTest's `version` from a number or a string of digits).
 //! * Keys: with no keys configured, any non-empty key is accepted (balance
 //!   [`Config::default_balance`]). Suffixes after the first `__` are stripped
 //!   (`__nocache`, `__<module>`, `__recognizingthreshold_N`; N over 100 is refused).
 //!   A balance below the price of one task gives `ERROR_ZERO_BALANCE`.
 //! * A task is charged [`Config::price`] when it becomes ready; the ready answer carries `cost`.
-//! * Results are kept [`Config::result_ttl`] (5 min) after they become ready, then
-//!   `ERROR_NO_SUCH_CAPCHA_ID`.
+//! * Results are kept [`Config::result_ttl`] (5 min; at most 60 s in the Anti-Captcha dialect,
+//!   as its docs say) after they become ready, then `ERROR_NO_SUCH_CAPCHA_ID`.
+//! * The Anti-Captcha dialect answers in its shape: `cost` as a string, `createTime`/`endTime` as
+//!   UNIX times, `solveCount`, and Amazon solutions as `{"token": ...}`.
 //! * The 121st getTaskResult for one task (and every later one) gets `ERROR_TOO_MUCH_REQUESTS`
 //!   ("REQUEST LIMIT EXCEEDED: too many result requests for one task" in the docs' glossary).
-//! * Reports: accepted once per task, for a solved task of the caller's key, through the method of
-//!   its kind (image method for ImageToText and ComplexImageTask, token methods for the rest), while
-//!   the result is kept (CapMonster) or within 60 s of completion (Anti-Captcha). Otherwise
-//!   `ERROR_NO_SUCH_CAPCHA_ID`.
+//! * Reports: accepted for a solved task of the caller's key, through the method of its kind (image
+//!   method for ImageToText and ComplexImageTask, token methods for the rest; in the Anti-Captcha
+//!   dialect `reportIncorrectRecaptcha` and `reportCorrectRecaptcha` for reCAPTCHA tasks only and
+//!   `reportIncorrectHcaptcha` for hCaptcha only), while the result is kept (CapMonster) or within
+//!   60 s of completion (Anti-Captcha). Otherwise `ERROR_NO_SUCH_CAPCHA_ID`. One report per task
+//!   in the Anti-Captcha dialect and the URL form, as their docs say; in the CapMonster dialect
+//!   only with [`Config::one_report_per_task`], since CapMonster's docs do not state it.
 //! * Faults ([`FaultKind`]): `ERROR_NO_SLOT_AVAILABLE`, HTTP 429 with and without JSON, 500,
 //!   503 with JSON, an HTML 502, an empty 200, a reset before or after the request is carried out,
 //!   a stall (divided by the speed factor), a dribbled body. Each is scoped ([`Scope`]: create,
@@ -87,7 +95,12 @@
 //!   `action` and `min_score`; `enterprise=1`, with `domain` for v2) → the four reCAPTCHA types;
 //!   `hcaptcha`, `turnstile` (`sitekey`, `action`, `data`, `pagedata`), `geetest` (`gt`,
 //!   `challenge`, `api_server`), `geetest_v4` (`captcha_id`), `funcaptcha` (`publickey`, `surl`,
-//!   `data[key]`), `amazon_waf`, `mt_captcha`, `prosopo`. `proxy=[login:password@]host:port` and
+//!   `data[key]`), `amazon_waf`, `mt_captcha`, `prosopo`; and the methods 2captcha's Python client
+//!   sends for CapMonster kinds: `binance` (`validate_id`), `yidun`, `tencent` (`app_id` as TenDI's
+//!   key), `basilisk`, `alibaba` (`scene_id`, `prefix`), `hunt` (`api_get_lib`, `data`), `tspd`
+//!   (`tspd_cookie`, `html_page_base64`), `incapsula` (`incapsula_script_url`,
+//!   `incapsula_cookies`). A text captcha (`textcaptcha` without an image) and the image click modes
+//!   (`recaptcha=1`, `canvas=1`, `coordinatescaptcha=1`) are unsupported (`ERROR_BAD_PARAMETERS`). `proxy=[login:password@]host:port` and
 //!   `proxytype` (default HTTP) fill the proxy fields. `json`, `soft_id` and `header_acao` (no CORS header is added) are accepted.
 //!   `pingback` works like `callbackUrl` (loopback `http://` only, counted in the same stats) but
 //!   POSTs 2captcha's form, `id=<task id>&code=<answer>`.

@@ -488,3 +488,52 @@ fn in_php_methods_of_capmonster_kinds() {
         "ERROR_GOOGLEKEY"
     );
 }
+
+/// Finding 6, from the command line: `--one-report-per-task` turns the rule on.
+#[test]
+fn binary_flag_turns_on_one_report_per_task() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_capmonster-emulator");
+    let help = Command::new(bin).arg("--help").output().unwrap();
+    assert!(
+        String::from_utf8(help.stdout)
+            .unwrap()
+            .contains("--one-report-per-task")
+    );
+    for (flag, second) in [(true, "ERROR_NO_SUCH_CAPCHA_ID"), (false, "success")] {
+        let mut args = vec![
+            "--speed",
+            "1000",
+            "--solve-ms",
+            "2000",
+            "--max-seconds",
+            "5",
+        ];
+        if flag {
+            args.push("--one-report-per-task");
+        }
+        let mut child = Command::new(bin)
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let a: SocketAddr = line.trim().trim_start_matches("http://").parse().unwrap();
+        let id = create(a, &image_task_body("k"));
+        wait_ready(a, "k", id);
+        assert_eq!(
+            report(a, "reportIncorrectImageCaptcha", id)["status"],
+            "success"
+        );
+        let r = report(a, "reportIncorrectImageCaptcha", id);
+        let got = r["errorCode"].as_str().or(r["status"].as_str()).unwrap();
+        assert_eq!(got, second, "flag {flag}: {r}");
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}

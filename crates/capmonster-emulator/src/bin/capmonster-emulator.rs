@@ -35,6 +35,8 @@ OPTIONS:
     --dialect NAME         capmonster or anti-captcha [default: capmonster]
     --http-error-status    answer bad keys with 403, zero balance with 402, too many polls with 429
                            (JSON body kept) instead of 200
+    --one-report-per-task  in the CapMonster dialect, accept one report per task (not in CapMonster's
+                           docs, so off by default; always on for anti-captcha and the URL form)
     --max-seconds N        stop after N seconds (real time)
     -h, --help             print this help
 
@@ -106,6 +108,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
                 config.faults.push(rule);
             }
             "--http-error-status" => config.http_error_status = true,
+            "--one-report-per-task" => config.one_report_per_task = true,
             "--seed" => config.seed = parse(&val(&mut it)?, flag)?,
             "--dialect" => {
                 config.dialect = match val(&mut it)?.as_str() {
