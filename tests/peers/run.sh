@@ -39,7 +39,7 @@ if [ ! -x "$WORK/venv/bin/python" ]; then python3 -m venv "$WORK/venv"; fi
 
 echo "== building the emulator"
 ( cd "$ROOT" && cargo build -q -p capmonster-emulator --bin capmonster-emulator )
-EMU="$ROOT/target/debug/capmonster-emulator"
+EMU="${CARGO_TARGET_DIR:-$ROOT/target}/debug/capmonster-emulator"
 
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
