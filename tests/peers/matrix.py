@@ -92,7 +92,7 @@ def main():
             detail = r.get("detail", "")
             why = r.get("why", "") if v != "worked" else ""
             lines.append(f"| {cell(r['method'])} | **{v}** | {cell(r.get('code') or '')} | {cell(why)} | "
-                         f"{cell(detail[:200])} |")
+                         f"{cell(detail[:140])} |")
         lines.append("")
     lines += [
         "## How the clients are pointed at the emulator",
