@@ -26,6 +26,8 @@ IMAGE_MODE = ("an image mode (grid, canvas or coordinates clicks) CapMonster's I
               "have; refused with ERROR_BAD_PARAMETERS rather than answered with text of the wrong shape")
 TEXT = ("a text captcha (a question, no image): CapMonster has no task type for it; refused with "
         "ERROR_BAD_PARAMETERS, the URL form's unsupported-method code")
+NO_MAPPING = ("CapMonster has this kind, but 2captcha's parameters for it do not carry the fields CapMonster's "
+              "task requires ({}); refused with the URL form's ERROR_BAD_PARAMETERS")
 PROXY = {"type": "HTTPS", "uri": "user:pass@203.0.113.7:8080"}
 GEETEST_FAULT = ("the client's fault: TwoCaptcha.get_result takes only an `OK|...` answer unless "
                  "extendedResponse is set (twocaptcha/solver.py, get_result), but 2captcha's API page says "
@@ -101,14 +103,14 @@ def main():
                                             proxy=PROXY), refuse, bad, UNSUPPORTED),
         "captchafox": (lambda s: s.captchafox(sitekey="sk_ILKWNruBBVKDOM7dZs59KHnDLEWiH", pageurl=SITE_URL, userAgent=UA,
                                               proxy=PROXY), refuse, bad, UNSUPPORTED),
-        "temu": (lambda s: s.temu(body=IMG_B64, part1=IMG_B64, part2=IMG_B64, part3=IMG_B64), refuse, bad, UNSUPPORTED),
+        "temu": (lambda s: s.temu(body=IMG_B64, part1=IMG_B64, part2=IMG_B64, part3=IMG_B64), refuse, bad, NO_MAPPING.format("metadata.cookie: 2captcha sends image parts")),
         "datadome": (lambda s: s.datadome(captcha_url="https://geo.captcha-delivery.com/captcha/?initialCid=AHrlqAAAAAMA",
-                                          pageurl=SITE_URL, userAgent=UA, proxy=PROXY), refuse, bad, UNSUPPORTED),
+                                          pageurl=SITE_URL, userAgent=UA, proxy=PROXY), refuse, bad, NO_MAPPING.format("metadata.datadomeCookie")),
         "cybersiara": (lambda s: s.cybersiara(master_url_id="tpjOCKjjpdzv3d8Ub2E9COEWKt1vl1Mv", pageurl=SITE_URL, userAgent=UA),
                        refuse, bad, UNSUPPORTED),
         "yandex_smart": (lambda s: s.yandex_smart(sitekey="FEXfAbHQsToo97VidNVk3j4dC74nGW1DgdxjtNB9", url=SITE_URL),
                          refuse, bad, UNSUPPORTED),
-        "altcha": (lambda s: s.altcha(pageurl=SITE_URL, challenge_url="https://peers.example.test/altcha"), refuse, bad, UNSUPPORTED),
+        "altcha": (lambda s: s.altcha(pageurl=SITE_URL, challenge_url="https://peers.example.test/altcha"), refuse, bad, NO_MAPPING.format("challenge, iterations, salt and signature: 2captcha takes a challenge URL")),
         "binance": (lambda s: s.binance(pageurl=SITE_URL, sitekey="login", validate_id="2b8137c0b9b44189800368819354e114"),
                     work),
         "yidun": (lambda s: s.yidun(sitekey="6cw0f0485d5d46auacf9b735d20218a5", pageurl=SITE_URL), work),
