@@ -22,6 +22,8 @@ use crate::stats::{Stats, TaskStats};
 /// Anti-Captcha's report window: 60 s after completion.
 const ANTI_CAPTCHA_REPORT_WINDOW: Duration = Duration::from_secs(60);
 const MAX_TASK_RECORDS: usize = 100_000;
+/// Connections whose request counts are kept (the most recent).
+const MAX_CONNECTION_RECORDS: usize = 10_000;
 
 /// Emulated time: real time since a mark, multiplied by the speed factor.
 #[derive(Debug, Clone)]
@@ -303,13 +305,31 @@ impl Engine {
         self.next_connection
     }
 
+    pub(crate) fn note_connection_evicted(&mut self) {
+        self.stats.connections_evicted += 1;
+    }
+
+    pub(crate) fn note_connection_refused(&mut self) {
+        self.stats.connections_refused += 1;
+    }
+
+    pub(crate) fn note_connection_timed_out(&mut self) {
+        self.stats.connections_timed_out += 1;
+    }
+
+    pub(crate) fn note_body_timeout(&mut self) {
+        self.stats.body_timeouts += 1;
+    }
+
     pub(crate) fn note_request(&mut self, connection: u64, endpoint: &str) {
         self.stats.requests_total += 1;
-        *self
-            .stats
-            .requests_per_connection
-            .entry(connection)
-            .or_default() += 1;
+        let per_connection = &mut self.stats.requests_per_connection;
+        if per_connection.len() >= MAX_CONNECTION_RECORDS
+            && !per_connection.contains_key(&connection)
+        {
+            per_connection.pop_first();
+        }
+        *per_connection.entry(connection).or_default() += 1;
         if let Some(n) = self.stats.requests_by_endpoint.get_mut(endpoint) {
             *n += 1;
         } else {

@@ -142,7 +142,7 @@ pub use config::{Config, SolveTime, documented_solve_time};
 pub use example::ExampleTarget;
 pub use fault::{FaultKind, FaultRule, ParseFaultError, Scope, Trigger};
 pub use rng::fnv1a;
-pub use server::{Emulator, EmulatorHandle};
+pub use server::{Emulator, EmulatorHandle, bind_warning};
 pub use stats::{Stats, TaskStats};
 
 pub use capmonster_proto::Dialect;

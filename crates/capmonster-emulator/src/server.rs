@@ -1,14 +1,16 @@
 //! The HTTP side: a hyper 1 server on a tokio listener, one task per connection, faults applied
 //! between the wire and the engine.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -41,6 +43,11 @@ const HTML_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\
 #[derive(Debug)]
 struct Shared {
     engine: Mutex<Engine>,
+    /// The open connections, for the cap.
+    connections: Mutex<HashMap<u64, Arc<ConnState>>>,
+    limits: Limits,
+    /// The origin of [`ConnState`]'s millisecond stamps.
+    epoch: Instant,
 }
 
 impl Shared {
@@ -48,6 +55,101 @@ impl Shared {
         // A panic while holding the lock leaves counters at worst off by one: keep serving.
         self.engine.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    fn connections(&self) -> MutexGuard<'_, HashMap<u64, Arc<ConnState>>> {
+        self.connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Milliseconds since the server started, plus one (0 means "not set" in [`ConnState`]).
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
+    }
+
+    /// Closes the connection that has been idle the longest, else the one that has waited
+    /// longest for a request body; `false` if every open connection is handling a request.
+    fn evict_one(&self, conns: &mut HashMap<u64, Arc<ConnState>>) -> bool {
+        let pick = |phase: u8| {
+            conns
+                .iter()
+                .filter(|(_, c)| c.phase.load(Ordering::Relaxed) == phase)
+                .min_by_key(|(_, c)| c.since.load(Ordering::Relaxed))
+                .map(|(id, _)| *id)
+        };
+        let Some(id) = pick(PHASE_IDLE).or_else(|| pick(PHASE_BODY)) else {
+            return false;
+        };
+        if let Some(c) = conns.remove(&id) {
+            c.close.notify_one();
+        }
+        true
+    }
+}
+
+/// The server's limits, from [`Config`] (real time).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    header_read: Duration,
+    body_read: Duration,
+    idle: Duration,
+    max_connections: usize,
+}
+
+/// No request in progress: before the first, or between keep-alive requests.
+const PHASE_IDLE: u8 = 0;
+/// A request's head has arrived; its body is being read.
+const PHASE_BODY: u8 = 1;
+/// A request is being answered.
+const PHASE_BUSY: u8 = 2;
+
+/// One connection as the cap and the timeouts see it.
+#[derive(Debug, Default)]
+struct ConnState {
+    /// `PHASE_*`.
+    phase: AtomicU8,
+    /// When the phase last changed ([`Shared::now_ms`]).
+    since: AtomicU64,
+    /// When the first byte of the next request head arrived while idle (0: not yet).
+    head_started: AtomicU64,
+    /// Wakes the connection's watchdog when the phase changes or a head starts.
+    wake: Notify,
+    /// Closes the connection (evicted by the cap).
+    close: Notify,
+}
+
+impl ConnState {
+    fn set_phase(&self, phase: u8, now_ms: u64) {
+        self.phase.store(phase, Ordering::Relaxed);
+        self.since.store(now_ms, Ordering::Relaxed);
+        self.head_started.store(0, Ordering::Relaxed);
+        self.wake.notify_one();
+    }
+}
+
+/// Sets a connection idle again when its request is answered, or its answer is dropped.
+#[derive(Debug)]
+struct PhaseGuard {
+    shared: Arc<Shared>,
+    conn: Arc<ConnState>,
+}
+
+impl Drop for PhaseGuard {
+    fn drop(&mut self) {
+        self.conn.set_phase(PHASE_IDLE, self.shared.now_ms());
+    }
+}
+
+/// The warning printed when the emulator binds `host`, or `None` for a loopback address.
+///
+/// The emulator has no authentication worth the name (any key is accepted unless keys are
+/// configured) and no TLS, so anything that can reach a non-loopback address can use it.
+pub fn bind_warning(host: std::net::IpAddr) -> Option<String> {
+    (!host.is_loopback()).then(|| {
+        format!(
+            "warning: the CapMonster emulator is listening on {host}, which is not a loopback address: it has no real authentication and no TLS, so anyone who can reach this address can use it (bind 127.0.0.1 unless you mean this)"
+        )
+    })
 }
 
 /// Starts emulators.
@@ -79,8 +181,19 @@ type Spawned = (
 async fn spawn_server(config: Config) -> io::Result<Spawned> {
     let listener = TcpListener::bind((config.host, config.port)).await?;
     let addr = listener.local_addr()?;
+    if let Some(warning) = bind_warning(addr.ip()) {
+        eprintln!("{warning}");
+    }
     let shared = Arc::new(Shared {
         engine: Mutex::new(Engine::new(&config)),
+        connections: Mutex::new(HashMap::new()),
+        limits: Limits {
+            header_read: config.header_read_timeout,
+            body_read: config.body_read_timeout,
+            idle: config.idle_timeout,
+            max_connections: config.max_connections.max(1),
+        },
+        epoch: Instant::now(),
     });
     let (stop_tx, stop_rx) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx));
@@ -93,16 +206,62 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
             biased;
             _ = stop.changed() => break,
             accepted = listener.accept() => {
-                let Ok((stream, _peer)) = accepted else {
-                    // Out of file descriptors and the like: back off briefly instead of spinning.
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
+                let stream = match accepted {
+                    Ok((stream, _peer)) => stream,
+                    Err(e) => {
+                        // Out of file descriptors (EMFILE, ENFILE): close the longest idle
+                        // connection so that idle sockets cannot lock everyone out, and back off
+                        // briefly (its task closes it) instead of spinning.
+                        if matches!(e.raw_os_error(), Some(23 | 24))
+                            && shared.evict_one(&mut shared.connections())
+                        {
+                            shared.engine().note_connection_evicted();
+                        }
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    }
                 };
                 let _ = stream.set_nodelay(true);
+                let conn = Arc::new(ConnState::default());
+                conn.since.store(shared.now_ms(), Ordering::Relaxed);
                 let id = shared.engine().note_connection();
-                tokio::spawn(serve_connection(shared.clone(), stream, id, stop.clone()));
+                let (evicted, admitted) = {
+                    let mut conns = shared.connections();
+                    let mut evicted = false;
+                    let admitted = conns.len() < shared.limits.max_connections || {
+                        evicted = shared.evict_one(&mut conns);
+                        evicted
+                    };
+                    if admitted {
+                        conns.insert(id, conn.clone());
+                    }
+                    (evicted, admitted)
+                };
+                if evicted {
+                    shared.engine().note_connection_evicted();
+                }
+                if !admitted {
+                    // Every open connection is answering a request: close this one.
+                    shared.engine().note_connection_refused();
+                    drop(stream);
+                    continue;
+                }
+                tokio::spawn(serve_connection(shared.clone(), stream, id, conn, stop.clone()));
             }
         }
+    }
+}
+
+/// Removes a connection from the open set when its task ends.
+#[derive(Debug)]
+struct Registered {
+    shared: Arc<Shared>,
+    id: u64,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        self.shared.connections().remove(&self.id);
     }
 }
 
@@ -110,19 +269,33 @@ async fn serve_connection(
     shared: Arc<Shared>,
     stream: TcpStream,
     id: u64,
+    state: Arc<ConnState>,
     mut stop: watch::Receiver<bool>,
 ) {
+    let _registered = Registered {
+        shared: shared.clone(),
+        id,
+    };
     let stream = Arc::new(stream);
     let reset = Arc::new(Notify::new());
-    let io = TokioIo::new(SharedStream(stream.clone()));
+    let io = TokioIo::new(SharedStream {
+        stream: stream.clone(),
+        conn: state.clone(),
+        shared: shared.clone(),
+    });
     let reset_in_service = reset.clone();
     let stop_in_service = stop.clone();
+    let shared_in_service = shared.clone();
+    let state_in_service = state.clone();
     let service = service_fn(move |req| {
         respond(
-            shared.clone(),
-            id,
-            reset_in_service.clone(),
-            stop_in_service.clone(),
+            Connection {
+                shared: shared_in_service.clone(),
+                id,
+                state: state_in_service.clone(),
+                reset: reset_in_service.clone(),
+                stop: stop_in_service.clone(),
+            },
             req,
         )
     });
@@ -136,17 +309,68 @@ async fn serve_connection(
             // clone of the stream) is dropped when this select ends; ours goes last.
             let _ = stream.set_zero_linger();
         }
+        _ = watchdog(&shared, &state) => shared.engine().note_connection_timed_out(),
+        _ = state.close.notified() => {}
         _ = stop.changed() => {}
     }
 }
 
-async fn respond(
+/// Returns when the connection has been idle for [`Config::idle_timeout`], or has taken longer
+/// than [`Config::header_read_timeout`] to send a request head since its first byte. The body
+/// timeout is kept by `respond`.
+async fn watchdog(shared: &Shared, conn: &ConnState) {
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX / 4);
+    let (head_ms, idle_ms) = (ms(shared.limits.header_read), ms(shared.limits.idle));
+    loop {
+        let deadline = match conn.phase.load(Ordering::Relaxed) {
+            PHASE_IDLE => match conn.head_started.load(Ordering::Relaxed) {
+                0 => Some(conn.since.load(Ordering::Relaxed).saturating_add(idle_ms)),
+                started => Some(started.saturating_add(head_ms)),
+            },
+            _ => None,
+        };
+        match deadline {
+            Some(deadline) => {
+                let now = shared.now_ms();
+                if now >= deadline {
+                    return;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(deadline - now)) => {}
+                    _ = conn.wake.notified() => {}
+                }
+            }
+            None => conn.wake.notified().await,
+        }
+    }
+}
+
+/// What a request's handler knows of its connection.
+#[derive(Debug)]
+struct Connection {
     shared: Arc<Shared>,
-    connection: u64,
+    id: u64,
+    state: Arc<ConnState>,
     reset: Arc<Notify>,
     stop: watch::Receiver<bool>,
+}
+
+async fn respond(
+    conn: Connection,
     req: Request<Incoming>,
 ) -> Result<Response<EmuBody>, Infallible> {
+    let Connection {
+        shared,
+        id: connection,
+        state,
+        reset,
+        stop,
+    } = conn;
+    state.set_phase(PHASE_BODY, shared.now_ms());
+    let _idle_again = PhaseGuard {
+        shared: shared.clone(),
+        conn: state.clone(),
+    };
     let endpoint = Endpoint::from_path(req.uri().path());
     let is_post = req.method() == hyper::Method::POST;
     let is_get = req.method() == hyper::Method::GET;
@@ -160,14 +384,29 @@ async fn respond(
     let body = if too_big {
         Bytes::new()
     } else {
-        match http_body_util::Limited::new(req.into_body(), MAX_BODY as usize)
-            .collect()
-            .await
-        {
-            Ok(c) => c.to_bytes(),
-            Err(_) => Bytes::new(),
+        let collect = http_body_util::Limited::new(req.into_body(), MAX_BODY as usize).collect();
+        match tokio::time::timeout(shared.limits.body_read, collect).await {
+            Ok(Ok(c)) => c.to_bytes(),
+            Ok(Err(_)) => Bytes::new(),
+            Err(_) => {
+                shared.engine().note_body_timeout();
+                let mut resp = build(
+                    Reply::text(
+                        408,
+                        "text/plain; charset=utf-8",
+                        "Request Timeout: the request body did not arrive in time",
+                    ),
+                    None,
+                );
+                resp.headers_mut().insert(
+                    hyper::header::CONNECTION,
+                    hyper::header::HeaderValue::from_static("close"),
+                );
+                return Ok(resp);
+            }
         }
     };
+    state.set_phase(PHASE_BUSY, shared.now_ms());
     // The URL form's parameters decide its fault scope and whether it answers JSON.
     let form = endpoint
         .is_url_form()
@@ -443,9 +682,14 @@ impl hyper::body::Body for EmuBody {
 }
 
 /// A TCP stream shared between hyper and the connection task, so that the task can still set
-/// `SO_LINGER` and close it (a reset) while hyper owns the I/O.
+/// `SO_LINGER` and close it (a reset) while hyper owns the I/O. Reads note when the next
+/// request's head starts (for the head timeout).
 #[derive(Debug)]
-struct SharedStream(Arc<TcpStream>);
+struct SharedStream {
+    stream: Arc<TcpStream>,
+    conn: Arc<ConnState>,
+    shared: Arc<Shared>,
+}
 
 impl AsyncRead for SharedStream {
     fn poll_read(
@@ -454,12 +698,21 @@ impl AsyncRead for SharedStream {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         loop {
-            ready!(self.0.poll_read_ready(cx))?;
+            ready!(self.stream.poll_read_ready(cx))?;
             let want = buf.remaining().min(16 * 1024);
             let dst = buf.initialize_unfilled_to(want);
-            match self.0.try_read(dst) {
+            match self.stream.try_read(dst) {
                 Ok(n) => {
                     buf.advance(n);
+                    let c = &self.conn;
+                    if n > 0
+                        && c.phase.load(Ordering::Relaxed) == PHASE_IDLE
+                        && c.head_started.load(Ordering::Relaxed) == 0
+                    {
+                        c.head_started
+                            .store(self.shared.now_ms(), Ordering::Relaxed);
+                        c.wake.notify_one();
+                    }
                     return Poll::Ready(Ok(()));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
@@ -476,8 +729,8 @@ impl AsyncWrite for SharedStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         loop {
-            ready!(self.0.poll_write_ready(cx))?;
-            match self.0.try_write(buf) {
+            ready!(self.stream.poll_write_ready(cx))?;
+            match self.stream.try_write(buf) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 other => return Poll::Ready(other),
             }
@@ -490,8 +743,8 @@ impl AsyncWrite for SharedStream {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         loop {
-            ready!(self.0.poll_write_ready(cx))?;
-            match self.0.try_write_vectored(bufs) {
+            ready!(self.stream.poll_write_ready(cx))?;
+            match self.stream.try_write_vectored(bufs) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 other => return Poll::Ready(other),
             }
@@ -577,7 +830,10 @@ impl EmulatorHandle {
 
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
-        self.shared.engine().stats()
+        let open = self.shared.connections().len();
+        let mut stats = self.shared.engine().stats();
+        stats.connections_open = open as u64;
+        stats
     }
 
     /// Adds a fault rule (a rate, or a script of the next N requests in a scope).

@@ -16,8 +16,22 @@ pub struct Stats {
     pub requests_by_endpoint: BTreeMap<String, u64>,
     /// TCP connections accepted.
     pub connections: u64,
-    /// Requests per TCP connection, by connection id (1, 2, ... in accept order).
+    /// Requests per TCP connection, by connection id (1, 2, ... in accept order); the most
+    /// recent 10,000 connections.
     pub requests_per_connection: BTreeMap<u64, u64>,
+    /// Connections open now.
+    pub connections_open: u64,
+    /// Connections closed to make room: accepted over [`Config::max_connections`], or out of file
+    /// descriptors.
+    ///
+    /// [`Config::max_connections`]: crate::Config::max_connections
+    pub connections_evicted: u64,
+    /// Connections closed at once because every open connection was answering a request.
+    pub connections_refused: u64,
+    /// Connections closed by the idle or the head timeout.
+    pub connections_timed_out: u64,
+    /// Requests answered 408 because their body did not arrive within the body timeout.
+    pub body_timeouts: u64,
     /// Faults injected, by kind name (`no-slot`, `http503`, `reset`, ...).
     pub faults_by_kind: BTreeMap<String, u64>,
     /// Faults injected, by the request's scope and the kind (`create/no-slot`, `poll/http503`).
