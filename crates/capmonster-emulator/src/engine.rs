@@ -7,6 +7,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use capmonster_proto::{Dialect, ErrorCode};
@@ -97,11 +98,13 @@ impl Clock {
 #[derive(Debug)]
 struct Account {
     balance: f64,
+    /// The account's place in `Engine::lru` (`None` for configured keys, never evicted).
+    last_use: Option<u64>,
 }
 
 #[derive(Debug)]
 struct Task {
-    key: String,
+    key: Arc<str>,
     is_image: bool,
     created_at: Duration,
     ready_at: Duration,
@@ -203,7 +206,12 @@ pub(crate) struct Engine {
     seed: u64,
     open_accounts: bool,
     default_balance: f64,
-    accounts: HashMap<String, Account>,
+    accounts: HashMap<Arc<str>, Account>,
+    /// Accounts made for unconfigured keys, least recently used first, by use tick.
+    lru: BTreeMap<u64, Arc<str>>,
+    use_tick: u64,
+    max_accounts: usize,
+    max_key_len: usize,
     price: f64,
     solve_time: SolveTime,
     solve_time_by_type: BTreeMap<String, SolveTime>,
@@ -234,8 +242,18 @@ impl Engine {
             accounts: cfg
                 .keys
                 .iter()
-                .map(|(k, b)| (k.clone(), Account { balance: *b }))
+                .map(|(k, b)| {
+                    let account = Account {
+                        balance: *b,
+                        last_use: None,
+                    };
+                    (Arc::from(k.as_str()), account)
+                })
                 .collect(),
+            lru: BTreeMap::new(),
+            use_tick: 0,
+            max_accounts: cfg.max_accounts.max(1),
+            max_key_len: cfg.max_key_len,
             price: cfg.price,
             solve_time: cfg.solve_time,
             solve_time_by_type: cfg.solve_time_by_type.clone(),
@@ -288,10 +306,15 @@ impl Engine {
     }
 
     pub(crate) fn set_balance(&mut self, key: &str, balance: f64) {
-        self.accounts
-            .entry(key.to_owned())
-            .or_insert(Account { balance: 0.0 })
-            .balance = balance;
+        let account = self.accounts.entry(Arc::from(key)).or_insert(Account {
+            balance: 0.0,
+            last_use: None,
+        });
+        account.balance = balance;
+        // A key set by hand is configured from now on: never evicted.
+        if let Some(tick) = account.last_use.take() {
+            self.lru.remove(&tick);
+        }
         if !key.is_empty() {
             self.open_accounts = false;
         }
@@ -355,6 +378,7 @@ impl Engine {
     pub(crate) fn stats(&mut self) -> Stats {
         let now = self.clock.now();
         self.settle(now);
+        self.stats.accounts = self.accounts.len() as u64;
         self.stats.clone()
     }
 
@@ -457,14 +481,20 @@ impl Engine {
 
     /// Strips the documented key suffixes (`__nocache`, `__<module>`, `__recognizingthreshold_N`)
     /// and checks the key. The key is everything before the first `__`.
-    fn account(&mut self, client_key: Option<&Value>) -> Result<String, Refusal> {
+    ///
+    /// A `clientKey` longer than `max_key_len` is refused before anything is stored. With open
+    /// accounts, a new key over `max_accounts` evicts the account used least recently.
+    fn account(&mut self, client_key: Option<&Value>) -> Result<Arc<str>, Refusal> {
         let bad = || {
             Refusal::new(
                 ErrorCode::KeyDoesNotExist,
                 "Account authorization key not found in the system or has incorrect format",
             )
         };
-        let raw = client_key.and_then(Value::as_str).ok_or_else(bad)?;
+        let raw = client_key
+            .and_then(Value::as_str)
+            .filter(|k| k.len() <= self.max_key_len)
+            .ok_or_else(bad)?;
         let mut parts = raw.split("__");
         let key = parts.next().unwrap_or_default();
         for suffix in parts {
@@ -480,18 +510,39 @@ impl Engine {
         if key.is_empty() {
             return Err(bad());
         }
-        if !self.accounts.contains_key(key) {
-            if !self.open_accounts {
-                return Err(bad());
+        self.use_tick += 1;
+        let tick = self.use_tick;
+        if let Some(key) = self.accounts.get_key_value(key).map(|(k, _)| k.clone()) {
+            if let Some(last) = self
+                .accounts
+                .get_mut(&key)
+                .and_then(|a| a.last_use.as_mut())
+            {
+                self.lru.remove(last);
+                *last = tick;
+                self.lru.insert(tick, key.clone());
             }
-            self.accounts.insert(
-                key.to_owned(),
-                Account {
-                    balance: self.default_balance,
-                },
-            );
+            return Ok(key);
         }
-        Ok(key.to_owned())
+        if !self.open_accounts {
+            return Err(bad());
+        }
+        if self.lru.len() >= self.max_accounts {
+            if let Some((_, old)) = self.lru.pop_first() {
+                self.accounts.remove(&old);
+                self.stats.accounts_evicted += 1;
+            }
+        }
+        let key: Arc<str> = Arc::from(key);
+        self.accounts.insert(
+            key.clone(),
+            Account {
+                balance: self.default_balance,
+                last_use: Some(tick),
+            },
+        );
+        self.lru.insert(tick, key.clone());
+        Ok(key)
     }
 
     // ----- the API's operations -----

@@ -38,6 +38,12 @@ pub struct Stats {
     pub faults_by_scope: BTreeMap<String, u64>,
     /// Error answers sent, by error code.
     pub errors_by_code: BTreeMap<String, u64>,
+    /// Accounts kept now (configured keys included).
+    pub accounts: u64,
+    /// Accounts of unconfigured keys evicted to stay within [`Config::max_accounts`].
+    ///
+    /// [`Config::max_accounts`]: crate::Config::max_accounts
+    pub accounts_evicted: u64,
     /// Tasks accepted by createTask or in.php.
     pub tasks_created: u64,
     /// Tasks that became ready with a solution (and were charged).
