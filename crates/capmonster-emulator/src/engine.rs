@@ -6,7 +6,7 @@
 //! so a task created through one form is polled, charged, capped and reported through either.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -225,6 +225,13 @@ pub(crate) struct Engine {
     tasks: HashMap<u64, Task>,
     /// (emulated time, task id, is-expiry) events, earliest first.
     events: BinaryHeap<Reverse<(Duration, u64, bool)>>,
+    /// Finished tasks by expiry time, earliest first (pushed in the order they finish, with one
+    /// TTL, so it stays sorted): the expiry sweep, and the tasks dropped first at `max_tasks`.
+    expiries: VecDeque<(Duration, u64)>,
+    /// Tasks in progress per key (keys with none are absent).
+    live_by_key: HashMap<Arc<str>, usize>,
+    max_live_per_key: usize,
+    max_tasks: usize,
     stats: Stats,
     next_connection: u64,
     /// Callbacks of tasks created since the server last took them: (task id, URL, emulated delay).
@@ -266,6 +273,10 @@ impl Engine {
             next_id: cfg.first_task_id,
             tasks: HashMap::new(),
             events: BinaryHeap::new(),
+            expiries: VecDeque::new(),
+            live_by_key: HashMap::new(),
+            max_live_per_key: cfg.max_live_tasks_per_key,
+            max_tasks: cfg.max_tasks,
             stats: Stats::default(),
             next_connection: 0,
             new_callbacks: Vec::new(),
@@ -379,6 +390,7 @@ impl Engine {
         let now = self.clock.now();
         self.settle(now);
         self.stats.accounts = self.accounts.len() as u64;
+        self.stats.tasks_kept = self.tasks.len() as u64;
         self.stats.clone()
     }
 
@@ -441,6 +453,12 @@ impl Engine {
                 continue;
             };
             task.settled = true;
+            if let Some(n) = self.live_by_key.get_mut(&task.key) {
+                *n -= 1;
+                if *n == 0 {
+                    self.live_by_key.remove(&task.key);
+                }
+            }
             let solved = matches!(task.outcome, Outcome::Solved(_));
             if solved {
                 task.cost = self.price;
@@ -455,9 +473,41 @@ impl Engine {
                 rec.solved = Some(solved);
                 rec.cost = solved.then_some(self.price);
             }
-            self.events
-                .push(Reverse((at.saturating_add(self.result_ttl), id, true)));
+            self.expiries
+                .push_back((at.saturating_add(self.result_ttl), id));
         }
+        while let Some(&(at, id)) = self.expiries.front() {
+            if at > now {
+                break;
+            }
+            self.expiries.pop_front();
+            self.tasks.remove(&id);
+        }
+    }
+
+    /// Makes room for one more task: under `max_live_tasks_per_key` for `key`, and under
+    /// `max_tasks` in all by dropping the finished task that would expire first.
+    fn make_room(&mut self, key: &str) -> Result<(), Refusal> {
+        let no_slot = |what: &str| {
+            Refusal::new(
+                ErrorCode::NoSlotAvailable,
+                format!("No idle workers are available at the moment ({what})"),
+            )
+        };
+        if self.live_by_key.get(key).copied().unwrap_or(0) >= self.max_live_per_key {
+            self.stats.tasks_over_key_limit += 1;
+            return Err(no_slot("too many tasks in progress for this key"));
+        }
+        while self.tasks.len() >= self.max_tasks.max(1) {
+            let Some((_, id)) = self.expiries.pop_front() else {
+                self.stats.tasks_over_total_limit += 1;
+                return Err(no_slot("too many tasks in progress"));
+            };
+            if self.tasks.remove(&id).is_some() {
+                self.stats.results_dropped_early += 1;
+            }
+        }
+        Ok(())
     }
 
     fn draw_solve_time(&mut self, accepted: &Accepted) -> Duration {
@@ -598,6 +648,7 @@ impl Engine {
             return Err(r);
         }
         let accepted = validate(body.get("task"))?;
+        self.make_room(&key)?;
         let id = self.next_id;
         self.next_id += 1;
         let solve_time = self.draw_solve_time(&accepted);
@@ -606,7 +657,7 @@ impl Engine {
         self.tasks.insert(
             id,
             Task {
-                key,
+                key: key.clone(),
                 is_image: accepted.is_image,
                 created_at: now,
                 ready_at,
@@ -618,6 +669,7 @@ impl Engine {
             },
         );
         self.events.push(Reverse((ready_at, id, false)));
+        *self.live_by_key.entry(key).or_default() += 1;
         let callback = match (body.get("callbackUrl").and_then(Value::as_str), pingback) {
             (_, Some(url)) => Some((url, CallbackForm::UrlForm)),
             (Some(url), None) => Some((url, CallbackForm::Json)),

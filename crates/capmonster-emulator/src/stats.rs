@@ -52,6 +52,22 @@ pub struct Stats {
     pub tasks_failed: u64,
     /// createTask (and in.php) calls refused by validation, the key or the balance.
     pub tasks_refused: u64,
+    /// createTask calls answered `ERROR_NO_SLOT_AVAILABLE` because the key had
+    /// [`Config::max_live_tasks_per_key`] tasks in progress (also counted in `tasks_refused`).
+    ///
+    /// [`Config::max_live_tasks_per_key`]: crate::Config::max_live_tasks_per_key
+    pub tasks_over_key_limit: u64,
+    /// createTask calls answered `ERROR_NO_SLOT_AVAILABLE` because [`Config::max_tasks`] tasks
+    /// were in progress (also counted in `tasks_refused`).
+    ///
+    /// [`Config::max_tasks`]: crate::Config::max_tasks
+    pub tasks_over_total_limit: u64,
+    /// Finished tasks dropped before their expiry to stay within [`Config::max_tasks`].
+    ///
+    /// [`Config::max_tasks`]: crate::Config::max_tasks
+    pub results_dropped_early: u64,
+    /// Tasks kept now (in progress, or finished and not expired).
+    pub tasks_kept: u64,
     /// Reports of an incorrect answer accepted (the JSON report methods and res.php `reportbad`).
     pub reports_accepted: u64,
     /// res.php `reportgood` reports accepted (a task takes one report, good or bad).
