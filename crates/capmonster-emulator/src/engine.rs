@@ -198,6 +198,45 @@ pub(crate) enum TaskState {
     },
 }
 
+/// What the stats page shows beyond the counters (its query string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatsQuery {
+    /// `tasks=1`: one page of the per-task records, by task id.
+    pub(crate) tasks: bool,
+    /// `connections=1`: one page of the per-connection request counts, by connection id.
+    pub(crate) connections: bool,
+    /// `page=N`, from 1.
+    pub(crate) page: usize,
+    /// `per_page=M`: 100 unless given, at most [`StatsQuery::MAX_PER_PAGE`].
+    pub(crate) per_page: usize,
+}
+
+impl StatsQuery {
+    pub(crate) const MAX_PER_PAGE: usize = 1000;
+
+    /// Reads `tasks`, `connections`, `page` and `per_page`; anything unreadable takes its default.
+    pub(crate) fn parse(query: Option<&str>) -> Self {
+        let mut q = Self {
+            tasks: false,
+            connections: false,
+            page: 1,
+            per_page: 100,
+        };
+        for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            let on = matches!(&*value, "1" | "true" | "yes");
+            let n = value.parse::<usize>().ok();
+            match &*name {
+                "tasks" => q.tasks = on,
+                "connections" => q.connections = on,
+                "page" => q.page = n.unwrap_or(1).max(1),
+                "per_page" => q.per_page = n.unwrap_or(100).clamp(1, Self::MAX_PER_PAGE),
+                _ => {}
+            }
+        }
+        q
+    }
+}
+
 /// The service's state.
 #[derive(Debug)]
 pub(crate) struct Engine {
@@ -392,6 +431,73 @@ impl Engine {
         self.stats.accounts = self.accounts.len() as u64;
         self.stats.tasks_kept = self.tasks.len() as u64;
         self.stats.clone()
+    }
+
+    /// The stats page (`GET /_emulator/stats`) in bounded time and size: every counter and
+    /// small map, the sizes of the per-task and per-connection records, and one page of those
+    /// records when asked. `connections_open` is the server's to fill in.
+    pub(crate) fn stats_page(&mut self, q: &StatsQuery) -> Value {
+        let now = self.clock.now();
+        self.settle(now);
+        self.stats.accounts = self.accounts.len() as u64;
+        self.stats.tasks_kept = self.tasks.len() as u64;
+        // Clone the counters without the two large maps.
+        let tasks = std::mem::take(&mut self.stats.tasks);
+        let per_connection = std::mem::take(&mut self.stats.requests_per_connection);
+        let summary = self.stats.clone();
+        self.stats.tasks = tasks;
+        self.stats.requests_per_connection = per_connection;
+        let mut page = match serde_json::to_value(summary) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        page.remove("tasks");
+        page.remove("requests_per_connection");
+        page.insert("task_records".into(), self.stats.tasks.len().into());
+        page.insert(
+            "connection_records".into(),
+            self.stats.requests_per_connection.len().into(),
+        );
+        let skip = q.page.saturating_sub(1).saturating_mul(q.per_page);
+        let paging = |total: usize| {
+            serde_json::json!({
+                "page": q.page, "per_page": q.per_page, "total": total,
+                "pages": total.div_ceil(q.per_page.max(1)),
+            })
+        };
+        if q.tasks {
+            let records: Map<String, Value> = self
+                .stats
+                .tasks
+                .iter()
+                .skip(skip)
+                .take(q.per_page)
+                .map(|(id, t)| {
+                    (
+                        id.to_string(),
+                        serde_json::to_value(t).unwrap_or(Value::Null),
+                    )
+                })
+                .collect();
+            page.insert("tasks".into(), Value::Object(records));
+            page.insert("tasks_page".into(), paging(self.stats.tasks.len()));
+        }
+        if q.connections {
+            let records: Map<String, Value> = self
+                .stats
+                .requests_per_connection
+                .iter()
+                .skip(skip)
+                .take(q.per_page)
+                .map(|(id, n)| (id.to_string(), (*n).into()))
+                .collect();
+            page.insert("requests_per_connection".into(), Value::Object(records));
+            page.insert(
+                "connections_page".into(),
+                paging(self.stats.requests_per_connection.len()),
+            );
+        }
+        Value::Object(page)
     }
 
     /// Picks the fault for a request in `scope`, if any: scripted faults first, then rates.

@@ -28,7 +28,7 @@ use capmonster_proto::ErrorCode;
 
 use crate::callback::{loopback_target, post};
 use crate::config::{Config, SolveTime};
-use crate::engine::{CallbackForm, CallbackOutcome, Engine, NewCallback, TaskState};
+use crate::engine::{CallbackForm, CallbackOutcome, Engine, NewCallback, StatsQuery, TaskState};
 use crate::fault::{FaultKind, FaultRule, Scope};
 use crate::json_api::{Endpoint, Reply, error_body, handle, result_json};
 use crate::stats::Stats;
@@ -486,6 +486,8 @@ async fn respond(
                 "Request body too large",
             ),
         )
+    } else if endpoint == Endpoint::Stats {
+        stats_reply(&shared, query.as_deref())
     } else {
         let mut engine = shared.engine();
         let reply = handle(&mut engine, endpoint, &body);
@@ -500,6 +502,16 @@ async fn respond(
         Some(FaultKind::Dribble { chunk, interval }) => Ok(build(reply, Some((chunk, interval)))),
         _ => Ok(build(reply, None)),
     }
+}
+
+/// `GET /_emulator/stats`: the counters, and a page of records when asked. The engine is
+/// locked only to copy them (bounded by the page size); the JSON is written after.
+fn stats_reply(shared: &Shared, query: Option<&str>) -> Reply {
+    let q = StatsQuery::parse(query);
+    let open = shared.connections().len();
+    let mut page = shared.engine().stats_page(&q);
+    page["connections_open"] = open.into();
+    Reply::json(200, &page)
 }
 
 /// The answer a fault sends instead of the normal one, in the request's wire form; `None` for the

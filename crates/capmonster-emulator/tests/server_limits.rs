@@ -165,3 +165,43 @@ fn binding_a_non_loopback_address_warns() {
         assert_eq!(bind_warning(host), None, "{host}");
     }
 }
+
+#[test]
+fn the_stats_page_is_a_summary_unless_a_page_of_records_is_asked() {
+    let emu = fast(fast_config());
+    let a = emu.addr();
+    let ids: Vec<u64> = (0..25).map(|_| create(a, &image_task_body("k"))).collect();
+    let page = get(a, "/_emulator/stats").json();
+    assert_eq!(page["tasks_created"], 25);
+    assert_eq!(page["task_records"], 25);
+    assert!(page.get("tasks").is_none(), "{page}");
+    assert!(page.get("requests_per_connection").is_none());
+    assert!(page["connections_open"].as_u64().unwrap() >= 1);
+    // Page 3 of 10 per page: the last five tasks, by id.
+    let page = get(a, "/_emulator/stats?tasks=1&page=3&per_page=10").json();
+    let got: Vec<u64> = page["tasks"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.parse().unwrap())
+        .collect();
+    assert_eq!(got, ids[20..].to_vec());
+    assert_eq!(
+        page["tasks_page"],
+        json!({ "page": 3, "per_page": 10, "total": 25, "pages": 3 })
+    );
+    assert_eq!(
+        page["tasks"][ids[22].to_string()]["kind"],
+        "ImageToTextTask"
+    );
+    // per_page is capped at 1,000; a bad number takes the default.
+    let page = get(a, "/_emulator/stats?tasks=1&per_page=5000&page=x").json();
+    assert_eq!(page["tasks_page"]["per_page"], 1000);
+    assert_eq!(page["tasks_page"]["page"], 1);
+    let page = get(a, "/_emulator/stats?connections=1&per_page=2").json();
+    assert_eq!(
+        page["requests_per_connection"].as_object().unwrap().len(),
+        2
+    );
+    assert!(page["connections_page"]["total"].as_u64().unwrap() >= 25);
+}
