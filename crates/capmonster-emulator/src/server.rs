@@ -592,7 +592,7 @@ async fn send_callback(shared: Arc<Shared>, cb: NewCallback, mut stop: watch::Re
             ),
         };
     };
-    let sent = post(&target, content_type, body.as_bytes()).await;
+    let sent = post(&target, content_type, Bytes::from(body)).await;
     shared.engine().note_callback(if sent {
         CallbackOutcome::Sent
     } else {
