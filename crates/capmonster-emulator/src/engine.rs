@@ -23,6 +23,10 @@ use crate::stats::{Stats, TaskStats};
 /// Anti-Captcha's report window: 60 s after completion.
 const ANTI_CAPTCHA_REPORT_WINDOW: Duration = Duration::from_secs(60);
 const MAX_TASK_RECORDS: usize = 100_000;
+/// The names of the `nocache` forms in [`TaskStats::nocache`] and [`Stats::nocache_by_form`].
+const NOCACHE_KEY_SUFFIX: &str = "key_suffix";
+const NOCACHE_TASK_FIELD: &str = "task_field";
+const NOCACHE_IN_PHP: &str = "in_php";
 /// Connections whose request counts are kept (the most recent).
 const MAX_CONNECTION_RECORDS: usize = 10_000;
 
@@ -705,24 +709,68 @@ impl Engine {
 
     /// createTask: checks the key, the balance and the task; returns the new task id.
     pub(crate) fn create_task(&mut self, body: &Map<String, Value>) -> Result<u64, Refusal> {
-        self.create_task_or_refuse(body, None, None)
+        self.create_task_or_refuse(body, None, None, false)
     }
 
     /// createTask for a wire form that may already know the task is bad (`early`, e.g. an
     /// unknown in.php `method`): the key and the balance are still checked first, in the same
     /// order as createTask, and the refusal is counted the same way. `pingback` is in.php's
-    /// callback URL.
+    /// callback URL; `in_php_nocache` says in.php was sent `nocache=1`.
     pub(crate) fn create_task_or_refuse(
         &mut self,
         body: &Map<String, Value>,
         early: Option<Refusal>,
         pingback: Option<&str>,
+        in_php_nocache: bool,
     ) -> Result<u64, Refusal> {
         let result = self.create_task_inner(body, early, pingback);
-        if result.is_err() {
-            self.stats.tasks_refused += 1;
+        match result {
+            Ok(id) => self.note_nocache(id, body, in_php_nocache),
+            Err(_) => self.stats.tasks_refused += 1,
         }
         result
+    }
+
+    /// Records in the task's stats which forms of `nocache` it was created with, and counts
+    /// them: the key suffix `__nocache`, the task field `nocache` (true, 1, "true" or "1"), or
+    /// in.php's `nocache=1` (which in.php passes on as the task field: counted as in.php only).
+    fn note_nocache(&mut self, id: u64, body: &Map<String, Value>, in_php: bool) {
+        let mut forms = Vec::new();
+        let key_suffix = body
+            .get("clientKey")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.split("__").skip(1).any(|s| s == "nocache"));
+        if key_suffix {
+            forms.push(NOCACHE_KEY_SUFFIX);
+        }
+        let field = body
+            .get("task")
+            .and_then(|t| t.get("nocache"))
+            .is_some_and(|v| match v {
+                Value::Bool(b) => *b,
+                Value::Number(n) => n.as_u64() == Some(1),
+                Value::String(s) => s == "true" || s == "1",
+                _ => false,
+            });
+        if in_php {
+            forms.push(NOCACHE_IN_PHP);
+        } else if field {
+            forms.push(NOCACHE_TASK_FIELD);
+        }
+        if forms.is_empty() {
+            return;
+        }
+        self.stats.nocache_tasks += 1;
+        for form in &forms {
+            *self
+                .stats
+                .nocache_by_form
+                .entry((*form).to_owned())
+                .or_default() += 1;
+        }
+        if let Some(rec) = self.stats.tasks.get_mut(&id) {
+            rec.nocache = forms;
+        }
     }
 
     fn create_task_inner(

@@ -68,6 +68,12 @@ pub struct Stats {
     pub results_dropped_early: u64,
     /// Tasks kept now (in progress, or finished and not expired).
     pub tasks_kept: u64,
+    /// Tasks created with `nocache` asked in any form.
+    pub nocache_tasks: u64,
+    /// Tasks created with `nocache`, by the form it came in: `key_suffix` (`clientKey` ending
+    /// `__nocache`), `task_field` (`"nocache": true` in the task), `in_php` (in.php's
+    /// `nocache=1`). A task sent with two forms counts under both.
+    pub nocache_by_form: BTreeMap<String, u64>,
     /// Reports of an incorrect answer accepted (the JSON report methods and res.php `reportbad`).
     pub reports_accepted: u64,
     /// res.php `reportgood` reports accepted (a task takes one report, good or bad).
@@ -109,4 +115,7 @@ pub struct TaskStats {
     pub reported: bool,
     /// What it cost, when solved.
     pub cost: Option<f64>,
+    /// The forms in which `nocache` was asked for it (`key_suffix`, `task_field`, `in_php`);
+    /// empty when it was not.
+    pub nocache: Vec<&'static str>,
 }

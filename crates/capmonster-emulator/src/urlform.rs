@@ -429,7 +429,8 @@ fn submit(engine: &mut Engine, req: &FormRequest) -> Reply {
         Err(r) => (Value::Null, Some(r)),
     };
     body.insert("task".into(), task);
-    match engine.create_task_or_refuse(&body, early, req.get("pingback")) {
+    let nocache = req.get("nocache").and_then(flag) == Some(true);
+    match engine.create_task_or_refuse(&body, early, req.get("pingback"), nocache) {
         Ok(id) => ok_reply(json, Value::String(id.to_string()), Map::new()),
         Err(r) => refusal(engine, req, json, &r),
     }
