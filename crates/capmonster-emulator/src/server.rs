@@ -210,14 +210,17 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
                     Ok((stream, _peer)) => stream,
                     Err(e) => {
                         // Out of file descriptors (EMFILE, ENFILE): close the longest idle
-                        // connection so that idle sockets cannot lock everyone out, and back off
-                        // briefly (its task closes it) instead of spinning.
+                        // connection so that idle sockets cannot lock everyone out, and let its
+                        // task run (which closes it) before accepting again. Other errors, or
+                        // nothing to close: back off briefly instead of spinning.
                         if matches!(e.raw_os_error(), Some(23 | 24))
                             && shared.evict_one(&mut shared.connections())
                         {
                             shared.engine().note_connection_evicted();
+                            tokio::task::yield_now().await;
+                        } else {
+                            tokio::time::sleep(Duration::from_millis(10)).await;
                         }
-                        tokio::time::sleep(Duration::from_millis(10)).await;
                         continue;
                     }
                 };

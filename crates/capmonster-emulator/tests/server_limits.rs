@@ -205,3 +205,59 @@ fn the_stats_page_is_a_summary_unless_a_page_of_records_is_asked() {
     );
     assert!(page["connections_page"]["total"].as_u64().unwrap() >= 25);
 }
+
+/// The emulator binary under a 128-descriptor limit, with 400 idle sockets open to it: running
+/// out of descriptors closes the longest idle connection, so a new client still gets in.
+#[cfg(target_os = "linux")]
+#[test]
+fn idle_sockets_beyond_the_descriptor_limit_do_not_lock_clients_out() {
+    use rustix::process::{Pid, Resource, Rlimit, getrlimit, prlimit};
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_capmonster-emulator"))
+        .args(["--max-seconds", "60"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+    // The child inherited our hard limit: keep it, lower the soft one.
+    let hard = getrlimit(Resource::Nofile).maximum;
+    prlimit(
+        Some(pid),
+        Resource::Nofile,
+        Rlimit {
+            current: Some(128),
+            maximum: hard,
+        },
+    )
+    .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let a: std::net::SocketAddr = line.trim().trim_start_matches("http://").parse().unwrap();
+    assert!(a.ip().is_loopback());
+    let mut idle = Vec::new();
+    for i in 0..400 {
+        idle.push(TcpStream::connect(a).unwrap());
+        if i % 50 == 49 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let t0 = Instant::now();
+    let r = post(a, "/getBalance", &json!({ "clientKey": "k" }));
+    let took = t0.elapsed();
+    assert_eq!(r.json()["errorId"], 0);
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    let stats = get(a, "/_emulator/stats").json();
+    assert!(
+        stats["connections_evicted"].as_u64().unwrap() >= 250,
+        "{stats}"
+    );
+    assert!(stats["connections_open"].as_u64().unwrap() < 128, "{stats}");
+    drop(idle);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
