@@ -124,6 +124,11 @@ pub struct Config {
     /// the finished task that would expire first (its id then answers like an expired one); if
     /// none is finished, createTask gets `ERROR_NO_SLOT_AVAILABLE`. Default 100,000.
     pub max_tasks: usize,
+    /// Request-body bytes all connections may be receiving at once. Each request reserves its
+    /// `Content-Length` (1 MiB, the largest body taken, when not given) until it is answered;
+    /// one that does not fit gets HTTP 503 with `ERROR_NO_SLOT_AVAILABLE` and the connection is
+    /// closed. Default 128 MiB.
+    pub max_body_bytes_in_flight: usize,
 }
 
 impl Default for Config {
@@ -152,6 +157,7 @@ impl Default for Config {
             max_key_len: 256,
             max_live_tasks_per_key: 10_000,
             max_tasks: 100_000,
+            max_body_bytes_in_flight: 128 * 1024 * 1024,
         }
     }
 }
@@ -245,6 +251,12 @@ impl Config {
     /// Sets the cap on tasks in progress per key (see [`Config::max_live_tasks_per_key`]).
     pub fn max_live_tasks_per_key(mut self, n: usize) -> Self {
         self.max_live_tasks_per_key = n;
+        self
+    }
+
+    /// Sets the request-body budget (see [`Config::max_body_bytes_in_flight`]).
+    pub fn max_body_bytes_in_flight(mut self, bytes: usize) -> Self {
+        self.max_body_bytes_in_flight = bytes;
         self
     }
 

@@ -398,6 +398,10 @@ impl Engine {
         self.stats.body_timeouts += 1;
     }
 
+    pub(crate) fn note_body_budget_refusal(&mut self) {
+        self.stats.body_budget_refusals += 1;
+    }
+
     pub(crate) fn note_request(&mut self, connection: u64, endpoint: &str) {
         self.stats.requests_total += 1;
         let per_connection = &mut self.stats.requests_per_connection;

@@ -131,7 +131,8 @@
 //!
 //! * Connections: head, body and idle timeouts ([`Config::header_read_timeout`], 10 s, 10 s,
 //!   60 s); at most [`Config::max_connections`] (1,024) open, a new one closing the one idle the
-//!   longest (also when out of file descriptors).
+//!   longest (also when out of file descriptors); heads of at most 64 KiB, and at most
+//!   [`Config::max_body_bytes_in_flight`] (128 MiB) of request bodies being received at once.
 //! * Accounts: keys of at most [`Config::max_key_len`] (256) bytes; at most
 //!   [`Config::max_accounts`] (10,000) made for unconfigured keys, least recently used evicted.
 //! * Tasks: at most [`Config::max_live_tasks_per_key`] (10,000) in progress per key and

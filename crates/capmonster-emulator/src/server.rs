@@ -7,7 +7,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
@@ -38,6 +38,9 @@ use crate::urlform::{self, FormRequest};
 /// third, so 1 MiB is generous).
 const MAX_BODY: u64 = 1024 * 1024;
 
+/// hyper's read buffer per connection, which bounds a request head (hyper's default is ~400 KB).
+const MAX_HEAD: usize = 64 * 1024;
+
 const HTML_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
 #[derive(Debug)]
@@ -48,6 +51,8 @@ struct Shared {
     limits: Limits,
     /// The origin of [`ConnState`]'s millisecond stamps.
     epoch: Instant,
+    /// Request-body bytes that may still be reserved ([`Config::max_body_bytes_in_flight`]).
+    body_budget: AtomicUsize,
 }
 
 impl Shared {
@@ -85,6 +90,47 @@ impl Shared {
         }
         true
     }
+}
+
+/// Request-body bytes reserved from [`Shared::body_budget`] until the request is answered.
+#[derive(Debug)]
+struct BodyReservation {
+    shared: Arc<Shared>,
+    bytes: usize,
+}
+
+impl BodyReservation {
+    /// Reserves `bytes`, or `None` if the budget does not have them.
+    fn take(shared: &Arc<Shared>, bytes: usize) -> Option<Self> {
+        shared
+            .body_budget
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                left.checked_sub(bytes)
+            })
+            .ok()?;
+        Some(Self {
+            shared: shared.clone(),
+            bytes,
+        })
+    }
+}
+
+impl Drop for BodyReservation {
+    fn drop(&mut self) {
+        self.shared
+            .body_budget
+            .fetch_add(self.bytes, Ordering::AcqRel);
+    }
+}
+
+/// A reply that also closes the connection (the request's body is left unread).
+fn closing(reply: Reply) -> Response<EmuBody> {
+    let mut resp = build(reply, None);
+    resp.headers_mut().insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
+    resp
 }
 
 /// The server's limits, from [`Config`] (real time).
@@ -194,6 +240,7 @@ async fn spawn_server(config: Config) -> io::Result<Spawned> {
             max_connections: config.max_connections.max(1),
         },
         epoch: Instant::now(),
+        body_budget: AtomicUsize::new(config.max_body_bytes_in_flight),
     });
     let (stop_tx, stop_rx) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx));
@@ -304,6 +351,8 @@ async fn serve_connection(
     });
     let conn = http1::Builder::new()
         .keep_alive(true)
+        // A request head (line and headers) over this is refused (431) instead of buffered.
+        .max_buf_size(MAX_HEAD)
         .serve_connection(io, service);
     tokio::select! {
         _ = conn => {}
@@ -383,7 +432,29 @@ async fn respond(
         .get(hyper::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let too_big = hyper::body::Body::size_hint(req.body()).lower() > MAX_BODY;
+    let hint = hyper::body::Body::size_hint(req.body());
+    let too_big = hint.lower() > MAX_BODY;
+    // Reserve the body's bytes (its Content-Length, or the most a body may be) so that stalled
+    // or slow uploads cannot hold more than the budget between them.
+    let wanted = hint.upper().unwrap_or(MAX_BODY).min(MAX_BODY);
+    let _reservation = if too_big {
+        None
+    } else {
+        match BodyReservation::take(&shared, usize::try_from(wanted).unwrap_or(usize::MAX)) {
+            Some(r) => Some(r),
+            None => {
+                shared.engine().note_body_budget_refusal();
+                let text = "Too many request bodies in flight; try again shortly";
+                let reply = if endpoint.is_url_form() {
+                    urlform::error_reply(false, "ERROR_NO_SLOT_AVAILABLE", text, 503)
+                } else {
+                    let dialect = shared.engine().dialect;
+                    Reply::json(503, &error_body(dialect, &ErrorCode::NoSlotAvailable, text))
+                };
+                return Ok(closing(reply));
+            }
+        }
+    };
     let body = if too_big {
         Bytes::new()
     } else {
@@ -393,19 +464,11 @@ async fn respond(
             Ok(Err(_)) => Bytes::new(),
             Err(_) => {
                 shared.engine().note_body_timeout();
-                let mut resp = build(
-                    Reply::text(
-                        408,
-                        "text/plain; charset=utf-8",
-                        "Request Timeout: the request body did not arrive in time",
-                    ),
-                    None,
-                );
-                resp.headers_mut().insert(
-                    hyper::header::CONNECTION,
-                    hyper::header::HeaderValue::from_static("close"),
-                );
-                return Ok(resp);
+                return Ok(closing(Reply::text(
+                    408,
+                    "text/plain; charset=utf-8",
+                    "Request Timeout: the request body did not arrive in time",
+                )));
             }
         }
     };

@@ -32,6 +32,11 @@ pub struct Stats {
     pub connections_timed_out: u64,
     /// Requests answered 408 because their body did not arrive within the body timeout.
     pub body_timeouts: u64,
+    /// Requests answered 503 because their body did not fit in
+    /// [`Config::max_body_bytes_in_flight`].
+    ///
+    /// [`Config::max_body_bytes_in_flight`]: crate::Config::max_body_bytes_in_flight
+    pub body_budget_refusals: u64,
     /// Faults injected, by kind name (`no-slot`, `http503`, `reset`, ...).
     pub faults_by_kind: BTreeMap<String, u64>,
     /// Faults injected, by the request's scope and the kind (`create/no-slot`, `poll/http503`).

@@ -261,3 +261,59 @@ fn idle_sockets_beyond_the_descriptor_limit_do_not_lock_clients_out() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn request_bodies_in_flight_share_a_budget_and_heads_are_bounded() {
+    let emu = fast(fast_config().max_body_bytes_in_flight(100_000));
+    let a = emu.addr();
+    // A stalled 60,000-byte upload holds 60,000 bytes of the budget...
+    let mut first = TcpStream::connect(a).unwrap();
+    first
+        .write_all(b"POST /createTask HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n{\"c")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    // ...so a second one does not fit: 503, the service's capacity code, and closed.
+    let mut second = TcpStream::connect(a).unwrap();
+    second
+        .write_all(b"POST /createTask HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n{\"c")
+        .unwrap();
+    let (got, took) = read_until_closed(&mut second);
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(text.contains("ERROR_NO_SLOT_AVAILABLE"), "{text}");
+    assert!(took < Duration::from_secs(1));
+    // A small request still fits beside it.
+    assert_eq!(
+        post(a, "/getBalance", &json!({ "clientKey": "k" })).json()["errorId"],
+        0
+    );
+    // Once the first is gone, its bytes are back.
+    drop(first);
+    std::thread::sleep(Duration::from_millis(50));
+    let mut third = TcpStream::connect(a).unwrap();
+    let body = image_task_body("k").to_string();
+    let padded = format!("{body:<60000}");
+    third
+        .write_all(
+            format!(
+                "POST /createTask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 60000\r\n\r\n{padded}"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    let (got, _) = read_until_closed(&mut third);
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("\"taskId\""), "{text}");
+    assert_eq!(emu.stats().body_budget_refusals, 1);
+    // A head over 64 KiB is refused rather than buffered.
+    let mut big = TcpStream::connect(a).unwrap();
+    let head = format!(
+        "GET /_emulator/stats HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(100 * 1024)
+    );
+    let _ = big.write_all(head.as_bytes());
+    let (got, _) = read_until_closed(&mut big);
+    let text = String::from_utf8_lossy(&got);
+    assert!(got.is_empty() || text.starts_with("HTTP/1.1 431"), "{text}");
+}
