@@ -79,10 +79,33 @@ run() {
   esac
   (cd "$PEERS_WORK" && timeout 240 "${PIN_CLI[@]}" /usr/bin/time -v -o "$dir/$name.time" "${cmd[@]}" > "$dir/$name.log" 2>&1) \
     || echo "   (run $name exited non-zero; see $dir/$name.log)"
-  curl -s --max-time 30 "$URL/_emulator/stats" > "$dir/$name.stats.json" || true
+  fetch_stats "$dir/$name.stats.json" || true
   stop_emu
   printf '%s\t%s\t%s\n' "$name" "$emu_args" "$*" > "$dir/$name.meta"
   echo "   $name: $(tail -1 "$dir/$name.log" | cut -c1-80)"
+}
+
+# The emulator's stats page gives task records a page at a time (at most 1,000): fetch every
+# page and merge them into one file, as report.py reads it.
+fetch_stats() {
+  python3 - "$URL" "$1" <<'PY'
+import json, sys, urllib.request
+url, out = sys.argv[1], sys.argv[2]
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+page, merged = 1, None
+while True:
+    with opener.open(f"{url}/_emulator/stats?tasks=1&per_page=1000&page={page}", timeout=30) as r:
+        s = json.load(r)
+    if merged is None:
+        merged = s
+    else:
+        merged["tasks"].update(s["tasks"])
+    if page >= s["tasks_page"]["pages"]:
+        break
+    page += 1
+with open(out, "w") as f:
+    json.dump(merged, f)
+PY
 }
 
 FIXED="--solve-ms 1000"

@@ -4,38 +4,23 @@
 //! `id=<task id>&code=<answer>`, `application/x-www-form-urlencoded`.
 //!
 //! Only `http://` URLs on a loopback host (127.0.0.0/8, `[::1]`, `localhost`) are called, so an
-//! emulator never sends traffic off the machine; other URLs are counted as refused. The 2 s limit
-//! is real time (the speed factor does not apply).
+//! emulator never sends traffic off the machine; other URLs (and any URL with a control
+//! character or a space, CR and LF included) are counted as refused. The request is made with
+//! hyper's HTTP/1 client, one connection per callback (`Connection: close`). The 2 s limit is
+//! real time (the speed factor does not apply).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::pin::pin;
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::client::conn::http1;
+use hyper::{Request, Uri, header};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-// Plain readiness loops: tokio's `io-util` feature (AsyncWriteExt) is not worth adding for this.
-async fn write_all(s: &TcpStream, mut data: &[u8]) -> std::io::Result<()> {
-    while !data.is_empty() {
-        s.writable().await?;
-        match s.try_write(data) {
-            Ok(n) => data = &data[n..],
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-async fn read_some(s: &TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
-    loop {
-        s.readable().await?;
-        match s.try_read(buf) {
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            other => return other,
-        }
-    }
-}
-
-/// Where to POST: address, `Host` header and path.
+/// Where to POST: address, `Host` header and path (with the query).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Target {
     pub(crate) addr: SocketAddr,
@@ -43,73 +28,79 @@ pub(crate) struct Target {
     pub(crate) path: String,
 }
 
-/// Reads an `http://` URL whose host is loopback; `None` for anything else.
+/// Reads an `http://` URL whose host is loopback; `None` for anything else: another scheme, a
+/// host that is not loopback, user info, a bad port, or any control character or space (a CR or
+/// LF could otherwise smuggle a header into the request).
 pub(crate) fn loopback_target(url: &str) -> Option<Target> {
-    let rest = url.strip_prefix("http://")?;
-    let (authority, path) = match rest.find(['/', '?']) {
-        Some(i) if rest.as_bytes()[i] == b'/' => (&rest[..i], rest[i..].to_owned()),
-        Some(i) => (&rest[..i], format!("/{}", &rest[i..])),
-        None => (rest, "/".to_owned()),
-    };
-    if authority.contains('@') {
+    if url.bytes().any(|b| b.is_ascii_control() || b == b' ') {
         return None;
     }
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (h, after) = v6.split_once(']')?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => p.parse().ok()?,
-            None if after.is_empty() => 80,
-            None => return None,
-        };
-        (h, port)
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, p.parse().ok()?),
-            None => (authority, 80),
-        }
-    };
+    let uri: Uri = url.parse().ok()?;
+    if uri.scheme_str() != Some("http") {
+        return None;
+    }
+    let authority = uri.authority()?;
+    if authority.as_str().contains('@') {
+        return None;
+    }
+    let host = authority.host();
     let ip: IpAddr = if host.eq_ignore_ascii_case("localhost") {
         IpAddr::V4(Ipv4Addr::LOCALHOST)
     } else {
-        host.parse().ok()?
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .ok()?
     };
     if !ip.is_loopback() {
         return None;
     }
+    // The port as written after the host: digits that fit, or none at all (80).
+    let port = match authority
+        .as_str()
+        .strip_prefix(host)
+        .and_then(|rest| rest.strip_prefix(':'))
+    {
+        Some(p) => p.parse().ok()?,
+        None => 80,
+    };
+    let path = match uri.query() {
+        Some(q) => format!("{}?{q}", uri.path()),
+        None => uri.path().to_owned(),
+    };
     Some(Target {
         addr: SocketAddr::new(ip, port),
-        host: authority.to_owned(),
+        host: authority.as_str().to_owned(),
         path,
     })
 }
 
-/// POSTs `body` (of `content_type`) and waits for the status line; true if the receiver answered
-/// within 2 s.
-pub(crate) async fn post(target: &Target, content_type: &str, body: &[u8]) -> bool {
+/// POSTs `body` (of `content_type`) with hyper's HTTP/1 client; true if the receiver answered
+/// (any status) within 2 s.
+pub(crate) async fn post(target: &Target, content_type: &'static str, body: Bytes) -> bool {
     let attempt = async {
-        let s = TcpStream::connect(target.addr).await.ok()?;
-        let head = format!(
-            "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\nUser-Agent: capmonster-emulator\r\n\r\n",
-            target.path,
-            target.host,
-            body.len()
-        );
-        write_all(&s, head.as_bytes()).await.ok()?;
-        write_all(&s, body).await.ok()?;
-        let mut buf = [0u8; 16];
-        let mut got = 0;
-        while got < 9 {
-            let n = read_some(&s, &mut buf[got..]).await.ok()?;
-            if n == 0 {
-                break;
-            }
-            got += n;
-        }
-        Some(buf[..got].starts_with(b"HTTP/1."))
+        let stream = TcpStream::connect(target.addr).await.ok()?;
+        let (mut sender, conn) = http1::handshake(TokioIo::new(stream)).await.ok()?;
+        let req = Request::post(target.path.as_str())
+            .header(header::HOST, target.host.as_str())
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::USER_AGENT, "capmonster-emulator")
+            .header(header::CONNECTION, "close")
+            .body(Full::new(body))
+            .ok()?;
+        let mut conn = pin!(conn);
+        let mut send = pin!(sender.send_request(req));
+        let answered = tokio::select! {
+            biased;
+            r = send.as_mut() => r,
+            // The connection ended first: the answer, if one came, is waiting.
+            _ = conn.as_mut() => send.await,
+        };
+        answered.ok().map(|_| ())
     };
     matches!(
         tokio::time::timeout(Duration::from_secs(2), attempt).await,
-        Ok(Some(true))
+        Ok(Some(()))
     )
 }
 
@@ -140,6 +131,9 @@ mod tests {
             "http://user@127.0.0.1/",
             "http://127.0.0.1:x/",
             "ftp://127.0.0.1/",
+            "http://127.0.0.1/cb\r\nX-Injected: 1",
+            "http://127.0.0.1/a\nb",
+            "http://127.0.0.1/a b",
         ] {
             assert!(loopback_target(bad).is_none(), "{bad}");
         }

@@ -100,6 +100,41 @@ pub struct Config {
     /// `ERROR_TOO_MUCH_REQUESTS`), still with the JSON body. Default false: every API answer is
     /// HTTP 200, as the docs describe.
     pub http_error_status: bool,
+    /// How long a client has to send a request's head (request line and headers), from its first
+    /// byte; then the connection is closed. Real time (the speed factor does not apply).
+    /// Default 10 s.
+    pub header_read_timeout: Duration,
+    /// How long a client has to send a request's body, once its head has arrived; then it gets
+    /// HTTP 408 and the connection is closed. Real time. Default 10 s.
+    pub body_read_timeout: Duration,
+    /// How long a connection may sit with no request in progress (before its first request, or
+    /// between keep-alive requests) before it is closed. Real time. Default 60 s.
+    pub idle_timeout: Duration,
+    /// Connections open at once. A connection accepted over the cap closes the one idle for the
+    /// longest (else the one that has waited longest for a request body); if every connection is
+    /// busy with a request, the new one is closed at once. Running out of file descriptors
+    /// closes the longest idle one too. Default 1,024; at least 1.
+    pub max_connections: usize,
+    /// Accounts kept when any key is accepted (no [`Config::keys`]): a key seen for the first time
+    /// over the cap evicts the account used least recently (its balance is forgotten; its tasks
+    /// stay). Configured keys are never evicted and do not count. Default 10,000; at least 1.
+    pub max_accounts: usize,
+    /// The longest `clientKey` (suffixes included) looked up; a longer one gets
+    /// `ERROR_KEY_DOES_NOT_EXIST` without an account being made. Default 256 bytes (a real key
+    /// is 32).
+    pub max_key_len: usize,
+    /// Tasks one key may have in progress (created, not ready yet); the next createTask gets
+    /// `ERROR_NO_SLOT_AVAILABLE`. Default 10,000.
+    pub max_live_tasks_per_key: usize,
+    /// Tasks kept in all (in progress, or ready and not expired). At the cap, a new task drops
+    /// the finished task that would expire first (its id then answers like an expired one); if
+    /// none is finished, createTask gets `ERROR_NO_SLOT_AVAILABLE`. Default 100,000.
+    pub max_tasks: usize,
+    /// Request-body bytes all connections may be receiving at once. Each request reserves its
+    /// `Content-Length` (1 MiB, the largest body taken, when not given) until it is answered;
+    /// one that does not fit gets HTTP 503 with `ERROR_NO_SLOT_AVAILABLE` and the connection is
+    /// closed. Default 128 MiB.
+    pub max_body_bytes_in_flight: usize,
 }
 
 impl Default for Config {
@@ -121,6 +156,15 @@ impl Default for Config {
             poll_limit: 120,
             first_task_id: 100_000_001,
             http_error_status: false,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+            max_accounts: 10_000,
+            max_key_len: 256,
+            max_live_tasks_per_key: 10_000,
+            max_tasks: 100_000,
+            max_body_bytes_in_flight: 128 * 1024 * 1024,
         }
     }
 }
@@ -195,6 +239,44 @@ impl Config {
     /// Sets the port (0 = any free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// Sets the head, body and idle timeouts (see [`Config::header_read_timeout`]).
+    pub fn timeouts(mut self, header: Duration, body: Duration, idle: Duration) -> Self {
+        self.header_read_timeout = header;
+        self.body_read_timeout = body;
+        self.idle_timeout = idle;
+        self
+    }
+
+    /// Sets the cap on open connections (see [`Config::max_connections`]).
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n;
+        self
+    }
+
+    /// Sets the cap on accounts made for unconfigured keys (see [`Config::max_accounts`]).
+    pub fn max_accounts(mut self, n: usize) -> Self {
+        self.max_accounts = n;
+        self
+    }
+
+    /// Sets the cap on tasks in progress per key (see [`Config::max_live_tasks_per_key`]).
+    pub fn max_live_tasks_per_key(mut self, n: usize) -> Self {
+        self.max_live_tasks_per_key = n;
+        self
+    }
+
+    /// Sets the request-body budget (see [`Config::max_body_bytes_in_flight`]).
+    pub fn max_body_bytes_in_flight(mut self, bytes: usize) -> Self {
+        self.max_body_bytes_in_flight = bytes;
+        self
+    }
+
+    /// Sets the cap on tasks kept in all (see [`Config::max_tasks`]).
+    pub fn max_tasks(mut self, n: usize) -> Self {
+        self.max_tasks = n;
         self
     }
 }

@@ -6,7 +6,8 @@
 //! so a task created through one form is polled, charged, capped and reported through either.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use capmonster_proto::{Dialect, ErrorCode};
@@ -25,6 +26,12 @@ const ANTI_CAPTCHA_REPORT_WINDOW: Duration = Duration::from_secs(60);
 /// not served after that.
 const ANTI_CAPTCHA_RESULT_TTL: Duration = Duration::from_secs(60);
 const MAX_TASK_RECORDS: usize = 100_000;
+/// The names of the `nocache` forms in [`TaskStats::nocache`] and [`Stats::nocache_by_form`].
+const NOCACHE_KEY_SUFFIX: &str = "key_suffix";
+const NOCACHE_TASK_FIELD: &str = "task_field";
+const NOCACHE_IN_PHP: &str = "in_php";
+/// Connections whose request counts are kept (the most recent).
+const MAX_CONNECTION_RECORDS: usize = 10_000;
 
 /// Whole seconds of a wall-clock time in milliseconds (0 before the epoch).
 fn unix_secs(ms: f64) -> u64 {
@@ -107,6 +114,8 @@ impl Clock {
 #[derive(Debug)]
 struct Account {
     balance: f64,
+    /// The account's place in `Engine::lru` (`None` for configured keys, never evicted).
+    last_use: Option<u64>,
 }
 
 /// Which report methods a task's kind takes.
@@ -138,7 +147,7 @@ impl Family {
 
 #[derive(Debug)]
 struct Task {
-    key: String,
+    key: Arc<str>,
     is_image: bool,
     family: Family,
     created_at: Duration,
@@ -245,6 +254,45 @@ pub(crate) enum TaskState {
     },
 }
 
+/// What the stats page shows beyond the counters (its query string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatsQuery {
+    /// `tasks=1`: one page of the per-task records, by task id.
+    pub(crate) tasks: bool,
+    /// `connections=1`: one page of the per-connection request counts, by connection id.
+    pub(crate) connections: bool,
+    /// `page=N`, from 1.
+    pub(crate) page: usize,
+    /// `per_page=M`: 100 unless given, at most [`StatsQuery::MAX_PER_PAGE`].
+    pub(crate) per_page: usize,
+}
+
+impl StatsQuery {
+    pub(crate) const MAX_PER_PAGE: usize = 1000;
+
+    /// Reads `tasks`, `connections`, `page` and `per_page`; anything unreadable takes its default.
+    pub(crate) fn parse(query: Option<&str>) -> Self {
+        let mut q = Self {
+            tasks: false,
+            connections: false,
+            page: 1,
+            per_page: 100,
+        };
+        for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            let on = matches!(&*value, "1" | "true" | "yes");
+            let n = value.parse::<usize>().ok();
+            match &*name {
+                "tasks" => q.tasks = on,
+                "connections" => q.connections = on,
+                "page" => q.page = n.unwrap_or(1).max(1),
+                "per_page" => q.per_page = n.unwrap_or(100).clamp(1, Self::MAX_PER_PAGE),
+                _ => {}
+            }
+        }
+        q
+    }
+}
+
 /// The service's state.
 #[derive(Debug)]
 pub(crate) struct Engine {
@@ -253,7 +301,12 @@ pub(crate) struct Engine {
     seed: u64,
     open_accounts: bool,
     default_balance: f64,
-    accounts: HashMap<String, Account>,
+    accounts: HashMap<Arc<str>, Account>,
+    /// Accounts made for unconfigured keys, least recently used first, by use tick.
+    lru: BTreeMap<u64, Arc<str>>,
+    use_tick: u64,
+    max_accounts: usize,
+    max_key_len: usize,
     price: f64,
     solve_time: SolveTime,
     solve_time_by_type: BTreeMap<String, SolveTime>,
@@ -268,6 +321,13 @@ pub(crate) struct Engine {
     tasks: HashMap<u64, Task>,
     /// (emulated time, task id, is-expiry) events, earliest first.
     events: BinaryHeap<Reverse<(Duration, u64, bool)>>,
+    /// Finished tasks by expiry time, earliest first (pushed in the order they finish, with one
+    /// TTL, so it stays sorted): the expiry sweep, and the tasks dropped first at `max_tasks`.
+    expiries: VecDeque<(Duration, u64)>,
+    /// Tasks in progress per key (keys with none are absent).
+    live_by_key: HashMap<Arc<str>, usize>,
+    max_live_per_key: usize,
+    max_tasks: usize,
     stats: Stats,
     next_connection: u64,
     /// Callbacks of tasks created since the server last took them: (task id, URL, emulated delay).
@@ -285,8 +345,18 @@ impl Engine {
             accounts: cfg
                 .keys
                 .iter()
-                .map(|(k, b)| (k.clone(), Account { balance: *b }))
+                .map(|(k, b)| {
+                    let account = Account {
+                        balance: *b,
+                        last_use: None,
+                    };
+                    (Arc::from(k.as_str()), account)
+                })
                 .collect(),
+            lru: BTreeMap::new(),
+            use_tick: 0,
+            max_accounts: cfg.max_accounts.max(1),
+            max_key_len: cfg.max_key_len,
             price: cfg.price,
             solve_time: cfg.solve_time,
             solve_time_by_type: cfg.solve_time_by_type.clone(),
@@ -303,6 +373,10 @@ impl Engine {
             next_id: cfg.first_task_id,
             tasks: HashMap::new(),
             events: BinaryHeap::new(),
+            expiries: VecDeque::new(),
+            live_by_key: HashMap::new(),
+            max_live_per_key: cfg.max_live_tasks_per_key,
+            max_tasks: cfg.max_tasks,
             stats: Stats::default(),
             next_connection: 0,
             new_callbacks: Vec::new(),
@@ -343,10 +417,15 @@ impl Engine {
     }
 
     pub(crate) fn set_balance(&mut self, key: &str, balance: f64) {
-        self.accounts
-            .entry(key.to_owned())
-            .or_insert(Account { balance: 0.0 })
-            .balance = balance;
+        let account = self.accounts.entry(Arc::from(key)).or_insert(Account {
+            balance: 0.0,
+            last_use: None,
+        });
+        account.balance = balance;
+        // A key set by hand is configured from now on: never evicted.
+        if let Some(tick) = account.last_use.take() {
+            self.lru.remove(&tick);
+        }
         if !key.is_empty() {
             self.open_accounts = false;
         }
@@ -360,13 +439,35 @@ impl Engine {
         self.next_connection
     }
 
+    pub(crate) fn note_connection_evicted(&mut self) {
+        self.stats.connections_evicted += 1;
+    }
+
+    pub(crate) fn note_connection_refused(&mut self) {
+        self.stats.connections_refused += 1;
+    }
+
+    pub(crate) fn note_connection_timed_out(&mut self) {
+        self.stats.connections_timed_out += 1;
+    }
+
+    pub(crate) fn note_body_timeout(&mut self) {
+        self.stats.body_timeouts += 1;
+    }
+
+    pub(crate) fn note_body_budget_refusal(&mut self) {
+        self.stats.body_budget_refusals += 1;
+    }
+
     pub(crate) fn note_request(&mut self, connection: u64, endpoint: &str) {
         self.stats.requests_total += 1;
-        *self
-            .stats
-            .requests_per_connection
-            .entry(connection)
-            .or_default() += 1;
+        let per_connection = &mut self.stats.requests_per_connection;
+        if per_connection.len() >= MAX_CONNECTION_RECORDS
+            && !per_connection.contains_key(&connection)
+        {
+            per_connection.pop_first();
+        }
+        *per_connection.entry(connection).or_default() += 1;
         if let Some(n) = self.stats.requests_by_endpoint.get_mut(endpoint) {
             *n += 1;
         } else {
@@ -392,7 +493,76 @@ impl Engine {
     pub(crate) fn stats(&mut self) -> Stats {
         let now = self.clock.now();
         self.settle(now);
+        self.stats.accounts = self.accounts.len() as u64;
+        self.stats.tasks_kept = self.tasks.len() as u64;
         self.stats.clone()
+    }
+
+    /// The stats page (`GET /_emulator/stats`) in bounded time and size: every counter and
+    /// small map, the sizes of the per-task and per-connection records, and one page of those
+    /// records when asked. `connections_open` is the server's to fill in.
+    pub(crate) fn stats_page(&mut self, q: &StatsQuery) -> Value {
+        let now = self.clock.now();
+        self.settle(now);
+        self.stats.accounts = self.accounts.len() as u64;
+        self.stats.tasks_kept = self.tasks.len() as u64;
+        // Clone the counters without the two large maps.
+        let tasks = std::mem::take(&mut self.stats.tasks);
+        let per_connection = std::mem::take(&mut self.stats.requests_per_connection);
+        let summary = self.stats.clone();
+        self.stats.tasks = tasks;
+        self.stats.requests_per_connection = per_connection;
+        let mut page = match serde_json::to_value(summary) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        page.remove("tasks");
+        page.remove("requests_per_connection");
+        page.insert("task_records".into(), self.stats.tasks.len().into());
+        page.insert(
+            "connection_records".into(),
+            self.stats.requests_per_connection.len().into(),
+        );
+        let skip = q.page.saturating_sub(1).saturating_mul(q.per_page);
+        let paging = |total: usize| {
+            serde_json::json!({
+                "page": q.page, "per_page": q.per_page, "total": total,
+                "pages": total.div_ceil(q.per_page.max(1)),
+            })
+        };
+        if q.tasks {
+            let records: Map<String, Value> = self
+                .stats
+                .tasks
+                .iter()
+                .skip(skip)
+                .take(q.per_page)
+                .map(|(id, t)| {
+                    (
+                        id.to_string(),
+                        serde_json::to_value(t).unwrap_or(Value::Null),
+                    )
+                })
+                .collect();
+            page.insert("tasks".into(), Value::Object(records));
+            page.insert("tasks_page".into(), paging(self.stats.tasks.len()));
+        }
+        if q.connections {
+            let records: Map<String, Value> = self
+                .stats
+                .requests_per_connection
+                .iter()
+                .skip(skip)
+                .take(q.per_page)
+                .map(|(id, n)| (id.to_string(), (*n).into()))
+                .collect();
+            page.insert("requests_per_connection".into(), Value::Object(records));
+            page.insert(
+                "connections_page".into(),
+                paging(self.stats.requests_per_connection.len()),
+            );
+        }
+        Value::Object(page)
     }
 
     /// Picks the fault for a request in `scope`, if any: scripted faults first, then rates.
@@ -454,6 +624,12 @@ impl Engine {
                 continue;
             };
             task.settled = true;
+            if let Some(n) = self.live_by_key.get_mut(&task.key) {
+                *n -= 1;
+                if *n == 0 {
+                    self.live_by_key.remove(&task.key);
+                }
+            }
             let solved = matches!(task.outcome, Outcome::Solved(_));
             if solved {
                 task.cost = self.price;
@@ -468,9 +644,41 @@ impl Engine {
                 rec.solved = Some(solved);
                 rec.cost = solved.then_some(self.price);
             }
-            self.events
-                .push(Reverse((at.saturating_add(self.result_ttl), id, true)));
+            self.expiries
+                .push_back((at.saturating_add(self.result_ttl), id));
         }
+        while let Some(&(at, id)) = self.expiries.front() {
+            if at > now {
+                break;
+            }
+            self.expiries.pop_front();
+            self.tasks.remove(&id);
+        }
+    }
+
+    /// Makes room for one more task: under `max_live_tasks_per_key` for `key`, and under
+    /// `max_tasks` in all by dropping the finished task that would expire first.
+    fn make_room(&mut self, key: &str) -> Result<(), Refusal> {
+        let no_slot = |what: &str| {
+            Refusal::new(
+                ErrorCode::NoSlotAvailable,
+                format!("No idle workers are available at the moment ({what})"),
+            )
+        };
+        if self.live_by_key.get(key).copied().unwrap_or(0) >= self.max_live_per_key {
+            self.stats.tasks_over_key_limit += 1;
+            return Err(no_slot("too many tasks in progress for this key"));
+        }
+        while self.tasks.len() >= self.max_tasks.max(1) {
+            let Some((_, id)) = self.expiries.pop_front() else {
+                self.stats.tasks_over_total_limit += 1;
+                return Err(no_slot("too many tasks in progress"));
+            };
+            if self.tasks.remove(&id).is_some() {
+                self.stats.results_dropped_early += 1;
+            }
+        }
+        Ok(())
     }
 
     fn draw_solve_time(&mut self, accepted: &Accepted) -> Duration {
@@ -494,14 +702,20 @@ impl Engine {
 
     /// Strips the documented key suffixes (`__nocache`, `__<module>`, `__recognizingthreshold_N`)
     /// and checks the key. The key is everything before the first `__`.
-    fn account(&mut self, client_key: Option<&Value>) -> Result<String, Refusal> {
+    ///
+    /// A `clientKey` longer than `max_key_len` is refused before anything is stored. With open
+    /// accounts, a new key over `max_accounts` evicts the account used least recently.
+    fn account(&mut self, client_key: Option<&Value>) -> Result<Arc<str>, Refusal> {
         let bad = || {
             Refusal::new(
                 ErrorCode::KeyDoesNotExist,
                 "Account authorization key not found in the system or has incorrect format",
             )
         };
-        let raw = client_key.and_then(Value::as_str).ok_or_else(bad)?;
+        let raw = client_key
+            .and_then(Value::as_str)
+            .filter(|k| k.len() <= self.max_key_len)
+            .ok_or_else(bad)?;
         let mut parts = raw.split("__");
         let key = parts.next().unwrap_or_default();
         for suffix in parts {
@@ -517,42 +731,107 @@ impl Engine {
         if key.is_empty() {
             return Err(bad());
         }
-        if !self.accounts.contains_key(key) {
-            if !self.open_accounts {
-                return Err(bad());
+        self.use_tick += 1;
+        let tick = self.use_tick;
+        if let Some(key) = self.accounts.get_key_value(key).map(|(k, _)| k.clone()) {
+            if let Some(last) = self
+                .accounts
+                .get_mut(&key)
+                .and_then(|a| a.last_use.as_mut())
+            {
+                self.lru.remove(last);
+                *last = tick;
+                self.lru.insert(tick, key.clone());
             }
-            self.accounts.insert(
-                key.to_owned(),
-                Account {
-                    balance: self.default_balance,
-                },
-            );
+            return Ok(key);
         }
-        Ok(key.to_owned())
+        if !self.open_accounts {
+            return Err(bad());
+        }
+        if self.lru.len() >= self.max_accounts {
+            if let Some((_, old)) = self.lru.pop_first() {
+                self.accounts.remove(&old);
+                self.stats.accounts_evicted += 1;
+            }
+        }
+        let key: Arc<str> = Arc::from(key);
+        self.accounts.insert(
+            key.clone(),
+            Account {
+                balance: self.default_balance,
+                last_use: Some(tick),
+            },
+        );
+        self.lru.insert(tick, key.clone());
+        Ok(key)
     }
 
     // ----- the API's operations -----
 
     /// createTask: checks the key, the balance and the task; returns the new task id.
     pub(crate) fn create_task(&mut self, body: &Map<String, Value>) -> Result<u64, Refusal> {
-        self.create_task_or_refuse(body, None, None)
+        self.create_task_or_refuse(body, None, None, false)
     }
 
     /// createTask for a wire form that may already know the task is bad (`early`, e.g. an
     /// unknown in.php `method`): the key and the balance are still checked first, in the same
     /// order as createTask, and the refusal is counted the same way. `pingback` is in.php's
-    /// callback URL.
+    /// callback URL; `in_php_nocache` says in.php was sent `nocache=1`.
     pub(crate) fn create_task_or_refuse(
         &mut self,
         body: &Map<String, Value>,
         early: Option<Refusal>,
         pingback: Option<&str>,
+        in_php_nocache: bool,
     ) -> Result<u64, Refusal> {
         let result = self.create_task_inner(body, early, pingback);
-        if result.is_err() {
-            self.stats.tasks_refused += 1;
+        match result {
+            Ok(id) => self.note_nocache(id, body, in_php_nocache),
+            Err(_) => self.stats.tasks_refused += 1,
         }
         result
+    }
+
+    /// Records in the task's stats which forms of `nocache` it was created with, and counts
+    /// them: the key suffix `__nocache`, the task field `nocache` (true, 1, "true" or "1"), or
+    /// in.php's `nocache=1` (which in.php passes on as the task field: counted as in.php only).
+    fn note_nocache(&mut self, id: u64, body: &Map<String, Value>, in_php: bool) {
+        let mut forms = Vec::new();
+        let key_suffix = body
+            .get("clientKey")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.split("__").skip(1).any(|s| s == "nocache"));
+        if key_suffix {
+            forms.push(NOCACHE_KEY_SUFFIX);
+        }
+        let field = body
+            .get("task")
+            .and_then(|t| t.get("nocache"))
+            .is_some_and(|v| match v {
+                Value::Bool(b) => *b,
+                Value::Number(n) => n.as_u64() == Some(1),
+                Value::String(s) => s == "true" || s == "1",
+                _ => false,
+            });
+        if in_php {
+            forms.push(NOCACHE_IN_PHP);
+        } else if field {
+            forms.push(NOCACHE_TASK_FIELD);
+        }
+        if forms.is_empty() {
+            return;
+        }
+        self.stats.nocache_tasks += 1;
+        for form in &forms {
+            *self
+                .stats
+                .nocache_by_form
+                .entry((*form).to_owned())
+                .or_default() += 1;
+        }
+        if let Some(rec) = self.stats.tasks.get_mut(&id) {
+            rec.nocache = forms;
+        }
     }
 
     fn create_task_inner(
@@ -584,6 +863,7 @@ impl Engine {
             return Err(r);
         }
         let accepted = validate(body.get("task"))?;
+        self.make_room(&key)?;
         let id = self.next_id;
         self.next_id += 1;
         let solve_time = self.draw_solve_time(&accepted);
@@ -592,7 +872,7 @@ impl Engine {
         self.tasks.insert(
             id,
             Task {
-                key,
+                key: key.clone(),
                 is_image: accepted.is_image,
                 family: Family::of(&accepted.type_name, accepted.is_image),
                 created_at: now,
@@ -605,6 +885,7 @@ impl Engine {
             },
         );
         self.events.push(Reverse((ready_at, id, false)));
+        *self.live_by_key.entry(key).or_default() += 1;
         let callback = match (body.get("callbackUrl").and_then(Value::as_str), pingback) {
             (_, Some(url)) => Some((url, CallbackForm::UrlForm)),
             (Some(url), None) => Some((url, CallbackForm::Json)),

@@ -8,7 +8,7 @@ use capmonster_proto::{Dialect, ErrorCode};
 use serde_json::{Map, Value, json};
 
 use crate::answer::USER_AGENT;
-use crate::engine::{Engine, ReportKind, TaskState};
+use crate::engine::{Engine, ReportKind, StatsQuery, TaskState};
 use crate::fault::Scope;
 use crate::spec::Refusal;
 
@@ -246,10 +246,7 @@ pub(crate) fn handle(engine: &mut Engine, endpoint: Endpoint, body: &[u8]) -> Re
                 Err(f) => refused(engine, &f.into_json_refusal(), false),
             }
         }
-        Endpoint::Stats => Reply::json(
-            200,
-            &serde_json::to_value(engine.stats()).unwrap_or(Value::Null),
-        ),
+        Endpoint::Stats => Reply::json(200, &engine.stats_page(&StatsQuery::parse(None))),
         Endpoint::UserAgent | Endpoint::InPhp | Endpoint::ResPhp | Endpoint::Unknown => {
             no_such_method(engine)
         }

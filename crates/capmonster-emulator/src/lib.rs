@@ -34,7 +34,8 @@
 //! `POST /createTask`, `/getTaskResult`, `/getBalance`, `/reportIncorrectImageCaptcha`,
 //! `/reportIncorrectTokenCaptcha`, `/reportIncorrectRecaptcha`, `/reportIncorrectHcaptcha`, and in
 //! the Anti-Captcha dialect `/reportCorrectRecaptcha`; `GET /api/useragent/actual` (plain text);
-//! `GET /_emulator/stats` ([`Stats`] as JSON).
+//! `GET /_emulator/stats` (the [`Stats`] counters as JSON; `?tasks=1` / `?connections=1` add one
+//! page of records, `page` and `per_page` ≤ 1,000).
 //!
 //! ## Rules it follows (and choices where the docs are silent)
 //!
@@ -69,9 +70,10 @@
 //!   a stall (divided by the speed factor), a dribbled body. Each is scoped ([`Scope`]: create,
 //!   poll, balance, report, any) and fires by seeded rate or on the next N requests
 //!   ([`Trigger`]); scripts are used before rates. Never on the user-agent or stats pages.
-//! * `callbackUrl`: when the task is done, its getTaskResult body is POSTed there, if the URL is
-//!   `http://` on a loopback host (counted in [`Stats::callbacks_sent`] and friends); the receiver
-//!   has 2 s (real time) to answer.
+//! * `callbackUrl`: when the task is done, its getTaskResult body is POSTed there (with hyper's
+//!   client), if the URL is `http://` on a loopback host with no control character or space
+//!   (counted in [`Stats::callbacks_sent`] and friends); the receiver has 2 s (real time) to
+//!   answer.
 //! * Answers are deterministic (seed, task id, task). ImageToText: the ASCII characters after a
 //!   `TEXT:` marker in the decoded image (letters and digits), else [`image_text`] (a hash of the
 //!   image); an image containing `UNSOLVABLE` ends in `ERROR_CAPTCHA_UNSOLVABLE`, uncharged.
@@ -134,6 +136,25 @@
 //!   a URL-form error.
 //! * Stats count the scripts as `in.php` and `res.php` in [`Stats::requests_by_endpoint`];
 //!   `reportgood` is counted in [`Stats::good_reports_accepted`].
+//!
+//! ## Limits
+//!
+//! So that it can be left running and abused, every resource a client can make it hold is
+//! bounded; each limit is a [`Config`] field:
+//!
+//! * Connections: head, body and idle timeouts ([`Config::header_read_timeout`], 10 s, 10 s,
+//!   60 s); at most [`Config::max_connections`] (1,024) open, a new one closing the one idle the
+//!   longest (also when out of file descriptors); heads of at most 64 KiB, and at most
+//!   [`Config::max_body_bytes_in_flight`] (128 MiB) of request bodies being received at once.
+//! * Accounts: keys of at most [`Config::max_key_len`] (256) bytes; at most
+//!   [`Config::max_accounts`] (10,000) made for unconfigured keys, least recently used evicted.
+//! * Tasks: at most [`Config::max_live_tasks_per_key`] (10,000) in progress per key and
+//!   [`Config::max_tasks`] (100,000) kept in all, then `ERROR_NO_SLOT_AVAILABLE` (finished
+//!   results are dropped early, oldest first, before a task is refused).
+//! * Stats: per-task records of the latest 100,000 tasks (with the forms of `nocache` each was
+//!   asked in, [`TaskStats::nocache`]), request counts of the latest 10,000 connections; the
+//!   stats page serves them a page at a time.
+//! * Binding a non-loopback address prints [`bind_warning`] on stderr.
 
 #![forbid(unsafe_code)]
 
@@ -155,7 +176,7 @@ pub use config::{Config, SolveTime, documented_solve_time};
 pub use example::ExampleTarget;
 pub use fault::{FaultKind, FaultRule, ParseFaultError, Scope, Trigger};
 pub use rng::fnv1a;
-pub use server::{Emulator, EmulatorHandle};
+pub use server::{Emulator, EmulatorHandle, bind_warning};
 pub use stats::{Stats, TaskStats};
 
 pub use capmonster_proto::Dialect;

@@ -1,14 +1,16 @@
 //! The HTTP side: a hyper 1 server on a tokio listener, one task per connection, faults applied
 //! between the wire and the engine.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -26,7 +28,7 @@ use capmonster_proto::ErrorCode;
 
 use crate::callback::{loopback_target, post};
 use crate::config::{Config, SolveTime};
-use crate::engine::{CallbackForm, CallbackOutcome, Engine, NewCallback, TaskState};
+use crate::engine::{CallbackForm, CallbackOutcome, Engine, NewCallback, StatsQuery, TaskState};
 use crate::fault::{FaultKind, FaultRule, Scope};
 use crate::json_api::{Endpoint, Reply, error_body, handle, result_json};
 use crate::stats::Stats;
@@ -36,11 +38,21 @@ use crate::urlform::{self, FormRequest};
 /// third, so 1 MiB is generous).
 const MAX_BODY: u64 = 1024 * 1024;
 
+/// hyper's read buffer per connection, which bounds a request head (hyper's default is ~400 KB).
+const MAX_HEAD: usize = 64 * 1024;
+
 const HTML_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
 #[derive(Debug)]
 struct Shared {
     engine: Mutex<Engine>,
+    /// The open connections, for the cap.
+    connections: Mutex<HashMap<u64, Arc<ConnState>>>,
+    limits: Limits,
+    /// The origin of [`ConnState`]'s millisecond stamps.
+    epoch: Instant,
+    /// Request-body bytes that may still be reserved ([`Config::max_body_bytes_in_flight`]).
+    body_budget: AtomicUsize,
 }
 
 impl Shared {
@@ -48,6 +60,142 @@ impl Shared {
         // A panic while holding the lock leaves counters at worst off by one: keep serving.
         self.engine.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    fn connections(&self) -> MutexGuard<'_, HashMap<u64, Arc<ConnState>>> {
+        self.connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Milliseconds since the server started, plus one (0 means "not set" in [`ConnState`]).
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
+    }
+
+    /// Closes the connection that has been idle the longest, else the one that has waited
+    /// longest for a request body; `false` if every open connection is handling a request.
+    fn evict_one(&self, conns: &mut HashMap<u64, Arc<ConnState>>) -> bool {
+        let pick = |phase: u8| {
+            conns
+                .iter()
+                .filter(|(_, c)| c.phase.load(Ordering::Relaxed) == phase)
+                .min_by_key(|(_, c)| c.since.load(Ordering::Relaxed))
+                .map(|(id, _)| *id)
+        };
+        let Some(id) = pick(PHASE_IDLE).or_else(|| pick(PHASE_BODY)) else {
+            return false;
+        };
+        if let Some(c) = conns.remove(&id) {
+            c.close.notify_one();
+        }
+        true
+    }
+}
+
+/// Request-body bytes reserved from [`Shared::body_budget`] until the request is answered.
+#[derive(Debug)]
+struct BodyReservation {
+    shared: Arc<Shared>,
+    bytes: usize,
+}
+
+impl BodyReservation {
+    /// Reserves `bytes`, or `None` if the budget does not have them.
+    fn take(shared: &Arc<Shared>, bytes: usize) -> Option<Self> {
+        shared
+            .body_budget
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                left.checked_sub(bytes)
+            })
+            .ok()?;
+        Some(Self {
+            shared: shared.clone(),
+            bytes,
+        })
+    }
+}
+
+impl Drop for BodyReservation {
+    fn drop(&mut self) {
+        self.shared
+            .body_budget
+            .fetch_add(self.bytes, Ordering::AcqRel);
+    }
+}
+
+/// A reply that also closes the connection (the request's body is left unread).
+fn closing(reply: Reply) -> Response<EmuBody> {
+    let mut resp = build(reply, None);
+    resp.headers_mut().insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
+    resp
+}
+
+/// The server's limits, from [`Config`] (real time).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    header_read: Duration,
+    body_read: Duration,
+    idle: Duration,
+    max_connections: usize,
+}
+
+/// No request in progress: before the first, or between keep-alive requests.
+const PHASE_IDLE: u8 = 0;
+/// A request's head has arrived; its body is being read.
+const PHASE_BODY: u8 = 1;
+/// A request is being answered.
+const PHASE_BUSY: u8 = 2;
+
+/// One connection as the cap and the timeouts see it.
+#[derive(Debug, Default)]
+struct ConnState {
+    /// `PHASE_*`.
+    phase: AtomicU8,
+    /// When the phase last changed ([`Shared::now_ms`]).
+    since: AtomicU64,
+    /// When the first byte of the next request head arrived while idle (0: not yet).
+    head_started: AtomicU64,
+    /// Wakes the connection's watchdog when the phase changes or a head starts.
+    wake: Notify,
+    /// Closes the connection (evicted by the cap).
+    close: Notify,
+}
+
+impl ConnState {
+    fn set_phase(&self, phase: u8, now_ms: u64) {
+        self.phase.store(phase, Ordering::Relaxed);
+        self.since.store(now_ms, Ordering::Relaxed);
+        self.head_started.store(0, Ordering::Relaxed);
+        self.wake.notify_one();
+    }
+}
+
+/// Sets a connection idle again when its request is answered, or its answer is dropped.
+#[derive(Debug)]
+struct PhaseGuard {
+    shared: Arc<Shared>,
+    conn: Arc<ConnState>,
+}
+
+impl Drop for PhaseGuard {
+    fn drop(&mut self) {
+        self.conn.set_phase(PHASE_IDLE, self.shared.now_ms());
+    }
+}
+
+/// The warning printed when the emulator binds `host`, or `None` for a loopback address.
+///
+/// The emulator has no authentication worth the name (any key is accepted unless keys are
+/// configured) and no TLS, so anything that can reach a non-loopback address can use it.
+pub fn bind_warning(host: std::net::IpAddr) -> Option<String> {
+    (!host.is_loopback()).then(|| {
+        format!(
+            "warning: the CapMonster emulator is listening on {host}, which is not a loopback address: it has no real authentication and no TLS, so anyone who can reach this address can use it (bind 127.0.0.1 unless you mean this)"
+        )
+    })
 }
 
 /// Starts emulators.
@@ -79,8 +227,20 @@ type Spawned = (
 async fn spawn_server(config: Config) -> io::Result<Spawned> {
     let listener = TcpListener::bind((config.host, config.port)).await?;
     let addr = listener.local_addr()?;
+    if let Some(warning) = bind_warning(addr.ip()) {
+        eprintln!("{warning}");
+    }
     let shared = Arc::new(Shared {
         engine: Mutex::new(Engine::new(&config)),
+        connections: Mutex::new(HashMap::new()),
+        limits: Limits {
+            header_read: config.header_read_timeout,
+            body_read: config.body_read_timeout,
+            idle: config.idle_timeout,
+            max_connections: config.max_connections.max(1),
+        },
+        epoch: Instant::now(),
+        body_budget: AtomicUsize::new(config.max_body_bytes_in_flight),
     });
     let (stop_tx, stop_rx) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx));
@@ -93,16 +253,65 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
             biased;
             _ = stop.changed() => break,
             accepted = listener.accept() => {
-                let Ok((stream, _peer)) = accepted else {
-                    // Out of file descriptors and the like: back off briefly instead of spinning.
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
+                let stream = match accepted {
+                    Ok((stream, _peer)) => stream,
+                    Err(e) => {
+                        // Out of file descriptors (EMFILE, ENFILE): close the longest idle
+                        // connection so that idle sockets cannot lock everyone out, and let its
+                        // task run (which closes it) before accepting again. Other errors, or
+                        // nothing to close: back off briefly instead of spinning.
+                        if matches!(e.raw_os_error(), Some(23 | 24))
+                            && shared.evict_one(&mut shared.connections())
+                        {
+                            shared.engine().note_connection_evicted();
+                            tokio::task::yield_now().await;
+                        } else {
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                        continue;
+                    }
                 };
                 let _ = stream.set_nodelay(true);
+                let conn = Arc::new(ConnState::default());
+                conn.since.store(shared.now_ms(), Ordering::Relaxed);
                 let id = shared.engine().note_connection();
-                tokio::spawn(serve_connection(shared.clone(), stream, id, stop.clone()));
+                let (evicted, admitted) = {
+                    let mut conns = shared.connections();
+                    let mut evicted = false;
+                    let admitted = conns.len() < shared.limits.max_connections || {
+                        evicted = shared.evict_one(&mut conns);
+                        evicted
+                    };
+                    if admitted {
+                        conns.insert(id, conn.clone());
+                    }
+                    (evicted, admitted)
+                };
+                if evicted {
+                    shared.engine().note_connection_evicted();
+                }
+                if !admitted {
+                    // Every open connection is answering a request: close this one.
+                    shared.engine().note_connection_refused();
+                    drop(stream);
+                    continue;
+                }
+                tokio::spawn(serve_connection(shared.clone(), stream, id, conn, stop.clone()));
             }
         }
+    }
+}
+
+/// Removes a connection from the open set when its task ends.
+#[derive(Debug)]
+struct Registered {
+    shared: Arc<Shared>,
+    id: u64,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        self.shared.connections().remove(&self.id);
     }
 }
 
@@ -110,24 +319,40 @@ async fn serve_connection(
     shared: Arc<Shared>,
     stream: TcpStream,
     id: u64,
+    state: Arc<ConnState>,
     mut stop: watch::Receiver<bool>,
 ) {
+    let _registered = Registered {
+        shared: shared.clone(),
+        id,
+    };
     let stream = Arc::new(stream);
     let reset = Arc::new(Notify::new());
-    let io = TokioIo::new(SharedStream(stream.clone()));
+    let io = TokioIo::new(SharedStream {
+        stream: stream.clone(),
+        conn: state.clone(),
+        shared: shared.clone(),
+    });
     let reset_in_service = reset.clone();
     let stop_in_service = stop.clone();
+    let shared_in_service = shared.clone();
+    let state_in_service = state.clone();
     let service = service_fn(move |req| {
         respond(
-            shared.clone(),
-            id,
-            reset_in_service.clone(),
-            stop_in_service.clone(),
+            Connection {
+                shared: shared_in_service.clone(),
+                id,
+                state: state_in_service.clone(),
+                reset: reset_in_service.clone(),
+                stop: stop_in_service.clone(),
+            },
             req,
         )
     });
     let conn = http1::Builder::new()
         .keep_alive(true)
+        // A request head (line and headers) over this is refused (431) instead of buffered.
+        .max_buf_size(MAX_HEAD)
         .serve_connection(io, service);
     tokio::select! {
         _ = conn => {}
@@ -136,17 +361,68 @@ async fn serve_connection(
             // clone of the stream) is dropped when this select ends; ours goes last.
             let _ = stream.set_zero_linger();
         }
+        _ = watchdog(&shared, &state) => shared.engine().note_connection_timed_out(),
+        _ = state.close.notified() => {}
         _ = stop.changed() => {}
     }
 }
 
-async fn respond(
+/// Returns when the connection has been idle for [`Config::idle_timeout`], or has taken longer
+/// than [`Config::header_read_timeout`] to send a request head since its first byte. The body
+/// timeout is kept by `respond`.
+async fn watchdog(shared: &Shared, conn: &ConnState) {
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX / 4);
+    let (head_ms, idle_ms) = (ms(shared.limits.header_read), ms(shared.limits.idle));
+    loop {
+        let deadline = match conn.phase.load(Ordering::Relaxed) {
+            PHASE_IDLE => match conn.head_started.load(Ordering::Relaxed) {
+                0 => Some(conn.since.load(Ordering::Relaxed).saturating_add(idle_ms)),
+                started => Some(started.saturating_add(head_ms)),
+            },
+            _ => None,
+        };
+        match deadline {
+            Some(deadline) => {
+                let now = shared.now_ms();
+                if now >= deadline {
+                    return;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(deadline - now)) => {}
+                    _ = conn.wake.notified() => {}
+                }
+            }
+            None => conn.wake.notified().await,
+        }
+    }
+}
+
+/// What a request's handler knows of its connection.
+#[derive(Debug)]
+struct Connection {
     shared: Arc<Shared>,
-    connection: u64,
+    id: u64,
+    state: Arc<ConnState>,
     reset: Arc<Notify>,
     stop: watch::Receiver<bool>,
+}
+
+async fn respond(
+    conn: Connection,
     req: Request<Incoming>,
 ) -> Result<Response<EmuBody>, Infallible> {
+    let Connection {
+        shared,
+        id: connection,
+        state,
+        reset,
+        stop,
+    } = conn;
+    state.set_phase(PHASE_BODY, shared.now_ms());
+    let _idle_again = PhaseGuard {
+        shared: shared.clone(),
+        conn: state.clone(),
+    };
     let endpoint = Endpoint::from_path(req.uri().path());
     let is_post = req.method() == hyper::Method::POST;
     let is_get = req.method() == hyper::Method::GET;
@@ -156,18 +432,47 @@ async fn respond(
         .get(hyper::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let too_big = hyper::body::Body::size_hint(req.body()).lower() > MAX_BODY;
+    let hint = hyper::body::Body::size_hint(req.body());
+    let too_big = hint.lower() > MAX_BODY;
+    // Reserve the body's bytes (its Content-Length, or the most a body may be) so that stalled
+    // or slow uploads cannot hold more than the budget between them.
+    let wanted = hint.upper().unwrap_or(MAX_BODY).min(MAX_BODY);
+    let _reservation = if too_big {
+        None
+    } else {
+        match BodyReservation::take(&shared, usize::try_from(wanted).unwrap_or(usize::MAX)) {
+            Some(r) => Some(r),
+            None => {
+                shared.engine().note_body_budget_refusal();
+                let text = "Too many request bodies in flight; try again shortly";
+                let reply = if endpoint.is_url_form() {
+                    urlform::error_reply(false, "ERROR_NO_SLOT_AVAILABLE", text, 503)
+                } else {
+                    let dialect = shared.engine().dialect;
+                    Reply::json(503, &error_body(dialect, &ErrorCode::NoSlotAvailable, text))
+                };
+                return Ok(closing(reply));
+            }
+        }
+    };
     let body = if too_big {
         Bytes::new()
     } else {
-        match http_body_util::Limited::new(req.into_body(), MAX_BODY as usize)
-            .collect()
-            .await
-        {
-            Ok(c) => c.to_bytes(),
-            Err(_) => Bytes::new(),
+        let collect = http_body_util::Limited::new(req.into_body(), MAX_BODY as usize).collect();
+        match tokio::time::timeout(shared.limits.body_read, collect).await {
+            Ok(Ok(c)) => c.to_bytes(),
+            Ok(Err(_)) => Bytes::new(),
+            Err(_) => {
+                shared.engine().note_body_timeout();
+                return Ok(closing(Reply::text(
+                    408,
+                    "text/plain; charset=utf-8",
+                    "Request Timeout: the request body did not arrive in time",
+                )));
+            }
         }
     };
+    state.set_phase(PHASE_BUSY, shared.now_ms());
     // The URL form's parameters decide its fault scope and whether it answers JSON.
     let form = endpoint
         .is_url_form()
@@ -247,6 +552,8 @@ async fn respond(
                 "Request body too large",
             ),
         )
+    } else if endpoint == Endpoint::Stats {
+        stats_reply(&shared, query.as_deref())
     } else {
         let mut engine = shared.engine();
         let reply = handle(&mut engine, endpoint, &body);
@@ -261,6 +568,16 @@ async fn respond(
         Some(FaultKind::Dribble { chunk, interval }) => Ok(build(reply, Some((chunk, interval)))),
         _ => Ok(build(reply, None)),
     }
+}
+
+/// `GET /_emulator/stats`: the counters, and a page of records when asked. The engine is
+/// locked only to copy them (bounded by the page size); the JSON is written after.
+fn stats_reply(shared: &Shared, query: Option<&str>) -> Reply {
+    let q = StatsQuery::parse(query);
+    let open = shared.connections().len();
+    let mut page = shared.engine().stats_page(&q);
+    page["connections_open"] = open.into();
+    Reply::json(200, &page)
 }
 
 /// The answer a fault sends instead of the normal one, in the request's wire form; `None` for the
@@ -341,7 +658,7 @@ async fn send_callback(shared: Arc<Shared>, cb: NewCallback, mut stop: watch::Re
             ),
         };
     };
-    let sent = post(&target, content_type, body.as_bytes()).await;
+    let sent = post(&target, content_type, Bytes::from(body)).await;
     shared.engine().note_callback(if sent {
         CallbackOutcome::Sent
     } else {
@@ -443,9 +760,14 @@ impl hyper::body::Body for EmuBody {
 }
 
 /// A TCP stream shared between hyper and the connection task, so that the task can still set
-/// `SO_LINGER` and close it (a reset) while hyper owns the I/O.
+/// `SO_LINGER` and close it (a reset) while hyper owns the I/O. Reads note when the next
+/// request's head starts (for the head timeout).
 #[derive(Debug)]
-struct SharedStream(Arc<TcpStream>);
+struct SharedStream {
+    stream: Arc<TcpStream>,
+    conn: Arc<ConnState>,
+    shared: Arc<Shared>,
+}
 
 impl AsyncRead for SharedStream {
     fn poll_read(
@@ -454,12 +776,21 @@ impl AsyncRead for SharedStream {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         loop {
-            ready!(self.0.poll_read_ready(cx))?;
+            ready!(self.stream.poll_read_ready(cx))?;
             let want = buf.remaining().min(16 * 1024);
             let dst = buf.initialize_unfilled_to(want);
-            match self.0.try_read(dst) {
+            match self.stream.try_read(dst) {
                 Ok(n) => {
                     buf.advance(n);
+                    let c = &self.conn;
+                    if n > 0
+                        && c.phase.load(Ordering::Relaxed) == PHASE_IDLE
+                        && c.head_started.load(Ordering::Relaxed) == 0
+                    {
+                        c.head_started
+                            .store(self.shared.now_ms(), Ordering::Relaxed);
+                        c.wake.notify_one();
+                    }
                     return Poll::Ready(Ok(()));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
@@ -476,8 +807,8 @@ impl AsyncWrite for SharedStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         loop {
-            ready!(self.0.poll_write_ready(cx))?;
-            match self.0.try_write(buf) {
+            ready!(self.stream.poll_write_ready(cx))?;
+            match self.stream.try_write(buf) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 other => return Poll::Ready(other),
             }
@@ -490,8 +821,8 @@ impl AsyncWrite for SharedStream {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         loop {
-            ready!(self.0.poll_write_ready(cx))?;
-            match self.0.try_write_vectored(bufs) {
+            ready!(self.stream.poll_write_ready(cx))?;
+            match self.stream.try_write_vectored(bufs) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 other => return Poll::Ready(other),
             }
@@ -577,7 +908,10 @@ impl EmulatorHandle {
 
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
-        self.shared.engine().stats()
+        let open = self.shared.connections().len();
+        let mut stats = self.shared.engine().stats();
+        stats.connections_open = open as u64;
+        stats
     }
 
     /// Adds a fault rule (a rate, or a script of the next N requests in a scope).

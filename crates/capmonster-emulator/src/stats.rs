@@ -16,14 +16,39 @@ pub struct Stats {
     pub requests_by_endpoint: BTreeMap<String, u64>,
     /// TCP connections accepted.
     pub connections: u64,
-    /// Requests per TCP connection, by connection id (1, 2, ... in accept order).
+    /// Requests per TCP connection, by connection id (1, 2, ... in accept order); the most
+    /// recent 10,000 connections.
     pub requests_per_connection: BTreeMap<u64, u64>,
+    /// Connections open now.
+    pub connections_open: u64,
+    /// Connections closed to make room: accepted over [`Config::max_connections`], or out of file
+    /// descriptors.
+    ///
+    /// [`Config::max_connections`]: crate::Config::max_connections
+    pub connections_evicted: u64,
+    /// Connections closed at once because every open connection was answering a request.
+    pub connections_refused: u64,
+    /// Connections closed by the idle or the head timeout.
+    pub connections_timed_out: u64,
+    /// Requests answered 408 because their body did not arrive within the body timeout.
+    pub body_timeouts: u64,
+    /// Requests answered 503 because their body did not fit in
+    /// [`Config::max_body_bytes_in_flight`].
+    ///
+    /// [`Config::max_body_bytes_in_flight`]: crate::Config::max_body_bytes_in_flight
+    pub body_budget_refusals: u64,
     /// Faults injected, by kind name (`no-slot`, `http503`, `reset`, ...).
     pub faults_by_kind: BTreeMap<String, u64>,
     /// Faults injected, by the request's scope and the kind (`create/no-slot`, `poll/http503`).
     pub faults_by_scope: BTreeMap<String, u64>,
     /// Error answers sent, by error code.
     pub errors_by_code: BTreeMap<String, u64>,
+    /// Accounts kept now (configured keys included).
+    pub accounts: u64,
+    /// Accounts of unconfigured keys evicted to stay within [`Config::max_accounts`].
+    ///
+    /// [`Config::max_accounts`]: crate::Config::max_accounts
+    pub accounts_evicted: u64,
     /// Tasks accepted by createTask or in.php.
     pub tasks_created: u64,
     /// Tasks that became ready with a solution (and were charged).
@@ -32,6 +57,28 @@ pub struct Stats {
     pub tasks_failed: u64,
     /// createTask (and in.php) calls refused by validation, the key or the balance.
     pub tasks_refused: u64,
+    /// createTask calls answered `ERROR_NO_SLOT_AVAILABLE` because the key had
+    /// [`Config::max_live_tasks_per_key`] tasks in progress (also counted in `tasks_refused`).
+    ///
+    /// [`Config::max_live_tasks_per_key`]: crate::Config::max_live_tasks_per_key
+    pub tasks_over_key_limit: u64,
+    /// createTask calls answered `ERROR_NO_SLOT_AVAILABLE` because [`Config::max_tasks`] tasks
+    /// were in progress (also counted in `tasks_refused`).
+    ///
+    /// [`Config::max_tasks`]: crate::Config::max_tasks
+    pub tasks_over_total_limit: u64,
+    /// Finished tasks dropped before their expiry to stay within [`Config::max_tasks`].
+    ///
+    /// [`Config::max_tasks`]: crate::Config::max_tasks
+    pub results_dropped_early: u64,
+    /// Tasks kept now (in progress, or finished and not expired).
+    pub tasks_kept: u64,
+    /// Tasks created with `nocache` asked in any form.
+    pub nocache_tasks: u64,
+    /// Tasks created with `nocache`, by the form it came in: `key_suffix` (`clientKey` ending
+    /// `__nocache`), `task_field` (`"nocache": true` in the task), `in_php` (in.php's
+    /// `nocache=1`). A task sent with two forms counts under both.
+    pub nocache_by_form: BTreeMap<String, u64>,
     /// Reports of an incorrect answer accepted (the JSON report methods and res.php `reportbad`).
     pub reports_accepted: u64,
     /// Reports of a correct answer accepted: res.php `reportgood`, and Anti-Captcha's
@@ -77,4 +124,7 @@ pub struct TaskStats {
     /// The task carried `nocache` as a task field on a type the docs do not list it for (they
     /// list reCAPTCHA v2 and v3): accepted, and ignored.
     pub nocache_ignored: bool,
+    /// The forms in which `nocache` was asked for it (`key_suffix`, `task_field`, `in_php`);
+    /// empty when it was not.
+    pub nocache: Vec<&'static str>,
 }

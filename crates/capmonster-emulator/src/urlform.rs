@@ -96,35 +96,17 @@ fn is_known(name: &str) -> bool {
 }
 
 /// `application/x-www-form-urlencoded` decoding that never fails: `+` is a space, `%XX` a byte,
-/// and a `%` not followed by two hex digits stays as it is.
+/// a `%` not followed by two hex digits stays as it is, and bytes that are not UTF-8 become U+FFFD.
 fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit) =>
-            {
-                let hex = |c: u8| match c {
-                    b'0'..=b'9' => c - b'0',
-                    b'a'..=b'f' => c - b'a' + 10,
-                    _ => c - b'A' + 10,
-                };
-                out.push(hex(b[i + 1]) * 16 + hex(b[i + 2]));
-                i += 2;
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let plus_as_space = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&plus_as_space)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
-/// Splits `a=1&b=2` into decoded pairs. With `lenient_pageurl`, unknown names right after
-/// `pageurl` are glued back onto it.
-fn parse_pairs(raw: &str, lenient_pageurl: bool, out: &mut Vec<(String, String)>) {
+/// Splits a query string `a=1&b=2` into decoded pairs; unknown names right after `pageurl` are
+/// glued back onto it. (A body has no such leniency: it goes to `form_urlencoded::parse`.)
+fn parse_query_pairs(raw: &str, out: &mut Vec<(String, String)>) {
     let mut in_pageurl = false;
     for seg in raw.split('&') {
         if seg.is_empty() {
@@ -132,7 +114,7 @@ fn parse_pairs(raw: &str, lenient_pageurl: bool, out: &mut Vec<(String, String)>
         }
         let (name, value) = seg.split_once('=').unwrap_or((seg, ""));
         let name = percent_decode(name);
-        if lenient_pageurl && in_pageurl && !is_known(&name) {
+        if in_pageurl && !is_known(&name) {
             if let Some(last) = out.last_mut() {
                 last.1.push('&');
                 last.1.push_str(&percent_decode(seg));
@@ -164,7 +146,7 @@ impl FormRequest {
     ) -> Self {
         let mut params = Vec::new();
         if let Some(q) = query {
-            parse_pairs(q, true, &mut params);
+            parse_query_pairs(q, &mut params);
         }
         let ct = content_type.unwrap_or("");
         let mut bad_upload = false;
@@ -185,7 +167,9 @@ impl FormRequest {
                         params.push((k, v));
                     }
                 }
-                _ => parse_pairs(&String::from_utf8_lossy(body), false, &mut params),
+                _ => params.extend(
+                    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())),
+                ),
             }
         }
         Self {
@@ -458,7 +442,8 @@ fn submit(engine: &mut Engine, req: &FormRequest) -> Reply {
         Err(r) => (Value::Null, Some(r)),
     };
     body.insert("task".into(), task);
-    match engine.create_task_or_refuse(&body, early, req.get("pingback")) {
+    let nocache = req.get("nocache").and_then(flag) == Some(true);
+    match engine.create_task_or_refuse(&body, early, req.get("pingback"), nocache) {
         Ok(id) => ok_reply(json, Value::String(id.to_string()), Map::new()),
         Err(r) => refusal(engine, req, json, &r),
     }
@@ -883,17 +868,10 @@ pub(crate) fn pingback_body(id: u64, state: &Result<TaskState, Refusal>) -> Stri
         Ok(TaskState::Processing) => "CAPCHA_NOT_READY".to_owned(),
         Err(r) => url_code(&r.code, false),
     };
-    let mut encoded = String::new();
-    for b in code.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._*".contains(&b) {
-            encoded.push(b as char);
-        } else if b == b' ' {
-            encoded.push('+');
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
-    format!("id={id}&code={encoded}")
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("id", &id.to_string())
+        .append_pair("code", &code)
+        .finish()
 }
 
 /// `action=get&ids=1,2,3`: one poll of each task (each counted toward its cap), the answers
@@ -976,6 +954,11 @@ mod tests {
     #[test]
     fn decoding_is_lenient() {
         assert_eq!(percent_decode("a%2Fb+c%zz%4"), "a/b c%zz%4");
+        assert_eq!(percent_decode("%2B+%E2%82%AC%FF"), "+ \u{20ac}\u{fffd}");
+        assert_eq!(
+            pingback_body(7, &Err(Refusal::new(ErrorCode::CaptchaUnsolvable, "x"))),
+            "id=7&code=ERROR_CAPTCHA_UNSOLVABLE"
+        );
         let r = parse_query(
             "key=K&method=userrecaptcha&googlekey=G&pageurl=https://x.com/p.php?level=high&b=2&nocache=1",
         );

@@ -150,3 +150,38 @@ fn optional_http_error_statuses() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["errorCode"], "ERROR_NO_SUCH_CAPCHA_ID");
 }
+
+#[test]
+fn accounts_are_bounded_by_key_length_and_by_count_least_recently_used_first() {
+    let emu = fast(fast_config().max_accounts(3));
+    let a = emu.addr();
+    // A key over 256 bytes is refused without an account being made, on every method.
+    let long = "k".repeat(257);
+    assert_eq!(balance(a, &long)["errorCode"], "ERROR_KEY_DOES_NOT_EXIST");
+    let r = post(a, "/createTask", &image_task_body(&long)).json();
+    assert_eq!(r["errorCode"], "ERROR_KEY_DOES_NOT_EXIST");
+    assert_eq!(emu.stats().accounts, 0);
+    // 256 bytes, suffixes included, is still a key.
+    let edge = format!("{}__nocache", "e".repeat(246));
+    assert_eq!(balance(a, &edge)["errorId"], 0);
+    // "b" spends, then "a" and "c" are used, then "a" again: "e" and "b" are the least recent.
+    let id = create(a, &image_task_body("b"));
+    wait_ready(a, "b", id);
+    assert_eq!(balance(a, "b")["balance"], 99.9994);
+    balance(a, "a");
+    balance(a, "c");
+    assert_eq!(emu.stats().accounts_evicted, 1); // "e" made room for "c"
+    balance(a, "a");
+    balance(a, "d"); // evicts "b"
+    let s = emu.stats();
+    assert_eq!((s.accounts, s.accounts_evicted), (3, 2));
+    // "b" comes back as a new account: its balance is the default again. That evicts "c".
+    assert_eq!(balance(a, "b")["balance"], 100.0);
+    assert_eq!(emu.stats().accounts_evicted, 3);
+    // Keys set by hand are never evicted (and close the door to unknown keys).
+    emu.set_balance("kept", 5.0);
+    for k in ["x", "y", "z"] {
+        assert_eq!(balance(a, k)["errorCode"], "ERROR_KEY_DOES_NOT_EXIST");
+    }
+    assert_eq!(balance(a, "kept")["balance"], 5.0);
+}

@@ -134,3 +134,51 @@ fn stops_on_sigterm_and_sigint() {
         assert!(t0.elapsed() < Duration::from_secs(5));
     }
 }
+
+#[test]
+fn limit_flags_are_applied() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for flag in [
+        "--max-connections",
+        "--max-accounts",
+        "--max-live-tasks",
+        "--max-tasks",
+        "--header-timeout-ms",
+        "--body-timeout-ms",
+        "--idle-timeout-ms",
+    ] {
+        assert!(help.contains(flag), "{flag}");
+    }
+    for bad in [
+        &["--max-connections", "0"][..],
+        &["--max-accounts", "0"],
+        &["--idle-timeout-ms", "0"],
+        &["--max-tasks", "-1"],
+    ] {
+        let out = Command::new(BIN).args(bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+    let (mut child, a) = start(&[
+        "--max-live-tasks",
+        "1",
+        "--solve-ms",
+        "60000",
+        "--idle-timeout-ms",
+        "200",
+        "--max-seconds",
+        "10",
+    ]);
+    create(a, &image_task_body("k"));
+    let r = post(a, "/createTask", &image_task_body("k")).json();
+    assert_eq!(r["errorCode"], "ERROR_NO_SLOT_AVAILABLE");
+    // An idle connection is closed after 200 ms.
+    let mut idle = std::net::TcpStream::connect(a).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let t0 = Instant::now();
+    let n = std::io::Read::read(&mut idle, &mut [0u8; 16]).unwrap_or(0);
+    assert_eq!(n, 0);
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

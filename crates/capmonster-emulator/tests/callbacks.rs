@@ -142,3 +142,50 @@ fn off_machine_and_unreachable_callbacks_are_counted() {
         (1, 1, 0)
     );
 }
+
+#[test]
+fn callback_urls_with_cr_lf_or_another_scheme_are_refused_and_never_called() {
+    let emu = fast(fast_config());
+    let a = emu.addr();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    for url in [
+        format!("http://127.0.0.1:{port}/hook\r\nX-Injected: 1"),
+        format!("http://127.0.0.1:{port}/hook\nX-Injected: 1"),
+        format!("http://127.0.0.1:{port}/a b"),
+        format!("ftp://127.0.0.1:{port}/"),
+        format!("file://127.0.0.1:{port}/etc/passwd"),
+    ] {
+        create(
+            a,
+            &json!({ "clientKey": "k", "callbackUrl": url, "task": { "type": "ImageToTextTask", "body": image(200) } }),
+        );
+    }
+    let mut s = emu.stats();
+    for _ in 0..200 {
+        if s.callbacks_refused == 5 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        s = emu.stats();
+    }
+    assert_eq!((s.callbacks_refused, s.callbacks_sent), (5, 0));
+    listener.set_nonblocking(true).unwrap();
+    assert_eq!(
+        listener.accept().map(|_| ()).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock,
+        "a refused callback connected anyway"
+    );
+    // A good URL on the same receiver: one well-formed HTTP/1.1 request.
+    create(
+        a,
+        &json!({ "clientKey": "k", "callbackUrl": format!("http://127.0.0.1:{port}/ok?a=%20b"),
+                 "task": { "type": "ImageToTextTask", "body": image(200) } }),
+    );
+    let (line, headers, body) = receive(&listener);
+    assert_eq!(line, "POST /ok?a=%20b HTTP/1.1");
+    let has = |want: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(want));
+    assert!(has(&format!("host: 127.0.0.1:{port}")), "{headers:?}");
+    assert!(has("user-agent: capmonster-emulator"), "{headers:?}");
+    assert_eq!(body["status"], "ready");
+}

@@ -38,13 +38,20 @@ OPTIONS:
     --one-report-per-task  in the CapMonster dialect, accept one report per task (not in CapMonster's
                            docs, so off by default; always on for anti-captcha and the URL form)
     --max-seconds N        stop after N seconds (real time)
+    --max-connections N    connections open at once; over it the longest idle is closed [default: 1024]
+    --max-accounts N       accounts made for unconfigured keys, least recently used evicted [default: 10000]
+    --max-live-tasks N     tasks in progress per key, then ERROR_NO_SLOT_AVAILABLE [default: 10000]
+    --max-tasks N          tasks kept in all (finished ones dropped first) [default: 100000]
+    --header-timeout-ms MS time to send a request head, from its first byte [default: 10000]
+    --body-timeout-ms MS   time to send a request body, then 408 [default: 10000]
+    --idle-timeout-ms MS   time a connection may sit with no request in progress [default: 60000]
     -h, --help             print this help
 
 The first line of stdout is the base URL, e.g. http://127.0.0.1:41234
 JSON API: POST <base>/createTask, /getTaskResult, /getBalance, /reportIncorrect...
 URL form: GET or POST <base>/in.php and <base>/res.php (same tasks, keys and balances)
 User agent: GET <base>/api/useragent/actual
-Stats: GET <base>/_emulator/stats
+Stats: GET <base>/_emulator/stats (counters; ?tasks=1&page=N&per_page=M for task records)
 ";
 
 struct Args {
@@ -124,6 +131,25 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
                 }
                 max_seconds = Some(s);
             }
+            "--max-connections" => {
+                let n: usize = parse(&val(&mut it)?, flag)?;
+                if n == 0 {
+                    return Err("--max-connections must be at least 1".into());
+                }
+                config.max_connections = n;
+            }
+            "--max-accounts" => {
+                let n: usize = parse(&val(&mut it)?, flag)?;
+                if n == 0 {
+                    return Err("--max-accounts must be at least 1".into());
+                }
+                config.max_accounts = n;
+            }
+            "--max-live-tasks" => config.max_live_tasks_per_key = parse(&val(&mut it)?, flag)?,
+            "--max-tasks" => config.max_tasks = parse(&val(&mut it)?, flag)?,
+            "--header-timeout-ms" => config.header_read_timeout = millis(&val(&mut it)?, flag)?,
+            "--body-timeout-ms" => config.body_read_timeout = millis(&val(&mut it)?, flag)?,
+            "--idle-timeout-ms" => config.idle_timeout = millis(&val(&mut it)?, flag)?,
             other => return Err(format!("unknown option `{other}` (see --help)")),
         }
     }
@@ -144,6 +170,15 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
         config,
         max_seconds,
     }))
+}
+
+/// A positive whole number of milliseconds.
+fn millis(v: &str, flag: &str) -> Result<Duration, String> {
+    let ms: u64 = parse(v, flag)?;
+    if ms == 0 {
+        return Err(format!("{flag} must be at least 1 ms"));
+    }
+    Ok(Duration::from_millis(ms))
 }
 
 async fn wait_for_signal() {
