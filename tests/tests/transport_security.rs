@@ -3,9 +3,10 @@
 //!
 //! Neither front end has a public switch that turns verification off: the builder
 //! (`capmonster_proto::client::ClientBuilder`) takes a key, service, base URL, timeouts, policy,
-//! outbound proxy, User-Agent, softId and a response cap, and nothing about certificates; the
-//! blocking client builds its ureq agent and the async client its reqwest client privately with
-//! the webpki roots. The test below shows the effect: a self-signed server is refused.
+//! outbound proxy, User-Agent, softId, a response cap and extra root certificates (trusted on
+//! top of the webpki roots, still verified: tls_custom_ca.rs), and nothing that skips the
+//! checks; the blocking client builds its ureq agent and the async client its reqwest client
+//! privately. The test below shows the effect: a self-signed server is refused.
 
 use std::io::Write as _;
 use std::net::TcpStream;

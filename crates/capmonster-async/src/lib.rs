@@ -1,20 +1,102 @@
-//! # capmonster-async
+#![doc = include_str!("../README.md")]
 //!
-//! An async client for the [CapMonster Cloud](https://capmonster.cloud) captcha-solving API (and
-//! the Anti-Captcha, 2Captcha and in.php/res.php dialects), on [reqwest] and tokio. It is a thin
-//! loop around [`capmonster_proto`], which builds every request, reads every answer, and decides
-//! when to poll, retry and stop.
+//! ## Examples
+//!
+//! Every example here runs under `cargo test --doc`. Its hidden lines start a local
+//! [capmonster-emulator](https://docs.rs/capmonster-emulator) and point the client at it with a
+//! fast polling policy; with your own key, leave those two builder lines out.
+//!
+//! ### A token with `nocache`, then a report
+//!
+//! `nocache` asks the service not to answer from its cache of earlier solves (the solver then
+//! waits longer before its first poll). When the site refuses the answer, report it: the client
+//! checks the service's rules first (once per task, within its window), and refuses a report the
+//! service would refuse, without sending it.
+//!
+//! ```
+//! use capmonster_async::{Client, RecaptchaV2Task};
+//! # use capmonster_async::{Policy, TaskKind, Timing};
+//! # use capmonster_emulator::{Config, EmulatorHandle, SolveTime};
+//! # use std::time::Duration;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let ms = Duration::from_millis;
+//! # let emulator = EmulatorHandle::start_blocking(
+//! #     Config::new().speed(100.0).solve_time(SolveTime::Fixed(Duration::from_secs(10))),
+//! # )?;
+//! # let row = Timing::new(ms(50), ms(100), Duration::from_secs(10)).with_first_delay_nocache(ms(50));
+//! # let policy = Policy::new().with_min_interval(ms(100)).with_timing(TaskKind::RecaptchaV2, row);
+//! # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! # runtime.block_on(async {
+//! let client = Client::builder()
+//!     .api_key("YOUR_KEY")
+//! #   .base_url(emulator.base_url()).policy(policy)
+//!     .build()?;
+//! let task = RecaptchaV2Task::new("https://example.com/login", "6Le-SITE-KEY").with_nocache(true);
+//! let solved = client.solve(task).await?;
+//! let token = solved.ready.solution.main_value().unwrap_or_default();
+//! println!("task {}: {token} after {} polls", solved.task_id, solved.polls);
+//! # assert!(!token.is_empty());
+//!
+//! // ... the site refused the token:
+//! client.report(&solved).await?;
+//! // A second report of the same task is refused here, and nothing is sent.
+//! assert!(client.report(&solved).await.is_err());
+//! # Ok::<(), capmonster_async::Error>(())
+//! # })?;
+//! # Ok(()) }
+//! ```
+//!
+//! ### Many solves at once, and the balance
+//!
+//! [`Client::solve_all`] runs many solves with bounded concurrency and yields each result as it
+//! finishes, with the task's index; it spawns nothing, so dropping the stream cancels the rest.
+//!
+//! ```
+//! use capmonster_async::{Client, ImageToTextTask};
+//! use futures_util::StreamExt as _;
+//! # use capmonster_async::{Policy, TaskKind, Timing};
+//! # use capmonster_emulator::{Config, EmulatorHandle, ExampleTarget, SolveTime};
+//! # use std::time::Duration;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let ms = Duration::from_millis;
+//! # let emulator = EmulatorHandle::start_blocking(
+//! #     Config::new().speed(100.0).solve_time(SolveTime::Fixed(Duration::from_secs(5))),
+//! # )?;
+//! # let row = Timing::new(ms(50), ms(100), Duration::from_secs(10));
+//! # let policy = Policy::new().with_min_interval(ms(100)).with_timing(TaskKind::ImageToText, row);
+//! # let images = ["a1b2", "c3d4", "e5f6"].map(ExampleTarget::demo_image);
+//! # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! # runtime.block_on(async {
+//! let client = Client::builder()
+//!     .api_key("YOUR_KEY")
+//! #   .base_url(emulator.base_url()).policy(policy)
+//!     .build()?;
+//! println!("balance: {} USD", client.balance().await?.balance);
+//! let tasks = images.iter().map(|image| ImageToTextTask::from_image_bytes(image));
+//! let mut results = client.solve_all(tasks, 2);
+//! let mut texts = vec![String::new(); images.len()];
+//! while let Some((i, result)) = results.next().await {
+//!     texts[i] = result?.ready.solution.main_value().unwrap_or_default().to_owned();
+//! }
+//! # assert_eq!(texts, ["a1b2", "c3d4", "e5f6"]);
+//! # Ok::<(), capmonster_async::Error>(())
+//! # })?;
+//! # Ok(()) }
+//! ```
+//!
+//! ### A corporate root certificate
+//!
+//! A proxy that intercepts TLS presents certificates signed by its own root. Add that root (PEM,
+//! one or more certificates) to the ones the client trusts; verification stays on.
 //!
 //! ```no_run
-//! use capmonster_async::{Client, RecaptchaV2Task};
-//!
-//! # async fn run() -> Result<(), capmonster_async::Error> {
-//! let client = Client::builder().api_key("YOUR_KEY").build()?;
-//! let solved = client
-//!     .solve(RecaptchaV2Task::new("https://example.com/login", "6Le-SITEKEY"))
-//!     .await?;
-//! println!("token: {}", solved.ready.solution.main_value().unwrap_or_default());
-//! # Ok(()) }
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let root = std::fs::read("corporate-root.pem")?;
+//! let client = capmonster_async::Client::builder()
+//!     .api_key("YOUR_KEY")
+//!     .add_root_certificates_pem(root)
+//!     .build()?;
+//! # drop(client); Ok(()) }
 //! ```
 //!
 //! ## Cancellation
@@ -25,16 +107,6 @@
 //! the runtime; they carry no request of a dropped solve. A task that was already created keeps
 //! running on the server and may be charged: its id is in the `capmonster.solve` span's
 //! `task_id` field, and [`Client::wait`] can pick it up again.
-//!
-//! The client needs a tokio runtime with the time driver (`enable_time`), for sleeping between
-//! polls and for cutting requests at the deadline.
-//!
-//! | feature | default | what it does |
-//! |---|---|---|
-//! | `rustls` | yes | TLS through rustls (ring) with the webpki roots |
-//! | `native-tls` | no | TLS through the platform's library (used when `rustls` is off) |
-//!
-//! Certificate verification is always on; there is no switch to turn it off.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -103,15 +175,22 @@ impl FromClientConfig for Client {
         #[cfg(feature = "rustls")]
         {
             let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let roots = rustls::RootCertStore {
+            let mut roots = rustls::RootCertStore {
                 roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
             };
+            add_extra_roots(&mut roots, &config.extra_root_certificates)?;
             let tls = rustls::ClientConfig::builder_with_provider(provider)
                 .with_safe_default_protocol_versions()
                 .map_err(|_| invalid("tls", "the ring provider offers no safe protocol version"))?
                 .with_root_certificates(roots)
                 .with_no_client_auth();
             builder = builder.tls_backend_preconfigured(tls);
+        }
+        #[cfg(all(feature = "native-tls", not(feature = "rustls")))]
+        for pem in &config.extra_root_certificates {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|_| invalid("rootCertificates", EXTRA_ROOT_RULE))?;
+            builder = builder.tls_certs_merge(certs);
         }
         builder =
             match &config.outbound_proxy {
@@ -136,6 +215,26 @@ impl FromClientConfig for Client {
             }),
         })
     }
+}
+
+/// What an extra root certificate must be, for the error that refuses one.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+const EXTRA_ROOT_RULE: &str =
+    "must be PEM certificates the TLS library can read (-----BEGIN CERTIFICATE----- blocks)";
+
+/// Adds the builder's extra root certificates (PEM) to the webpki roots.
+#[cfg(feature = "rustls")]
+fn add_extra_roots(roots: &mut rustls::RootCertStore, pems: &[Vec<u8>]) -> Result<(), Error> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject as _};
+    for pem in pems {
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|_| invalid("rootCertificates", EXTRA_ROOT_RULE))?;
+            roots
+                .add(cert)
+                .map_err(|_| invalid("rootCertificates", EXTRA_ROOT_RULE))?;
+        }
+    }
+    Ok(())
 }
 
 impl Client {

@@ -1,30 +1,93 @@
-//! # capmonster-blocking
+#![doc = include_str!("../README.md")]
 //!
-//! A blocking client for the [CapMonster Cloud](https://capmonster.cloud) captcha-solving API
-//! (and the Anti-Captcha, 2Captcha and in.php/res.php dialects), on [ureq] 3. It is a thin loop
-//! around [`capmonster_proto`], which builds every request, reads every answer, and decides when
-//! to poll, retry and stop. There is no async runtime anywhere in its dependency tree.
+//! ## Examples
 //!
-//! ```no_run
+//! Every example here runs under `cargo test --doc`. Its hidden lines start a local
+//! [capmonster-emulator](https://docs.rs/capmonster-emulator) and point the client at it with a
+//! fast polling policy; with your own key, leave those two builder lines out.
+//!
+//! ### An image, then a report
+//!
+//! ```
 //! use capmonster_blocking::{Client, ImageToTextTask};
+//! # use capmonster_blocking::{Policy, TaskKind, Timing};
+//! # use capmonster_emulator::{Config, EmulatorHandle, ExampleTarget, SolveTime};
+//! # use std::time::Duration;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let ms = Duration::from_millis;
+//! # let emulator = EmulatorHandle::start_blocking(
+//! #     Config::new().speed(100.0).solve_time(SolveTime::Fixed(Duration::from_secs(5))),
+//! # )?;
+//! # let row = Timing::new(ms(50), ms(100), Duration::from_secs(10));
+//! # let policy = Policy::new().with_min_interval(ms(100)).with_timing(TaskKind::ImageToText, row);
+//! # let path = std::env::temp_dir().join(format!("capmonster-doc-{}.png", std::process::id()));
+//! # std::fs::write(&path, ExampleTarget::demo_image("h3ll0"))?;
+//! let client = Client::builder()
+//!     .api_key("YOUR_KEY")
+//! #   .base_url(emulator.base_url()).policy(policy)
+//!     .build()?;
+//! println!("balance: {} USD", client.balance()?.balance);
+//! let image = std::fs::read(&path)?; // say, "captcha.png"
+//! # std::fs::remove_file(&path)?;
+//! let solved = client.solve(ImageToTextTask::from_image_bytes(&image).with_case(true))?;
+//! let text = solved.ready.solution.main_value().unwrap_or_default();
+//! println!("task {}: {text} ({} polls)", solved.task_id, solved.polls);
+//! # assert_eq!(text, "h3ll0");
 //!
-//! let client = Client::builder().api_key("YOUR_KEY").build()?;
-//! println!("balance: {}", client.balance()?.balance);
-//! let image = std::fs::read("captcha.png").expect("an image");
-//! let solved = client.solve(ImageToTextTask::from_image_bytes(&image))?;
-//! println!("text: {}", solved.ready.solution.main_value().unwrap_or_default());
-//! # Ok::<(), capmonster_blocking::Error>(())
+//! // ... the site said the text was wrong:
+//! client.report(&solved)?;
+//! // A second report of the same task is refused here, and nothing is sent.
+//! assert!(client.report(&solved).is_err());
+//! # Ok(()) }
 //! ```
 //!
-//! A blocking call cannot be cancelled from outside: every solve has a deadline (the policy's,
-//! 180 s for token types by default), and the request in flight is cut at it.
+//! ### A token with `nocache`, created now and collected later
 //!
-//! | feature | default | what it does |
-//! |---|---|---|
-//! | `rustls` | yes | TLS through rustls (ring) with the webpki roots |
-//! | `native-tls` | no | TLS through the platform's library (used when `rustls` is off) |
+//! `nocache` asks the service not to answer from its cache of earlier solves (the solver then
+//! waits longer before its first poll). [`Client::create_task`] sends one createTask and returns
+//! the id; [`Client::wait`] polls a task created earlier (here, or by another process) and never
+//! creates one.
 //!
-//! Certificate verification is always on; there is no switch to turn it off.
+//! ```
+//! use capmonster_blocking::{Client, RecaptchaV2Task, TaskKind};
+//! # use capmonster_blocking::{Policy, Timing};
+//! # use capmonster_emulator::{Config, EmulatorHandle, SolveTime};
+//! # use std::time::Duration;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let ms = Duration::from_millis;
+//! # let emulator = EmulatorHandle::start_blocking(
+//! #     Config::new().speed(100.0).solve_time(SolveTime::Fixed(Duration::from_secs(10))),
+//! # )?;
+//! # let row = Timing::new(ms(50), ms(100), Duration::from_secs(10)).with_first_delay_nocache(ms(50));
+//! # let policy = Policy::new().with_min_interval(ms(100)).with_timing(TaskKind::RecaptchaV2, row);
+//! let client = Client::builder()
+//!     .api_key("YOUR_KEY")
+//! #   .base_url(emulator.base_url()).policy(policy)
+//!     .build()?;
+//! let task = RecaptchaV2Task::new("https://example.com/login", "6Le-SITE-KEY").with_nocache(true);
+//! let task_id = client.create_task(task)?;
+//! // ... later, or in another process that was handed the id:
+//! let solved = client.wait(task_id, TaskKind::RecaptchaV2)?;
+//! let token = solved.ready.solution.main_value().unwrap_or_default();
+//! println!("task {task_id}: {token}");
+//! # assert!(!token.is_empty());
+//! # Ok(()) }
+//! ```
+//!
+//! ### A corporate root certificate
+//!
+//! A proxy that intercepts TLS presents certificates signed by its own root. Add that root (PEM,
+//! one or more certificates) to the ones the client trusts; verification stays on.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let root = std::fs::read("corporate-root.pem")?;
+//! let client = capmonster_blocking::Client::builder()
+//!     .api_key("YOUR_KEY")
+//!     .add_root_certificates_pem(root)
+//!     .build()?;
+//! # drop(client); Ok(()) }
+//! ```
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -93,6 +156,14 @@ impl FromClientConfig for Client {
                     .build(),
             );
         }
+        #[cfg(any(feature = "rustls", feature = "native-tls"))]
+        if !config.extra_root_certificates.is_empty() {
+            let tls = ureq::tls::TlsConfig::builder()
+                .root_certs(roots_with(&config.extra_root_certificates)?);
+            #[cfg(all(feature = "native-tls", not(feature = "rustls")))]
+            let tls = tls.provider(ureq::tls::TlsProvider::NativeTls);
+            builder = builder.tls_config(tls.build());
+        }
         if let Some(url) = &config.outbound_proxy {
             let proxy = ureq::Proxy::new(url).map_err(|_| {
                 capmonster_proto::BuildError::from(capmonster_proto::ValidationError::new(
@@ -115,6 +186,40 @@ impl FromClientConfig for Client {
             }),
         })
     }
+}
+
+/// The webpki roots plus the builder's extra root certificates (PEM). ureq takes a whole root
+/// set or none, so the webpki set comes from webpki-root-certs (the same Mozilla list).
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn roots_with(pems: &[Vec<u8>]) -> Result<ureq::tls::RootCerts, Error> {
+    use ureq::tls::{Certificate, PemItem};
+    let refused = || {
+        Error::from(capmonster_proto::BuildError::from(
+            capmonster_proto::ValidationError::new(
+                "rootCertificates",
+                "must be PEM certificates the TLS library can read (-----BEGIN CERTIFICATE----- blocks)",
+            ),
+        ))
+    };
+    let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|c| Certificate::from_der(c.as_ref()))
+        .collect();
+    for pem in pems {
+        for item in ureq::tls::parse_pem(pem) {
+            let cert = match item.map_err(|_| refused())? {
+                PemItem::Certificate(cert) => cert,
+                _ => continue,
+            };
+            // ureq drops a root it cannot parse without a word; refuse it here instead.
+            #[cfg(feature = "rustls")]
+            rustls::RootCertStore::empty()
+                .add(rustls::pki_types::CertificateDer::from(cert.der()))
+                .map_err(|_| refused())?;
+            certs.push(cert);
+        }
+    }
+    Ok(ureq::tls::RootCerts::new_with_certs(&certs))
 }
 
 impl Client {

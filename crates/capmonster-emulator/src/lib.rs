@@ -1,33 +1,21 @@
-//! # capmonster-emulator
-//!
-//! A local service that speaks CapMonster Cloud's JSON API and the rucaptcha/2captcha `in.php`/
-//! `res.php` URL form, for tests, examples, benchmarks and users' own CI. It checks every createTask against its own table of the documented rules (so it
-//! is an independent check of a client), solves tasks after a configurable (and speedable) time
-//! with deterministic answers of the documented shapes, keeps accounts and balances, expires
-//! results, enforces the 120-polls cap and the report rules, and injects faults on demand.
+#![doc = include_str!("../README.md")]
 //!
 //! Out of scope: TLS; callbacks to anything but loopback `http://` URLs; in the URL form, the
 //! pingback-management actions (`add_pingback` and friends: any loopback `pingback` is called
 //! without registration), `debug_dump`, and the 2captcha lockouts (`ERROR: 1001`...).
 //!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
-//! use capmonster_emulator::{Config, Emulator, FaultKind, Scope, SolveTime};
-//! use std::time::Duration;
+//! With tokio in your own code, [`Emulator::start`] runs it on your runtime:
 //!
-//! let emu = Emulator::start(
-//!     Config::new().speed(1000.0).solve_time(SolveTime::Fixed(Duration::from_secs(20))),
-//! )
-//! .await?;
-//! emu.script_faults(Scope::Create, FaultKind::NoSlot, 3); // the next 3 createTask fail
+//! ```
+//! # async fn demo() -> std::io::Result<()> {
+//! use capmonster_emulator::{Config, Emulator};
+//!
+//! let emu = Emulator::start(Config::new().speed(1000.0)).await?;
 //! println!("point the client at {}", emu.base_url());
-//! let stats = emu.stats();
-//! assert_eq!(stats.tasks_created, 0);
 //! emu.shutdown().await;
 //! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
 //! ```
-//!
-//! Without tokio in your own code: [`EmulatorHandle::start_blocking`].
 //!
 //! ## Endpoints
 //!

@@ -1,34 +1,6 @@
-//! # capmonster-proto
-//!
-//! The sans-IO core of a client for the [CapMonster Cloud](https://capmonster.cloud) captcha-solving
-//! API and the services that speak its dialects. It builds every request as an
-//! [`http::Request<Vec<u8>>`] and parses every response from an [`http::Response<&[u8]>`]. It does
-//! no I/O: it opens no sockets, reads no clock and never sleeps. The front ends
-//! (`capmonster-blocking` on ureq, `capmonster-async` on reqwest) send the bytes.
+#![doc = include_str!("../README.md")]
 //!
 //! Out of scope here: HTTP, TLS, timeouts, sleeping, logging.
-//!
-//! ## One request
-//!
-//! ```
-//! use capmonster_proto::{ClientKey, CreateTask, Endpoint, RecaptchaV2Task, Service};
-//!
-//! let service = Service::default();
-//! let key = ClientKey::new("0123456789abcdef0123456789abcdef").unwrap();
-//! let create = CreateTask::new(RecaptchaV2Task::new(
-//!     "https://lessons.zennolab.com/captchas/recaptcha/v2_simple.php?level=high",
-//!     "6Lcg7CMUAAAAANphynKgn9YAgA4tQ2KI_iqRyTwd",
-//! ));
-//! let request = create.build(&service, &key).unwrap();
-//! assert_eq!(request.uri(), "https://api.capmonster.cloud/createTask");
-//!
-//! // The front end sends `request` and hands back what came in:
-//! let response = http::Response::builder()
-//!     .status(200)
-//!     .body(&br#"{"errorId":0,"taskId":407533072}"#[..])
-//!     .unwrap();
-//! assert_eq!(create.parse(&service, response).unwrap(), 407533072);
-//! ```
 //!
 //! ## Other services and the URL form
 //!

@@ -1,5 +1,5 @@
 //! Solves a reCAPTCHA v2 through your own proxy:
-//! `CAPMONSTER_PROXY=http://user:pass@1.2.3.4:8080 cargo run -p capmonster-async --example recaptcha_proxy`.
+//! `CAPMONSTER_PROXY=http://user:pass@1.2.3.4:8080 cargo run -p capmonster-async --example async_recaptcha_proxy`.
 //!
 //! Without `CAPMONSTER_API_KEY` it runs against a local emulator with a placeholder proxy.
 

@@ -1,4 +1,4 @@
-//! Solves an image captcha: `cargo run -p capmonster-async --example image [FILE]`.
+//! Solves an image captcha: `cargo run -p capmonster-async --example async_image [FILE]`.
 //!
 //! With `CAPMONSTER_API_KEY` set it uses the real service and needs a real image file; without
 //! it, a local emulator reads a demo image.

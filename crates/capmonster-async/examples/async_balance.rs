@@ -1,6 +1,6 @@
 //! Prints the account balance.
 //!
-//! `CAPMONSTER_API_KEY=... cargo run -p capmonster-async --example balance` asks the real
+//! `CAPMONSTER_API_KEY=... cargo run -p capmonster-async --example async_balance` asks the real
 //! service; without the key it asks a local emulator. `CAPMONSTER_BASE_URL` overrides the address.
 
 use capmonster_async::Client;
