@@ -467,7 +467,7 @@ impl Client {
         };
         let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
         let text = error_chain(error);
-        tracing::debug!(?evidence, "no answer");
+        tracing::debug!(failure = ?evidence, "no answer");
         Failure::no_answer(evidence, redact(&text, &secrets))
     }
 }

@@ -422,7 +422,7 @@ impl Client {
         let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
         let detail = redact(&error.to_string(), &secrets);
         let failure = Failure::no_answer(evidence, detail);
-        tracing::debug!(?evidence, "no answer");
+        tracing::debug!(failure = ?evidence, "no answer");
         failure
     }
 }
