@@ -46,12 +46,14 @@ Output:
 
 Exit codes:
   0  done
-  2  bad usage: a flag, or a task that breaks the documented rules (nothing was sent)
+  2  bad usage: a flag, a task that breaks the documented rules, a --timeout shorter than the
+     first poll (nothing was sent), or a task type the service does not support
   3  the service refused the configuration: key, balance, IP, account (fix it before retrying)
   4  the task failed: unsolvable, bad input, refused report, poll limit, or a createTask whose
      fate is unknown (it may exist and be charged; it was not resent)
   5  timed out: the solve's deadline (--timeout) or a request's (--request-timeout)
-  6  no usable answer: network failure, a non-API answer, or the service stayed busy";
+  6  no usable answer: network failure, a non-API answer, the service stayed busy, or a
+     solution without its answer or with control characters (not printed)";
 
 /// The command line.
 #[derive(Debug, Parser)]
