@@ -130,7 +130,7 @@ pub use capmonster_proto::{
 use capmonster_proto::client::{
     ExchangeFailure as Failure, ReportDesk, SeedSource, borrow_response, method_of, no_slot_failure,
 };
-use capmonster_proto::solver::{Action, Solver, TransportFailure};
+use capmonster_proto::solver::{Action, NoAnswerEvidence as Evidence, Solver, TransportFailure};
 use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http, redact};
 
 /// The builder of a [`Client`].
@@ -197,8 +197,13 @@ impl FromClientConfig for Client {
                 Some(url) => builder.proxy(reqwest::Proxy::all(url).map_err(|_| {
                     invalid("outboundProxy", "is not a proxy URL reqwest understands")
                 })?),
+                // The environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY) is not read, as
+                // in the blocking client: the key goes only where the builder says.
                 None => builder.no_proxy(),
             };
+        if let Some(warning) = config.cleartext_warning() {
+            tracing::warn!(warning, "the key is sent in clear text");
+        }
         let http = builder
             .build()
             .map_err(|_| invalid("tls", "the HTTP client could not be built"))?;
@@ -427,7 +432,7 @@ impl Client {
         match self.exchange(request, config.request_timeout).await {
             Ok(response) => endpoint
                 .parse(&config.service, borrow_response(&response))
-                .map_err(|e| Error::from_response(e, phase)),
+                .map_err(|e| self.scrub(Error::from_response(e, phase))),
             Err(failure) => Err(failure.into_error(phase)),
         }
     }
@@ -447,6 +452,7 @@ impl Client {
             task_id = tracing::field::Empty
         );
         let mut detail = None;
+        let mut recorded = false;
         loop {
             match solver.poll(Instant::now()) {
                 Action::Send(out) => {
@@ -463,8 +469,10 @@ impl Client {
                             solver.handle_response(Instant::now(), input)
                         }
                     }
-                    if let Some(id) = solver.task_id() {
+                    // Recorded once: a subscriber shows every recording of a field.
+                    if !recorded && let Some(id) = solver.task_id() {
                         span.record("task_id", id);
+                        recorded = true;
                     }
                     observer(&solver.progress(Instant::now()));
                 }
@@ -476,8 +484,9 @@ impl Client {
                             .unwrap_or_else(PoisonError::into_inner)
                             .record_solved(solved);
                     }
-                    return result
-                        .map_err(|e| Error::from(e).with_transport_detail(detail.as_deref()));
+                    return result.map_err(|e| {
+                        self.scrub(Error::from(e).with_transport_detail(detail.as_deref()))
+                    });
                 }
             }
         }
@@ -537,18 +546,28 @@ impl Client {
         Ok(out)
     }
 
+    /// Scrubs the key and the proxy password from everything in `error` that came from the
+    /// server (the core's rule, with this client's secrets).
+    fn scrub(&self, error: Error) -> Error {
+        let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
+        error.scrub(&secrets)
+    }
+
     fn failure(&self, error: &reqwest::Error) -> Failure {
-        let kind = if error.is_connect() || error.is_builder() {
-            TransportFailure::ConnectFailed
+        // Only what provably failed before the first request byte left is `BeforeSend` (reqwest's
+        // connect phase covers DNS, TCP and TLS; a builder error is raised before connecting).
+        // The core's rule makes everything else "may have arrived".
+        let evidence = if error.is_connect() || error.is_builder() {
+            Evidence::BeforeSend
         } else if error.is_timeout() {
-            TransportFailure::TimedOut
+            Evidence::TimedOut
         } else {
-            TransportFailure::ConnectionReset
+            Evidence::Unrecognised
         };
         let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
         let text = error_chain(error);
-        tracing::debug!(failure = %kind, "no answer");
-        Failure::Transport(TransportError::new(kind, redact(&text, &secrets)))
+        tracing::debug!(failure = ?evidence, "no answer");
+        Failure::no_answer(evidence, redact(&text, &secrets))
     }
 }
 
