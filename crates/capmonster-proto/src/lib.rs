@@ -37,7 +37,7 @@ mod key;
 pub mod report;
 mod secret;
 mod service;
-mod solution;
+pub mod solution;
 pub mod solver;
 pub mod task;
 pub mod urlform;
@@ -61,21 +61,4 @@ pub use service::{
     ANTI_CAPTCHA_BASE_URL, CAPMONSTER_BASE_URL, CAPMONSTER_URL_FORM_BASE_URL,
     CAPMONSTER_URL_FORM_DOCUMENTED_BASE_URL, CAPMONSTER_USER_AGENT_URL, DEFAULT_USER_AGENT,
     Dialect, Service, TWO_CAPTCHA_BASE_URL, TWO_CAPTCHA_URL_FORM_BASE_URL, TypeNaming,
-};
-pub use solution::{
-    AWS_WAF_TOKEN, AmazonSolution, AnswerMetadata, AnswerType, ComplexImageAnswer,
-    ComplexImageSolution, CustomTaskSolution, DomainSolution, GeeTestV3Solution, GeeTestV4Solution,
-    HCaptchaSolution, Point, Ready, RecaptchaSolution, ResultExtras, Solution, TaskResult,
-    TextSolution, TokenSolution, TurnstileSolution,
-};
-pub use solver::{
-    Action, Input, Outgoing, Phase, Policy, SolveError, Solved, Solver, TransportFailure,
-};
-pub use task::{
-    AlibabaTask, AltchaTask, AmazonTask, BasiliskTask, BinanceTask, CastleTask, CloudflareTaskType,
-    ComplexImageRecaptchaTask, ComplexImageRecognitionTask, DataDomeTask, FunCaptchaTask,
-    GeeTestTask, Grid, HCaptchaTask, HuntTask, ImageToTextTask, ImpervaTask, MtCaptchaTask,
-    ProsopoTask, Proxy, ProxyRule, ProxyType, RawTask, RecaptchaV2EnterpriseTask, RecaptchaV2Task,
-    RecaptchaV3EnterpriseTask, RecaptchaV3Task, Task, TaskKind, TemuTask, TenDiTask, TspdTask,
-    TurnstileTask, YidunTask,
 };

@@ -11,7 +11,7 @@
 //! ```
 //! use std::time::Duration;
 //! use capmonster_proto::report::{plan_report, RefusalReason, ReportLedger, ReportVerdict};
-//! use capmonster_proto::{Dialect, TaskKind};
+//! use capmonster_proto::{Dialect, task::TaskKind};
 //!
 //! let mut ledger = ReportLedger::new();
 //! let done = Duration::from_secs(100);

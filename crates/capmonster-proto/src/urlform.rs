@@ -12,7 +12,7 @@
 //! typed [`BuildError`] before anything is sent: nothing is silently dropped.
 //!
 //! ```
-//! use capmonster_proto::{ClientKey, Endpoint, RecaptchaV2Task, Service};
+//! use capmonster_proto::{ClientKey, Endpoint, Service, task::RecaptchaV2Task};
 //! use capmonster_proto::urlform::{UrlFormOptions, UrlFormSubmit};
 //!
 //! let service = Service::capmonster_url_form();

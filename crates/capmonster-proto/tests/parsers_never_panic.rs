@@ -14,8 +14,10 @@ use capmonster_proto::urlform::{
 };
 use capmonster_proto::{
     ClientKey, CreateTask, Endpoint, ErrorCode, GetBalance, GetQueueStats, GetTaskResult,
-    GetUserAgent, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken, Service, Solution,
-    Task, TaskKind, TokenReportMethod, TurnstileTask, http,
+    GetUserAgent, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken, Service,
+    TokenReportMethod, http,
+    solution::Solution,
+    task::{Task, TaskKind, TurnstileTask},
 };
 use proptest::prelude::*;
 use serde_json::Value;

@@ -9,8 +9,9 @@ use capmonster_proto::solver::{
     SolveError, Solver, Timing, TimingTable, TransportFailure,
 };
 use capmonster_proto::{
-    BuildError, ClientKey, CreateTask, Endpoint, ErrorClass, ErrorCode, ImageToTextTask, RawTask,
-    RecaptchaV2Task, Service, Solution, Task, TaskKind, TurnstileTask,
+    BuildError, ClientKey, CreateTask, Endpoint, ErrorClass, ErrorCode, Service,
+    solution::Solution,
+    task::{ImageToTextTask, RawTask, RecaptchaV2Task, Task, TaskKind, TurnstileTask},
 };
 use common::*;
 
@@ -853,7 +854,7 @@ fn a_solver_takes_a_typed_task_a_task_or_a_create_task() {
 fn done_is_repeated_and_stray_input_is_ignored() {
     let t0 = Instant::now();
     let mut s = solver(image());
-    let capmonster_proto::Action::Send(out) = s.poll(t0) else {
+    let capmonster_proto::solver::Action::Send(out) = s.poll(t0) else {
         panic!("createTask first")
     };
     assert_eq!(out.phase, Phase::Create);
@@ -872,7 +873,10 @@ fn done_is_repeated_and_stray_input_is_ignored() {
     s.handle_response(t0, TransportFailure::TimedOut);
     let again = s.poll(t0 + secs(1));
     match (first, again) {
-        (capmonster_proto::Action::Done(Err(a)), capmonster_proto::Action::Done(Err(b))) => {
+        (
+            capmonster_proto::solver::Action::Done(Err(a)),
+            capmonster_proto::solver::Action::Done(Err(b)),
+        ) => {
             assert_eq!(a, b)
         }
         other => panic!("{other:?}"),
@@ -883,12 +887,17 @@ fn done_is_repeated_and_stray_input_is_ignored() {
 fn polling_before_the_answer_waits_for_the_deadline_then_times_out() {
     let t0 = Instant::now();
     let mut s = solver(image());
-    assert!(matches!(s.poll(t0), capmonster_proto::Action::Send(_)));
+    assert!(matches!(
+        s.poll(t0),
+        capmonster_proto::solver::Action::Send(_)
+    ));
     let deadline = t0 + secs(30);
-    assert!(matches!(s.poll(t0 + secs(1)), capmonster_proto::Action::Wait(d) if d == deadline));
+    assert!(
+        matches!(s.poll(t0 + secs(1)), capmonster_proto::solver::Action::Wait(d) if d == deadline)
+    );
     assert!(matches!(
         s.poll(deadline),
-        capmonster_proto::Action::Done(Err(SolveError::AmbiguousCreate { .. }))
+        capmonster_proto::solver::Action::Done(Err(SolveError::AmbiguousCreate { .. }))
     ));
 }
 

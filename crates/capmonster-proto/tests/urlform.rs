@@ -10,8 +10,9 @@ use capmonster_proto::urlform::{
 };
 use capmonster_proto::{
     BuildError, ClientKey, CreateTask, Dialect, Endpoint, ErrorClass, ErrorCode, GetBalance,
-    GetTaskResult, ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, ResponseError, Service,
-    Solution, Task, TaskKind, TaskResult, TurnstileTask,
+    GetTaskResult, ResponseError, Service,
+    solution::{Solution, TaskResult},
+    task::{ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, Task, TaskKind, TurnstileTask},
 };
 use serde_json::json;
 use support::{golden_task, key, response};
@@ -32,7 +33,7 @@ fn raw_only(value: serde_json::Value) -> Task {
     let serde_json::Value::Object(obj) = value else {
         panic!("not an object")
     };
-    Task::from(capmonster_proto::RawTask::new(obj).unwrap())
+    Task::from(capmonster_proto::task::RawTask::new(obj).unwrap())
 }
 
 fn proxy() -> Proxy {

@@ -11,7 +11,7 @@
 //!
 //! ```no_run
 //! # use std::time::{Duration, Instant};
-//! # use capmonster_proto::{ClientKey, ImageToTextTask, Service};
+//! # use capmonster_proto::{ClientKey, Service, task::ImageToTextTask};
 //! # use capmonster_proto::solver::{Action, Policy, Solver, TransportFailure};
 //! # fn now() -> Instant { unreachable!("the front end's clock") }
 //! # fn sleep_until(_: Instant) {}
@@ -33,7 +33,7 @@
 //! };
 //! let solved = result?;
 //! println!("{:?}", solved.ready.solution.main_value());
-//! # Ok::<(), capmonster_proto::SolveError>(())
+//! # Ok::<(), capmonster_proto::solver::SolveError>(())
 //! ```
 //!
 //! The front end cuts every request at [`Outgoing::time_left`], so nothing in flight outlives the

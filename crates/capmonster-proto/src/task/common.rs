@@ -91,7 +91,7 @@ impl Proxy {
     /// `http`, `https`, `socks4` or `socks5`. The login and password may be percent-encoded.
     ///
     /// ```
-    /// use capmonster_proto::{Proxy, ProxyType};
+    /// use capmonster_proto::{task::{Proxy, ProxyType}};
     /// let p = Proxy::from_url("socks5://bob:p%40ss@10.0.0.7:1080").unwrap();
     /// assert_eq!((p.proxy_type, p.address.as_str(), p.port), (ProxyType::Socks5, "10.0.0.7", 1080));
     /// assert_eq!(p.password.unwrap().expose_secret(), "p@ss");

@@ -9,7 +9,7 @@
 //! without one:
 //!
 //! ```
-//! use capmonster_proto::{Proxy, ProxyRule, ProxyType, Task, TaskKind, TurnstileTask, CastleTask};
+//! use capmonster_proto::{task::{Proxy, ProxyRule, ProxyType, Task, TaskKind, TurnstileTask, CastleTask}};
 //!
 //! let proxy = Proxy::new(ProxyType::Http, "8.8.8.8", 8080).with_auth("login", "password");
 //! let task = Task::from(TurnstileTask::cf_clearance(
