@@ -443,6 +443,17 @@ pub enum ReportRequest {
     Correct(ReportCorrect),
 }
 
+impl ReportRequest {
+    /// The task the report is about.
+    pub fn task_id(&self) -> TaskId {
+        match self {
+            Self::IncorrectImage(r) => r.task_id,
+            Self::IncorrectToken(r) => r.task_id,
+            Self::Correct(r) => r.task_id,
+        }
+    }
+}
+
 impl Endpoint for ReportRequest {
     type Output = ReportAccepted;
 
