@@ -133,14 +133,9 @@ type Pairs = Vec<(String, String)>;
 
 /// The `in.php` parameters of `task`: `method` and the task's fields, mapped from its documented
 /// wire JSON. `key`, `json`, `soft_id`, `pingback` and `nocache` are not included (the endpoint
-/// adds them; a task's `nocache: true` is reported by [`in_php_nocache`]).
+/// adds them; a task's `nocache: true` is [`Task::nocache`]).
 pub fn in_php_params(task: &Task) -> Result<Vec<(String, String)>, BuildError> {
     map_task(task).map(|(pairs, _)| pairs)
-}
-
-/// Whether the task's wire JSON asks for `nocache` (sent as `nocache=1`, last).
-pub fn in_php_nocache(task: &Task) -> bool {
-    task.nocache()
 }
 
 /// Reads a JSON flag sent as a boolean, `0`/`1`, or `"true"`/`"1"`.

@@ -4,12 +4,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use capmonster_proto::report::{ReportLedger, ReportRequest, ReportVerdict, plan_report};
 use capmonster_proto::solver::{
-    AdaptiveTiming, AmbiguousCause, IncorrectReport, Jitter, Phase, Policy, RetryPolicy,
-    SolveError, Solver, Timing, TimingTable, TransportFailure,
+    AdaptiveTiming, AmbiguousCause, Jitter, Phase, Policy, RetryPolicy, SolveError, Solved, Solver,
+    Timing, TimingTable, TransportFailure,
 };
 use capmonster_proto::{
-    BuildError, ClientKey, CreateTask, Endpoint, ErrorClass, ErrorCode, Service,
+    BuildError, ClientKey, CreateTask, Dialect, Endpoint, ErrorClass, ErrorCode, Service,
     solution::Solution,
     task::{ImageToTextTask, RawTask, RecaptchaV2Task, Task, TaskKind, TurnstileTask},
 };
@@ -83,20 +84,14 @@ fn image_to_text_is_solved_at_the_first_poll() {
     assert_eq!(s.completed_at, done_at);
     assert_eq!(done_at, t0 + ms(1100));
     assert!(matches!(
-        s.report_endpoint(),
-        Some(IncorrectReport::Image(_))
+        planned_report(&s),
+        Some(ReportRequest::IncorrectImage(_))
     ));
-    let request = s
-        .report_endpoint()
+    let request = planned_report(&s)
         .unwrap()
         .build(&Service::default(), &key())
         .unwrap();
     assert_eq!(request.uri().path(), "/reportIncorrectImageCaptcha");
-    let basis = s.report_basis();
-    assert_eq!(
-        (basis.task_id, basis.kind, basis.completed_at),
-        (7, TaskKind::ImageToText, done_at)
-    );
 }
 
 #[test]
@@ -120,8 +115,8 @@ fn recaptcha_v2_is_polled_every_three_seconds_until_ready() {
         s.ready.solution.main_value(),
         Some("03AGdBq25SxXT-pmSeBXjzScW")
     );
-    match s.report_endpoint() {
-        Some(IncorrectReport::Token(r)) => assert_eq!(r.task_id, 7),
+    match planned_report(&s) {
+        Some(ReportRequest::IncorrectToken(r)) => assert_eq!(r.task_id, 7),
         other => panic!("a token report, not {other:?}"),
     }
 }
@@ -147,9 +142,27 @@ fn turnstile_first_poll_is_at_two_and_a_half_seconds() {
     assert_eq!(s.kind, TaskKind::Turnstile);
     assert_eq!(s.ready.solution.main_value(), Some("0.Ov1 turnstile"));
     assert!(matches!(
-        s.report_endpoint(),
-        Some(IncorrectReport::Token(_))
+        planned_report(&s),
+        Some(ReportRequest::IncorrectToken(_))
     ));
+}
+
+/// The report CapMonster's rules plan for a solved task (`None` when they refuse it): the
+/// method follows the task's family.
+fn planned_report(s: &Solved) -> Option<ReportRequest> {
+    let mut ledger = ReportLedger::new();
+    let (kind, id, at) = (s.kind, s.task_id, Duration::ZERO);
+    plan_report(
+        Dialect::CapMonster,
+        ReportVerdict::Incorrect,
+        kind,
+        id,
+        at,
+        at,
+        &mut ledger,
+    )
+    .ok()
+    .map(|planned| planned.request)
 }
 
 fn raw(value: serde_json::Value) -> CreateTask {
@@ -176,7 +189,7 @@ fn a_raw_task_of_unknown_type_keeps_its_raw_solution() {
     assert_eq!(s.ready.solution, Solution::Raw);
     assert_eq!(s.ready.raw_json(), r#"{"answer":[1,2,3]}"#);
     // Whether it is an image or a token task is unknown, so no report is offered.
-    assert_eq!(s.report_endpoint(), None);
+    assert_eq!(planned_report(&s), None);
 }
 
 #[test]

@@ -96,10 +96,7 @@ pub use timing::{
     DOCUMENTED_MIN_INTERVAL, HARD_MIN_INTERVAL, MAX_POLLS_PER_TASK, TableBase, Timing, TimingTable,
 };
 
-use crate::endpoint::{
-    CreateTask, Endpoint, GetTaskResult, ReportAccepted, ReportIncorrectImage,
-    ReportIncorrectToken, TaskId,
-};
+use crate::endpoint::{CreateTask, Endpoint, GetTaskResult, TaskId};
 use crate::error::{ApiError, BuildError, ErrorClass, ErrorCode, ResponseError};
 use crate::key::ClientKey;
 use crate::service::Service;
@@ -302,90 +299,6 @@ impl Solved {
     pub fn solve_time_estimate(&self) -> Duration {
         let low = self.not_ready_after.unwrap_or(Duration::ZERO);
         low + self.ready_after.saturating_sub(low) / 2
-    }
-
-    /// The report request for this task's family: reportIncorrectImageCaptcha for image kinds,
-    /// reportIncorrectTokenCaptcha for the others. `None` for a task of unknown kind, whose
-    /// family cannot be told. Whether a report is still allowed is for the report rules.
-    pub fn report_endpoint(&self) -> Option<IncorrectReport> {
-        IncorrectReport::for_kind(self.kind, self.task_id)
-    }
-
-    /// The facts the report rules work from.
-    pub fn report_basis(&self) -> ReportBasis {
-        ReportBasis {
-            task_id: self.task_id,
-            kind: self.kind,
-            completed_at: self.completed_at,
-        }
-    }
-}
-
-/// What the report rules need to know about a solved task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub struct ReportBasis {
-    /// The task id.
-    pub task_id: TaskId,
-    /// The task's kind.
-    pub kind: TaskKind,
-    /// When its result came back.
-    pub completed_at: Instant,
-}
-
-/// A report that a solution was wrong, in the method that fits the task's family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum IncorrectReport {
-    /// An image task.
-    Image(ReportIncorrectImage),
-    /// A token task.
-    Token(ReportIncorrectToken),
-}
-
-impl IncorrectReport {
-    /// The report for task `task_id` of `kind`; `None` when the kind is unknown.
-    pub fn for_kind(kind: TaskKind, task_id: TaskId) -> Option<Self> {
-        if kind == TaskKind::Other {
-            None
-        } else if kind.is_image() {
-            Some(Self::Image(ReportIncorrectImage::new(task_id)))
-        } else {
-            Some(Self::Token(ReportIncorrectToken::new(task_id)))
-        }
-    }
-}
-
-impl Endpoint for IncorrectReport {
-    type Output = ReportAccepted;
-
-    fn method_name(&self, service: &Service) -> &'static str {
-        match self {
-            Self::Image(r) => r.method_name(service),
-            Self::Token(r) => r.method_name(service),
-        }
-    }
-
-    fn build(
-        &self,
-        service: &Service,
-        key: &ClientKey,
-    ) -> Result<http::Request<Vec<u8>>, BuildError> {
-        match self {
-            Self::Image(r) => r.build(service, key),
-            Self::Token(r) => r.build(service, key),
-        }
-    }
-
-    fn parse(
-        &self,
-        service: &Service,
-        response: http::Response<&[u8]>,
-    ) -> Result<ReportAccepted, ResponseError> {
-        match self {
-            Self::Image(r) => r.parse(service, response),
-            Self::Token(r) => r.parse(service, response),
-        }
     }
 }
 
