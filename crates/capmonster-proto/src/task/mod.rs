@@ -40,6 +40,7 @@ mod complex_image;
 mod custom;
 mod geetest;
 mod image;
+pub(crate) mod naming;
 mod recaptcha;
 mod token;
 mod turnstile;
@@ -73,7 +74,7 @@ pub use token::{
 pub use turnstile::{CloudflareTaskType, TurnstileTask};
 
 use crate::error::ValidationError;
-use crate::service::TypeNaming;
+pub(crate) use naming::TypeNaming;
 
 /// Every task type and class of the catalogue, without its data.
 ///
