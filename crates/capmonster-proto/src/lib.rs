@@ -28,10 +28,10 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod api;
 pub mod client;
 mod client_error;
 mod endpoint;
-mod envelope;
 mod error;
 mod key;
 pub mod report;
@@ -40,17 +40,17 @@ mod service;
 pub mod solution;
 pub mod solver;
 pub mod task;
-pub mod urlform;
+mod wire;
+
+pub use wire::url_form as urlform;
 
 pub use http;
 
 pub use client_error::{ClientError, TransportError, redact};
 
-pub use endpoint::{
-    Balance, CreateTask, Endpoint, GetBalance, GetQueueStats, GetTaskResult, GetUserAgent,
-    QueueStats, ReportAccepted, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken, TaskId,
-    TokenReportMethod,
-};
+pub use api::report::{ReportCorrect, ReportIncorrectImage, ReportIncorrectToken};
+pub use api::{CreateTask, GetBalance, GetQueueStats, GetTaskResult, GetUserAgent};
+pub use endpoint::{Balance, Endpoint, QueueStats, ReportAccepted, TaskId, TokenReportMethod};
 pub use error::{
     ApiError, BODY_PREFIX_LIMIT, BuildError, ErrorClass, ErrorCode, ResponseError,
     UnparseableResponse, ValidationError, escape_control,

@@ -27,9 +27,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-use crate::endpoint::{
-    Endpoint, ReportAccepted, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken, TaskId,
-};
+use crate::api::report::{ReportCorrect, ReportIncorrectImage, ReportIncorrectToken};
+use crate::endpoint::{Endpoint, ReportAccepted, TaskId};
 use crate::error::{ApiError, BuildError, ErrorCode, ResponseError};
 use crate::key::ClientKey;
 use crate::service::{Dialect, Service};

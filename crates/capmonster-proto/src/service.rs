@@ -148,11 +148,11 @@ impl Service {
             Dialect::CapMonster | Dialect::UrlForm => {
                 Some(Cow::Owned(format!("{base}/api/useragent/actual")))
             }
-            _ => None,
+            Dialect::AntiCaptcha | Dialect::TwoCaptcha => None,
         };
         let naming = match dialect {
             Dialect::CapMonster => TypeNaming::Documented,
-            _ => TypeNaming::Legacy,
+            Dialect::AntiCaptcha | Dialect::TwoCaptcha | Dialect::UrlForm => TypeNaming::Legacy,
         };
         Ok(Self {
             base_url: Cow::Owned(base),

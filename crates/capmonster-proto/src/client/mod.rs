@@ -15,7 +15,7 @@ pub use builder::{ClientBuilder, FromClientConfig};
 pub(crate) use desk::ReportDesk;
 pub use run::{ExchangeFailure, Run, Shared, Step};
 
-use crate::endpoint::CreateTask;
+use crate::api::CreateTask;
 use crate::error::ValidationError;
 use crate::key::ClientKey;
 use crate::service::Service;

@@ -96,7 +96,8 @@ pub use timing::{
     DOCUMENTED_MIN_INTERVAL, HARD_MIN_INTERVAL, MAX_POLLS_PER_TASK, TableBase, Timing, TimingTable,
 };
 
-use crate::endpoint::{CreateTask, Endpoint, GetTaskResult, TaskId};
+use crate::api::{CreateTask, GetTaskResult};
+use crate::endpoint::{Endpoint, TaskId};
 use crate::error::{ApiError, BuildError, ErrorClass, ErrorCode, ResponseError};
 use crate::key::ClientKey;
 use crate::service::Service;
