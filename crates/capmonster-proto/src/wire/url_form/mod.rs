@@ -33,7 +33,6 @@ mod params;
 mod reply;
 mod request;
 
-
 use crate::endpoint::{Balance, Endpoint, ReportAccepted, TaskId};
 use crate::error::{BuildError, ResponseError, UnparseableResponse};
 use crate::key::ClientKey;

@@ -92,6 +92,239 @@ pub(super) enum Rule {
     Skip,
 }
 
+/// How one task type is written as `in.php` parameters: a row of [`IN_PHP`].
+struct InPhp {
+    /// The task kind the row is for.
+    kind: TaskKind,
+    /// The row applies only when this wire field has this value (GeeTest's `version`).
+    when: Option<(&'static str, &'static str)>,
+    /// The `method` parameter.
+    method: &'static str,
+    /// The documented example's field order (the key field, then pageurl); the other fields
+    /// follow in the order of `rules`.
+    order: &'static [&'static str],
+    /// Where each wire field goes. A field without a rule is refused unless it is empty.
+    rules: &'static [(&'static str, Rule)],
+    /// Parameters that follow from the type rather than from a field, added last.
+    fixed: &'static [(&'static str, &'static str)],
+}
+
+const KEY_THEN_URL: &[&str] = &["websiteKey", "websiteURL"];
+
+const RECAPTCHA_RULES: &[(&str, Rule)] = &[
+    ("websiteKey", Rule::To("googlekey")),
+    ("websiteURL", Rule::To("pageurl")),
+    ("isInvisible", Rule::FlagIfTrue("invisible")),
+    ("recaptchaDataSValue", Rule::To("data-s")),
+    ("enterprisePayload", Rule::EnterprisePayload),
+    ("apiDomain", Rule::To("domain")),
+    ("pageAction", Rule::To("action")),
+    ("minScore", Rule::To("min_score")),
+    ("isEnterprise", Rule::FlagIfTrue("enterprise")),
+    ("userAgent", Rule::To("userAgent")),
+    ("cookies", Rule::Cookies),
+];
+
+const fn row(
+    kind: TaskKind,
+    method: &'static str,
+    order: &'static [&'static str],
+    rules: &'static [(&'static str, Rule)],
+) -> InPhp {
+    InPhp {
+        kind,
+        when: None,
+        method,
+        order,
+        rules,
+        fixed: &[],
+    }
+}
+
+/// Every task type the URL form can send, first match wins. A kind without a row has no
+/// URL-form method and is refused before anything is sent.
+const IN_PHP: &[InPhp] = &[
+    row(
+        TaskKind::ImageToText,
+        "base64",
+        &["body"],
+        &[
+            ("body", Rule::To("body")),
+            ("case", Rule::Flag("regsense")),
+            ("numeric", Rule::Flag("numeric")),
+            ("math", Rule::Flag("calc")),
+        ],
+    ),
+    row(
+        TaskKind::RecaptchaV2,
+        "userrecaptcha",
+        KEY_THEN_URL,
+        RECAPTCHA_RULES,
+    ),
+    InPhp {
+        fixed: &[("enterprise", "1")],
+        ..row(
+            TaskKind::RecaptchaV2Enterprise,
+            "userrecaptcha",
+            KEY_THEN_URL,
+            RECAPTCHA_RULES,
+        )
+    },
+    InPhp {
+        fixed: &[("version", "v3")],
+        ..row(
+            TaskKind::RecaptchaV3,
+            "userrecaptcha",
+            KEY_THEN_URL,
+            RECAPTCHA_RULES,
+        )
+    },
+    InPhp {
+        fixed: &[("version", "v3"), ("enterprise", "1")],
+        ..row(
+            TaskKind::RecaptchaV3Enterprise,
+            "userrecaptcha",
+            KEY_THEN_URL,
+            RECAPTCHA_RULES,
+        )
+    },
+    row(
+        TaskKind::HCaptcha,
+        "hcaptcha",
+        KEY_THEN_URL,
+        &[
+            ("websiteKey", Rule::To("sitekey")),
+            ("websiteURL", Rule::To("pageurl")),
+            ("isInvisible", Rule::FlagIfTrue("invisible")),
+            ("data", Rule::To("data")),
+            ("userAgent", Rule::To("userAgent")),
+            ("cookies", Rule::Cookies),
+        ],
+    ),
+    row(
+        TaskKind::Turnstile,
+        "turnstile",
+        KEY_THEN_URL,
+        &[
+            ("websiteKey", Rule::To("sitekey")),
+            ("websiteURL", Rule::To("pageurl")),
+            ("pageAction", Rule::To("action")),
+            ("data", Rule::To("data")),
+            ("pageData", Rule::To("pagedata")),
+            ("userAgent", Rule::To("userAgent")),
+        ],
+    ),
+    InPhp {
+        when: Some(("version", "4")),
+        fixed: &[("version", "4")],
+        ..row(
+            TaskKind::GeeTest,
+            "geetest_v4",
+            &["gt", "websiteURL"],
+            &[
+                ("gt", Rule::To("captcha_id")),
+                ("websiteURL", Rule::To("pageurl")),
+                ("geetestApiServerSubdomain", Rule::To("api_server")),
+                ("userAgent", Rule::To("userAgent")),
+                ("version", Rule::Skip),
+            ],
+        )
+    },
+    row(
+        TaskKind::GeeTest,
+        "geetest",
+        &["gt", "challenge", "websiteURL"],
+        &[
+            ("gt", Rule::To("gt")),
+            ("challenge", Rule::To("challenge")),
+            ("websiteURL", Rule::To("pageurl")),
+            ("geetestApiServerSubdomain", Rule::To("api_server")),
+            ("userAgent", Rule::To("userAgent")),
+            ("version", Rule::Skip),
+        ],
+    ),
+    row(
+        TaskKind::FunCaptcha,
+        "funcaptcha",
+        &["websitePublicKey", "websiteURL"],
+        &[
+            ("websitePublicKey", Rule::To("publickey")),
+            ("websiteURL", Rule::To("pageurl")),
+            ("funcaptchaApiJSSubdomain", Rule::To("surl")),
+            ("data", Rule::DataBlob),
+            ("userAgent", Rule::To("userAgent")),
+        ],
+    ),
+    row(
+        TaskKind::Amazon,
+        "amazon_waf",
+        KEY_THEN_URL,
+        &[
+            ("websiteKey", Rule::To("sitekey")),
+            ("websiteURL", Rule::To("pageurl")),
+            ("iv", Rule::To("iv")),
+            ("context", Rule::To("context")),
+            ("challengeScript", Rule::To("challenge_script")),
+            ("captchaScript", Rule::To("captcha_script")),
+            ("userAgent", Rule::To("userAgent")),
+            ("cookieSolution", Rule::FalseOnly),
+        ],
+    ),
+    row(
+        TaskKind::MtCaptcha,
+        "mt_captcha",
+        KEY_THEN_URL,
+        &[
+            ("websiteKey", Rule::To("sitekey")),
+            ("websiteURL", Rule::To("pageurl")),
+            ("isInvisible", Rule::FalseOnly),
+        ],
+    ),
+    row(
+        TaskKind::Prosopo,
+        "prosopo",
+        KEY_THEN_URL,
+        &[
+            ("websiteKey", Rule::To("sitekey")),
+            ("websiteURL", Rule::To("pageurl")),
+        ],
+    ),
+];
+
+impl InPhp {
+    /// The row for a task of `kind` whose wire JSON is `obj`.
+    fn find(kind: TaskKind, obj: &Map<String, Value>) -> Option<&'static Self> {
+        IN_PHP.iter().find(|row| {
+            row.kind == kind
+                && row.when.is_none_or(|(field, value)| {
+                    obj.get(field).and_then(scalar).as_deref() == Some(value)
+                })
+        })
+    }
+
+    fn rule_of(&self, field: &str) -> Option<Rule> {
+        self.rules
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, r)| *r)
+    }
+
+    /// The fields of `obj` in a stable order: the documented order first, then the rules'.
+    fn sorted<'a>(&self, obj: &'a Map<String, Value>) -> Vec<&'a String> {
+        let rank = |f: &str| {
+            let in_rules = || self.rules.iter().position(|(r, _)| *r == f);
+            (self.order.iter().position(|o| *o == f))
+                .or_else(|| in_rules().map(|p| p + self.order.len()))
+                .unwrap_or(usize::MAX)
+        };
+        let mut fields: Vec<&String> = obj.keys().collect();
+        fields.sort_by_key(|f| rank(f));
+        fields
+    }
+}
+
+/// The `in.php` parameters of `task` and whether it asks for `nocache`: the [`IN_PHP`] row of
+/// its kind applied to its documented wire JSON.
 pub(super) fn map_task(task: &Task) -> Result<(Pairs, bool), BuildError> {
     let wire = serde_json::to_value(task.wire(TypeNaming::Documented)).unwrap_or(Value::Null);
     let Value::Object(obj) = wire else {
@@ -99,272 +332,107 @@ pub(super) fn map_task(task: &Task) -> Result<(Pairs, bool), BuildError> {
             task_type: String::new(),
         });
     };
-    let type_name = obj
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
-    let kind = task.kind();
-    let no_method = || BuildError::NoUrlFormMethod {
-        task_type: kind_label(kind, &type_name),
-    };
-
-    // Pre-set parameters that follow from the type rather than from a field.
-    let mut fixed: Vec<(&'static str, &'static str)> = Vec::new();
-    // The field order of the documented example: the key field, then pageurl.
-    let (method, order, rules): (&str, &[&str], &[(&str, Rule)]) = match kind {
-        TaskKind::ImageToText => (
-            "base64",
-            &["body"],
-            &[
-                ("body", Rule::To("body")),
-                ("case", Rule::Flag("regsense")),
-                ("numeric", Rule::Flag("numeric")),
-                ("math", Rule::Flag("calc")),
-            ],
-        ),
-        TaskKind::RecaptchaV2
-        | TaskKind::RecaptchaV2Enterprise
-        | TaskKind::RecaptchaV3
-        | TaskKind::RecaptchaV3Enterprise => {
-            match kind {
-                TaskKind::RecaptchaV2Enterprise => fixed.push(("enterprise", "1")),
-                TaskKind::RecaptchaV3 => fixed.push(("version", "v3")),
-                TaskKind::RecaptchaV3Enterprise => {
-                    fixed.push(("version", "v3"));
-                    fixed.push(("enterprise", "1"));
-                }
-                _ => {}
-            }
-            (
-                "userrecaptcha",
-                &["websiteKey", "websiteURL"],
-                &[
-                    ("websiteKey", Rule::To("googlekey")),
-                    ("websiteURL", Rule::To("pageurl")),
-                    ("isInvisible", Rule::FlagIfTrue("invisible")),
-                    ("recaptchaDataSValue", Rule::To("data-s")),
-                    ("enterprisePayload", Rule::EnterprisePayload),
-                    ("apiDomain", Rule::To("domain")),
-                    ("pageAction", Rule::To("action")),
-                    ("minScore", Rule::To("min_score")),
-                    ("isEnterprise", Rule::FlagIfTrue("enterprise")),
-                    ("userAgent", Rule::To("userAgent")),
-                    ("cookies", Rule::Cookies),
-                ],
-            )
-        }
-        TaskKind::HCaptcha => (
-            "hcaptcha",
-            &["websiteKey", "websiteURL"],
-            &[
-                ("websiteKey", Rule::To("sitekey")),
-                ("websiteURL", Rule::To("pageurl")),
-                ("isInvisible", Rule::FlagIfTrue("invisible")),
-                ("data", Rule::To("data")),
-                ("userAgent", Rule::To("userAgent")),
-                ("cookies", Rule::Cookies),
-            ],
-        ),
-        TaskKind::Turnstile => (
-            "turnstile",
-            &["websiteKey", "websiteURL"],
-            &[
-                ("websiteKey", Rule::To("sitekey")),
-                ("websiteURL", Rule::To("pageurl")),
-                ("pageAction", Rule::To("action")),
-                ("data", Rule::To("data")),
-                ("pageData", Rule::To("pagedata")),
-                ("userAgent", Rule::To("userAgent")),
-            ],
-        ),
-        TaskKind::GeeTest => {
-            let v4 = obj.get("version").and_then(scalar).as_deref() == Some("4");
-            if v4 {
-                fixed.push(("version", "4"));
-                (
-                    "geetest_v4",
-                    &["gt", "websiteURL"],
-                    &[
-                        ("gt", Rule::To("captcha_id")),
-                        ("websiteURL", Rule::To("pageurl")),
-                        ("geetestApiServerSubdomain", Rule::To("api_server")),
-                        ("userAgent", Rule::To("userAgent")),
-                        ("version", Rule::Skip),
-                    ],
-                )
-            } else {
-                (
-                    "geetest",
-                    &["gt", "challenge", "websiteURL"],
-                    &[
-                        ("gt", Rule::To("gt")),
-                        ("challenge", Rule::To("challenge")),
-                        ("websiteURL", Rule::To("pageurl")),
-                        ("geetestApiServerSubdomain", Rule::To("api_server")),
-                        ("userAgent", Rule::To("userAgent")),
-                        ("version", Rule::Skip),
-                    ],
-                )
-            }
-        }
-        TaskKind::FunCaptcha => (
-            "funcaptcha",
-            &["websitePublicKey", "websiteURL"],
-            &[
-                ("websitePublicKey", Rule::To("publickey")),
-                ("websiteURL", Rule::To("pageurl")),
-                ("funcaptchaApiJSSubdomain", Rule::To("surl")),
-                ("data", Rule::DataBlob),
-                ("userAgent", Rule::To("userAgent")),
-            ],
-        ),
-        TaskKind::Amazon => (
-            "amazon_waf",
-            &["websiteKey", "websiteURL"],
-            &[
-                ("websiteKey", Rule::To("sitekey")),
-                ("websiteURL", Rule::To("pageurl")),
-                ("iv", Rule::To("iv")),
-                ("context", Rule::To("context")),
-                ("challengeScript", Rule::To("challenge_script")),
-                ("captchaScript", Rule::To("captcha_script")),
-                ("userAgent", Rule::To("userAgent")),
-                ("cookieSolution", Rule::FalseOnly),
-            ],
-        ),
-        TaskKind::MtCaptcha => (
-            "mt_captcha",
-            &["websiteKey", "websiteURL"],
-            &[
-                ("websiteKey", Rule::To("sitekey")),
-                ("websiteURL", Rule::To("pageurl")),
-                ("isInvisible", Rule::FalseOnly),
-            ],
-        ),
-        TaskKind::Prosopo => (
-            "prosopo",
-            &["websiteKey", "websiteURL"],
-            &[
-                ("websiteKey", Rule::To("sitekey")),
-                ("websiteURL", Rule::To("pageurl")),
-            ],
-        ),
-        _ => return Err(no_method()),
-    };
-
-    let mut pairs: Pairs = vec![("method".to_owned(), method.to_owned())];
-    let rule_of = |field: &str| rules.iter().find(|(f, _)| *f == field).map(|(_, r)| *r);
-    let mut fields: Vec<&String> = obj.keys().collect();
-    // Documented order first, then the rest in the rules' order, so the output is stable.
-    let rank = |f: &str| {
-        order
-            .iter()
-            .position(|o| *o == f)
-            .or_else(|| {
-                rules
-                    .iter()
-                    .position(|(r, _)| *r == f)
-                    .map(|p| p + order.len())
-            })
-            .unwrap_or(usize::MAX)
-    };
-    fields.sort_by_key(|f| rank(f));
-
+    let type_name = obj.get("type").and_then(Value::as_str).unwrap_or("");
+    let label = || kind_label(task.kind(), type_name);
+    let row = InPhp::find(task.kind(), &obj)
+        .ok_or_else(|| BuildError::NoUrlFormMethod { task_type: label() })?;
+    let mut pairs: Pairs = vec![("method".to_owned(), row.method.to_owned())];
     let mut nocache = false;
-    for field in fields {
+    for field in row.sorted(&obj) {
         let value = &obj[field.as_str()];
-        if value.is_null() {
+        if value.is_null() || PROXY_FIELDS.contains(&field.as_str()) {
             continue;
         }
-        if PROXY_FIELDS.contains(&field.as_str()) || field == "type" || field == "class" {
-            continue;
-        }
-        if field == "nocache" {
-            nocache = flag(value) == Some(true);
-            continue;
-        }
-        let unsupported = || BuildError::NoUrlFormField {
-            task_type: kind_label(kind, &type_name),
-            field: field.clone(),
-        };
-        let Some(rule) = rule_of(field) else {
-            // A field without a parameter is refused unless it carries nothing: `false`, an
-            // empty string, array or object (serialisers may write those for unset options).
-            if is_empty_value(value) {
+        match field.as_str() {
+            "type" | "class" => continue,
+            "nocache" => {
+                nocache = flag(value) == Some(true);
                 continue;
             }
-            return Err(unsupported());
+            _ => {}
+        }
+        let unsupported = || BuildError::NoUrlFormField {
+            task_type: label(),
+            field: field.clone(),
         };
-        match rule {
-            Rule::Skip => {}
-            Rule::FalseOnly => {
-                if flag(value).ok_or_else(unsupported)? {
-                    return Err(unsupported());
-                }
-            }
-            Rule::To(name) => {
-                let v = scalar(value).ok_or_else(unsupported)?;
-                pairs.push((name.to_owned(), v));
-            }
-            Rule::Flag(name) => {
-                let b = flag(value).ok_or_else(unsupported)?;
-                pairs.push((name.to_owned(), if b { "1" } else { "0" }.to_owned()));
-            }
-            Rule::FlagIfTrue(name) => {
-                if flag(value).ok_or_else(unsupported)? {
-                    pairs.push((name.to_owned(), "1".to_owned()));
-                }
-            }
-            Rule::Cookies => {
-                let v = value.as_str().ok_or_else(unsupported)?;
-                pairs.push(("cookies".to_owned(), cookies_v1(v)));
-            }
-            Rule::DataBlob => {
-                // A JSON string such as {"blob":"..."}; each key becomes data[key].
-                let parsed: Value = match value {
-                    Value::String(s) => serde_json::from_str(s).map_err(|_| unsupported())?,
-                    Value::Object(_) => value.clone(),
-                    _ => return Err(unsupported()),
-                };
-                let Value::Object(m) = parsed else {
-                    return Err(unsupported());
-                };
-                for (k, v) in &m {
-                    let v = scalar(v).ok_or_else(unsupported)?;
-                    pairs.push((format!("data[{k}]"), v));
-                }
-            }
-            Rule::EnterprisePayload => match value {
-                Value::Object(m) if m.len() == 1 && m.get("s").is_some_and(Value::is_string) => {
-                    pairs.push(("data-s".to_owned(), scalar(&m["s"]).unwrap_or_default()));
-                }
-                Value::Object(m) if m.is_empty() => {}
-                _ => return Err(unsupported()),
-            },
+        match row.rule_of(field) {
+            Some(rule) => apply(rule, value, &mut pairs).ok_or_else(unsupported)?,
+            // A field without a parameter is refused unless it carries nothing: `false`, an
+            // empty string, array or object (serialisers may write those for unset options).
+            None if is_empty_value(value) => {}
+            None => return Err(unsupported()),
         }
     }
-    for (k, v) in fixed {
+    for (k, v) in row.fixed {
         if !pairs.iter().any(|(p, _)| p == k) {
-            pairs.push((k.to_owned(), v.to_owned()));
+            pairs.push(((*k).to_owned(), (*v).to_owned()));
         }
     }
-    match proxy_params(&obj) {
-        Some(proxy) => pairs.extend(proxy),
-        None => {
-            // Some proxy fields without an address and a port cannot be written as `proxy=`.
-            if let Some(field) = PROXY_FIELDS
-                .iter()
-                .find(|f| obj.get(**f).is_some_and(|v| !is_empty_value(v)))
-            {
-                return Err(BuildError::NoUrlFormField {
-                    task_type: kind_label(kind, &type_name),
-                    field: (*field).to_owned(),
-                });
+    pairs.extend(
+        proxy_pairs(&obj).map_err(|field| BuildError::NoUrlFormField {
+            task_type: label(),
+            field: field.to_owned(),
+        })?,
+    );
+    Ok((pairs, nocache))
+}
+
+/// Writes `value` under `rule`; `None` when the value cannot be written so.
+fn apply(rule: Rule, value: &Value, pairs: &mut Pairs) -> Option<()> {
+    let mut push = |k: &str, v: String| pairs.push((k.to_owned(), v));
+    match rule {
+        Rule::Skip => {}
+        Rule::FalseOnly => {
+            if flag(value)? {
+                return None;
             }
         }
+        Rule::To(name) => push(name, scalar(value)?),
+        Rule::Flag(name) => push(name, if flag(value)? { "1" } else { "0" }.to_owned()),
+        Rule::FlagIfTrue(name) => {
+            if flag(value)? {
+                push(name, "1".to_owned());
+            }
+        }
+        Rule::Cookies => push("cookies", cookies_v1(value.as_str()?)),
+        Rule::DataBlob => {
+            // A JSON string such as {"blob":"..."}; each key becomes data[key].
+            let parsed: Value = match value {
+                Value::String(s) => serde_json::from_str(s).ok()?,
+                Value::Object(_) => value.clone(),
+                _ => return None,
+            };
+            let Value::Object(m) = parsed else {
+                return None;
+            };
+            for (k, v) in &m {
+                push(&format!("data[{k}]"), scalar(v)?);
+            }
+        }
+        Rule::EnterprisePayload => match value {
+            Value::Object(m) if m.len() == 1 && m.get("s").is_some_and(Value::is_string) => {
+                push("data-s", scalar(&m["s"]).unwrap_or_default());
+            }
+            Value::Object(m) if m.is_empty() => {}
+            _ => return None,
+        },
     }
-    Ok((pairs, nocache))
+    Some(())
+}
+
+/// The `proxy`/`proxytype` parameters, or none; `Err(field)` when some proxy fields are set
+/// without an address and a port, which `proxy=` cannot carry.
+fn proxy_pairs(obj: &Map<String, Value>) -> Result<Pairs, &'static str> {
+    if let Some(proxy) = proxy_params(obj) {
+        return Ok(proxy);
+    }
+    match PROXY_FIELDS
+        .iter()
+        .find(|f| obj.get(**f).is_some_and(|v| !is_empty_value(v)))
+    {
+        Some(field) => Err(field),
+        None => Ok(Vec::new()),
+    }
 }
 
 pub(super) const PROXY_FIELDS: &[&str] = &[
