@@ -1,0 +1,184 @@
+//! The hostile-service table (`capmonster_tests::hostile::cases`) against the `capmonster`
+//! binary, as a user runs it: `--base-url` at a misbehaving server on 127.0.0.1, the key (with a
+//! `__nocache` suffix) in `CAPMONSTER_API_KEY`, and a task proxy with a password. Each case runs
+//! twice, plain and with `--json -v`; every promise of docs/RELIABILITY.md is checked on stdout
+//! and stderr together (no secret, no raw control character, no forged `capmonster:` line, the
+//! task ids named, createTask not resent), plus the exit code and the time against `--timeout`.
+
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use capmonster_tests::TEST_KEY;
+use capmonster_tests::hostile::{
+    Case, Dialect, HostileServer, Observed, REQUEST_TIMEOUT, SITE_KEY, cases, excerpt, proxy_url,
+};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_capmonster");
+/// Runs at the same time (most of a run is waiting on a deadline).
+const PARALLEL: usize = 12;
+/// How far past `--timeout` the process may end: its start, the runtime, a loaded machine.
+const CLI_ALLOWANCE: Duration = Duration::from_millis(2500);
+
+/// One case, one mode: what the binary did, and the promises it broke.
+fn run(case: &Case, json_verbose: bool) -> (Observed, i32, Vec<String>) {
+    let server = HostileServer::start(case);
+    let mut args: Vec<String> = vec!["--base-url".into(), server.base_url()];
+    if case.dialect == Dialect::UrlForm {
+        args.extend(["--service".into(), "url-form".into()]);
+    }
+    args.extend([
+        "--timeout".into(),
+        format!("{}", case.deadline.as_secs_f64()),
+        "--request-timeout".into(),
+        format!("{}", REQUEST_TIMEOUT.as_secs_f64()),
+    ]);
+    if !case.real_timing {
+        args.extend(["--poll-ms".into(), "100".into()]);
+    }
+    if json_verbose {
+        args.extend(["--json".into(), "-v".into()]);
+    }
+    args.extend([
+        "solve".into(),
+        "recaptcha-v2".into(),
+        "--website-url".into(),
+        "https://example.com/login".into(),
+        "--website-key".into(),
+        SITE_KEY.into(),
+        "--proxy".into(),
+        proxy_url(),
+    ]);
+    let start = Instant::now();
+    let output = Command::new(BIN)
+        .args(&args)
+        .env("CAPMONSTER_API_KEY", TEST_KEY)
+        .env_remove("CAPMONSTER_EMULATOR_SPEED")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the binary runs");
+    let took = start.elapsed();
+    let code = output.status.code().unwrap_or(-1);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let who = if json_verbose { "cli --json -v" } else { "cli" };
+    let mut broken = Vec::new();
+    let json: Option<Value> = if json_verbose {
+        match serde_json::from_str(stdout.trim()) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                broken.push(format!(
+                    "{} / {who}: stdout is not one JSON object ({e}): {}",
+                    case.name,
+                    excerpt(&stdout)
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let token = (code == 0).then(|| match &json {
+        Some(v) => v["value"].as_str().unwrap_or("<no value>").to_owned(),
+        None => stdout.trim_end_matches('\n').to_owned(),
+    });
+    let task_id = json.as_ref().and_then(|v| {
+        let id = if v["ok"] == Value::Bool(true) {
+            &v["task_id"]
+        } else {
+            &v["error"]["task_id"]
+        };
+        (!id.is_null()).then(|| id.to_string())
+    });
+    let observed = Observed {
+        who: who.into(),
+        token,
+        task_id,
+        ambiguous: code == 4,
+        timeout: code == 5,
+        refused_locally: code == 2,
+        message: format!("{stderr}{stdout}"),
+        other_output: Vec::new(),
+        took,
+        limit: case.deadline + CLI_ALLOWANCE,
+        multiline: true,
+    };
+    std::thread::sleep(Duration::from_millis(50));
+    broken.extend(observed.check(case, &server.seen()));
+    if !case.cli_codes.contains(&code) {
+        broken.push(format!(
+            "{} / {who}: exit code {code}, expected one of {:?}: {}",
+            case.name,
+            case.cli_codes,
+            excerpt(&stderr)
+        ));
+    }
+    if code != 0 && !stderr.lines().any(|l| l.starts_with("capmonster: ")) {
+        broken.push(format!(
+            "{} / {who}: exit code {code} without a `capmonster:` line on stderr: {}",
+            case.name,
+            excerpt(&stderr)
+        ));
+    }
+    // Finding 11: a -v line names its task once.
+    if let Some(line) = stderr.lines().find(|l| l.matches("task_id=").count() > 1) {
+        broken.push(format!(
+            "{} / {who}: a log line repeats task_id: {}",
+            case.name,
+            excerpt(line)
+        ));
+    }
+    (observed, code, broken)
+}
+
+#[test]
+fn every_hostile_case_against_the_binary() {
+    let mut work: Vec<(Case, bool)> = Vec::new();
+    for case in cases().into_iter().filter(|c| !c.cli_codes.is_empty()) {
+        work.push((case.clone(), false));
+        work.push((case, true));
+    }
+    let total = work.len();
+    let queue = Mutex::new(work);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..PARALLEL {
+            s.spawn(|| {
+                loop {
+                    let Some((case, json)) = queue.lock().unwrap().pop() else {
+                        return;
+                    };
+                    let (observed, code, broken) = run(&case, json);
+                    results
+                        .lock()
+                        .unwrap()
+                        .push((case.name, observed, code, broken));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by(|a, b| (a.0, &a.1.who).cmp(&(b.0, &b.1.who)));
+    assert_eq!(results.len(), total);
+    let mut all_broken = Vec::new();
+    for (name, o, code, broken) in &results {
+        println!(
+            "{name:<34} {:<14} exit {code} {:>6} ms  {}  {}",
+            o.who,
+            o.took.as_millis(),
+            if broken.is_empty() { "ok  " } else { "FAIL" },
+            excerpt(o.message.lines().last().unwrap_or("")),
+        );
+        all_broken.extend(broken.iter().cloned());
+    }
+    assert!(
+        all_broken.is_empty(),
+        "{} broken promises:\n{}",
+        all_broken.len(),
+        all_broken.join("\n")
+    );
+}
