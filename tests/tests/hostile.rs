@@ -196,3 +196,79 @@ fn outbound_proxy_password_is_not_in_any_debug() {
         }
     }
 }
+
+/// Set in the child process of [`proxy_environment_policy_is_one_for_both_front_ends`].
+const CHILD: &str = "CAPMONSTER_HOSTILE_PROXY_CHILD";
+
+/// Finding 10: the two front ends read the proxy environment (`HTTP_PROXY`, `HTTPS_PROXY`,
+/// `ALL_PROXY`) alike: both go through the proxy it names, or both ignore it. The environment is
+/// set for a child process (this test binary again, once per front end), so no other test sees
+/// it. A proxied request shows at the proxy as anything at all (a CONNECT, or the request in
+/// absolute form); a direct one at the API server.
+#[test]
+fn proxy_environment_policy_is_one_for_both_front_ends() {
+    if let Ok(which) = std::env::var(CHILD) {
+        let url = std::env::var("HOSTILE_API_URL").expect("the API URL");
+        let kind = if which == "Blocking" {
+            Kind::Blocking
+        } else {
+            Kind::Async
+        };
+        let client = capmonster_tests::front_on(kind, &url, Service::capmonster());
+        let _ = client.create_task(RecaptchaV2Task::new("https://example.com/", SITE_KEY).into());
+        return;
+    }
+    let case = capmonster_tests::hostile::case(
+        "proxy_env",
+        vec![capmonster_tests::hostile::task("730100")],
+        vec![],
+        capmonster_tests::hostile::Expect::Either,
+        &[],
+    );
+    let went = |kind: Kind| {
+        let (api, proxy) = (HostileServer::start(&case), HostileServer::start(&case));
+        let mut child =
+            std::process::Command::new(std::env::current_exe().expect("this test binary"));
+        child
+            .args([
+                "--exact",
+                "proxy_environment_policy_is_one_for_both_front_ends",
+                "--test-threads=1",
+            ])
+            .env(CHILD, format!("{kind:?}"))
+            .env("HOSTILE_API_URL", api.base_url());
+        for name in ["NO_PROXY", "no_proxy"] {
+            child.env_remove(name);
+        }
+        for name in [
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ] {
+            child.env(name, proxy.base_url());
+        }
+        let out = child.output().expect("the child test runs");
+        assert!(out.status.success(), "the child failed: {out:?}");
+        std::thread::sleep(Duration::from_millis(50));
+        let direct = !api.seen().is_empty();
+        let proxied = !proxy.seen().is_empty();
+        assert!(
+            direct != proxied,
+            "{kind:?}: createTask went directly: {direct}, through the proxy: {proxied}"
+        );
+        if proxied {
+            "through the proxy"
+        } else {
+            "directly"
+        }
+    };
+    let (blocking, async_) = (went(Kind::Blocking), went(Kind::Async));
+    println!("with HTTP_PROXY set, blocking went {blocking}, async went {async_}");
+    assert_eq!(
+        blocking, async_,
+        "the front ends read the proxy environment differently"
+    );
+}
