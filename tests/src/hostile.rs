@@ -352,6 +352,8 @@ pub struct Case {
     pub real_timing: bool,
     /// The solve's deadline.
     pub deadline: Duration,
+    /// Nothing listens at the base URL (the connection is refused).
+    pub unreachable: bool,
 }
 
 /// The solve's deadline in the cases.
@@ -379,6 +381,7 @@ pub fn case(
         dialect: Dialect::Json,
         real_timing: false,
         deadline: DEADLINE,
+        unreachable: false,
     }
 }
 
@@ -391,6 +394,11 @@ impl Case {
     /// Speak the URL form.
     pub fn url_form(mut self) -> Self {
         self.dialect = Dialect::UrlForm;
+        self
+    }
+    /// Nothing listens at the base URL.
+    pub fn unreachable(mut self) -> Self {
+        self.unreachable = true;
         self
     }
     /// The real timing table, and this deadline.
@@ -454,6 +462,11 @@ pub fn cases() -> Vec<Case> {
         case("every_poll_bad_status", vec![task("730020")], vec![Reply::json(200, r#"{"errorId":0,"status":"weird"}"#)], Fails, &[4, 5, 6]).mentions(&["weird"]),
         // Finding 8. A plain web server at the base URL: the advice is to check the base URL.
         case("plain_http_server", vec![not_found_page()], vec![not_found_page()], Fails, &[4, 6]).mentions(&["base url", "base-url", "base_url"]),
+        // Finding 8. Other non-API servers, and the messages of plain failures (each said once).
+        case("plain_server_501_on_post", vec![Reply::html(501, "<html><head><title>Error response</title></head><body><h1>Error response</h1><p>Error code: 501</p><p>Message: Unsupported method ('POST').</p></body></html>")], vec![], Fails, &[4, 6]).mentions(&["base url", "base-url", "base_url"]),
+        case("plain_server_405", vec![Reply::html(405, "<html><body><h1>405 Method Not Allowed</h1></body></html>")], vec![], Fails, &[4, 6]).mentions(&["base url", "base-url", "base_url"]),
+        case("create_200_empty", vec![Reply::empty(200)], vec![ready()], Fails, &[4]),
+        case("connection_refused", vec![task("730037")], vec![ready()], Fails, &[6]).unreachable().mentions(&["base url", "base-url", "base_url", "network"]),
         // Finding 7. Control characters from the server never reach a terminal raw.
         case("create_error_control_chars", vec![api_error(200, "ERROR_\\u001b[2J\\u0007", ESC_DESC)], vec![], Fails, &[3, 4, 6]),
         case("poll_error_control_chars", vec![task("730021")], vec![api_error(200, "ERROR_CAPTCHA_UNSOLVABLE", ESC_DESC)], Fails, &[4]),
@@ -515,6 +528,7 @@ struct State {
 pub struct HostileServer {
     raw: RawServer,
     state: Arc<Mutex<State>>,
+    dead_url: Option<String>,
 }
 
 impl HostileServer {
@@ -550,12 +564,22 @@ impl HostileServer {
             };
             write_reply(stream, &reply, request, &host, stop);
         });
-        Self { raw, state }
+        let dead_url = case.unreachable.then(|| {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+            let addr = listener.local_addr().expect("local address");
+            format!("http://{addr}")
+        });
+        Self {
+            raw,
+            state,
+            dead_url,
+        }
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`: this server, or for an unreachable case a port nothing listens
+    /// on (bound, then closed).
     pub fn base_url(&self) -> String {
-        self.raw.base_url()
+        self.dead_url.clone().unwrap_or_else(|| self.raw.base_url())
     }
 
     /// Every request so far.
@@ -876,12 +900,43 @@ impl Observed {
                 excerpt(&self.message)
             ));
         }
+        // Finding 8: a message that says the same thing twice.
+        let own_lines: Vec<&str> = if self.multiline {
+            self.message
+                .lines()
+                .filter(|l| l.starts_with("capmonster: "))
+                .collect()
+        } else {
+            vec![self.message.as_str()]
+        };
+        for line in own_lines {
+            if let Some(twice) = repeated_phrase(line) {
+                fail(format!(
+                    "the message says {twice:?} twice: {}",
+                    excerpt(line)
+                ));
+            }
+        }
         // The deadline.
         if self.took > self.limit {
             fail(format!("took {:?}, more than {:?}", self.took, self.limit));
         }
         broken
     }
+}
+
+/// A phrase (8 characters or more between punctuation) that `text` says twice.
+pub fn repeated_phrase(text: &str) -> Option<String> {
+    let phrases: Vec<&str> = text
+        .split(['(', ')', ',', ';', ':', '"'])
+        .map(str::trim)
+        .filter(|p| p.len() >= 8)
+        .collect();
+    phrases
+        .iter()
+        .enumerate()
+        .find(|(i, p)| phrases[i + 1..].contains(p))
+        .map(|(_, p)| (*p).to_owned())
 }
 
 /// `text` escaped and cut to 300 characters, for a failure list.
