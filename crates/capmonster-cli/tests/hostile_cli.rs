@@ -182,3 +182,94 @@ fn every_hostile_case_against_the_binary() {
         all_broken.join("\n")
     );
 }
+
+/// Runs the binary with `args` against a server that answers every createTask with a task, and
+/// returns the exit code, stderr, and how many requests the server saw.
+fn run_local(args: &[&str]) -> (i32, String, usize) {
+    let case = capmonster_tests::hostile::case(
+        "local",
+        vec![capmonster_tests::hostile::task("730200")],
+        vec![capmonster_tests::hostile::ready()],
+        capmonster_tests::hostile::Expect::Either,
+        &[],
+    );
+    let server = HostileServer::start(&case);
+    let out = Command::new(BIN)
+        .args(["--base-url", &server.base_url(), "--timeout", "3"])
+        .args(args)
+        .env("CAPMONSTER_API_KEY", TEST_KEY)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    std::thread::sleep(Duration::from_millis(50));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    for secret in capmonster_tests::hostile::secrets() {
+        assert!(
+            !stderr.contains(secret) && !stdout.contains(secret),
+            "{args:?} printed a secret: {stderr}{stdout}"
+        );
+    }
+    (out.status.code().unwrap_or(-1), stderr, server.seen().len())
+}
+
+/// Writes `json` to a file of its own and returns its path.
+fn task_file(name: &str, json: &Value) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "capmonster-hostile-{}-{name}.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, json.to_string()).expect("the task file is written");
+    path
+}
+
+/// Finding 11: a task read from JSON names the proxy field that is wrong, and an unknown task
+/// type is a usage error (exit 2); nothing is sent in either case.
+#[test]
+fn task_json_errors_name_the_field_and_send_nothing() {
+    let base = || {
+        serde_json::json!({
+            "type": "RecaptchaV2Task",
+            "websiteURL": "https://example.com/login",
+            "websiteKey": SITE_KEY,
+            "proxyType": "http",
+            "proxyAddress": "8.8.8.8",
+            "proxyPort": 1080,
+            "proxyLogin": "bob",
+            "proxyPassword": capmonster_tests::PROXY_PASSWORD,
+        })
+    };
+    let mut port = base();
+    port["proxyPort"] = serde_json::json!(70000);
+    let mut address = base();
+    address.as_object_mut().unwrap().remove("proxyAddress");
+    let mut unknown = base();
+    unknown["type"] = serde_json::json!("NoSuchTaskTypeTask");
+    for (name, json, field) in [
+        ("port", port, Some("task.proxyPort")),
+        ("address", address, Some("task.proxyAddress")),
+        ("unknown", unknown, None),
+    ] {
+        let path = task_file(name, &json);
+        let (code, stderr, requests) = run_local(&["solve", "--task", path.to_str().unwrap()]);
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(code, 2, "{name}: exit code {code}: {stderr}");
+        assert_eq!(requests, 0, "{name}: requests were sent: {stderr}");
+        if let Some(field) = field {
+            assert!(
+                stderr.contains(field),
+                "{name}: should name {field}: {stderr}"
+            );
+        }
+    }
+}
+
+/// Finding 11: `report 0` is refused before anything is sent (no service hands out task 0).
+#[test]
+fn report_of_task_zero_is_refused_locally() {
+    for kind in ["token", "image"] {
+        let (code, stderr, requests) = run_local(&["report", "0", "--kind", kind]);
+        assert_eq!(code, 2, "--kind {kind}: exit code {code}: {stderr}");
+        assert_eq!(requests, 0, "--kind {kind}: a report was sent: {stderr}");
+    }
+}
