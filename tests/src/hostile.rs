@@ -72,6 +72,8 @@ pub enum Body {
     Endless,
     /// Nothing: the connection is closed without an answer.
     Close,
+    /// These bytes and nothing else: no status line, no headers (not HTTP at all).
+    Raw(Vec<u8>),
 }
 
 /// One raw answer.
@@ -256,6 +258,10 @@ pub fn garbage_encoded(encoding: &str) -> Reply {
     )
     .header("content-encoding", encoding)
 }
+/// Bytes that are not an HTTP answer at all.
+pub fn not_http(bytes: &[u8]) -> Reply {
+    Reply::empty(200).body(Body::Raw(bytes.to_vec()))
+}
 /// `body` with a UTF-8 byte-order mark in front.
 pub fn bom(body: &str) -> Reply {
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
@@ -427,6 +433,11 @@ pub fn cases() -> Vec<Case> {
         case("create_oversized_headers", vec![task("730002").padded(70).hidden()], vec![ready()], Either, &[0, 4]),
         case("create_one_huge_header", vec![task("730003").header("x-huge", &"h".repeat(70_000)).hidden()], vec![ready()], Either, &[0, 4]),
         case("poll_oversized_headers", vec![task("730004")], vec![ready().padded(70)], Either, &[0, 5, 6]),
+        // Finding 1. Answers no HTTP library reads (a TLS alert, a broken status line, a bad length, HTTP/0.9): the request was sent, so ambiguous, never resent.
+        case("create_tls_alert_bytes", vec![not_http(b"\x15\x03\x03\x00\x02\x02\x28"), task("730039")], vec![ready()], Fails, &[4, 6]),
+        case("create_broken_status_line", vec![not_http(b"HTTP/1.1 abc\r\n\r\n"), task("730040")], vec![ready()], Fails, &[4, 6]),
+        case("create_bad_content_length", vec![Reply::json(200, &task_text("730041")).header("content-length", "12abc").hidden(), task("730042")], vec![ready()], Either, &[0, 4, 6]),
+        case("create_http09_body_only", vec![not_http(task_text("730043").as_bytes()), task("730044")], vec![ready()], Fails, &[4, 6]),
         // Finding 5. The key and proxy password echoed back.
         case("create_error_quotes_key", vec![api_error(200, "ERROR_KEY_DOES_NOT_EXIST", &format!("key {key} does not exist"))], vec![], Fails, &[3]),
         case("create_error_quotes_bare_key", vec![api_error(200, "ERROR_KEY_DOES_NOT_EXIST", &format!("key {bare} does not exist"))], vec![], Fails, &[3]),
@@ -653,6 +664,13 @@ fn write_reply(
     let quoted = String::from_utf8_lossy(request).into_owned();
     let (bytes, trickle): (Vec<u8>, Option<Duration>) = match &reply.body {
         Body::Close => return,
+        Body::Raw(b) => {
+            let _ = stream.write_all(b);
+            let _ = stream.flush();
+            let _ = stream.shutdown(std::net::Shutdown::Write);
+            std::thread::sleep(Duration::from_millis(20));
+            return;
+        }
         Body::Bytes(b) => (b.clone(), None),
         Body::Trickle(b, every) => (b.clone(), Some(*every)),
         Body::EchoHtml => (
