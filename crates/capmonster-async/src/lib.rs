@@ -58,7 +58,7 @@ pub use capmonster_proto::{
 use capmonster_proto::client::{
     ExchangeFailure as Failure, ReportDesk, SeedSource, borrow_response, method_of, no_slot_failure,
 };
-use capmonster_proto::solver::{Action, Solver, TransportFailure};
+use capmonster_proto::solver::{Action, NoAnswerEvidence as Evidence, Solver, TransportFailure};
 use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http, redact};
 
 /// The builder of a [`Client`].
@@ -328,7 +328,7 @@ impl Client {
         match self.exchange(request, config.request_timeout).await {
             Ok(response) => endpoint
                 .parse(&config.service, borrow_response(&response))
-                .map_err(|e| Error::from_response(e, phase)),
+                .map_err(|e| self.scrub(Error::from_response(e, phase))),
             Err(failure) => Err(failure.into_error(phase)),
         }
     }
@@ -377,8 +377,9 @@ impl Client {
                             .unwrap_or_else(PoisonError::into_inner)
                             .record_solved(solved);
                     }
-                    return result
-                        .map_err(|e| Error::from(e).with_transport_detail(detail.as_deref()));
+                    return result.map_err(|e| {
+                        self.scrub(Error::from(e).with_transport_detail(detail.as_deref()))
+                    });
                 }
             }
         }
@@ -438,18 +439,28 @@ impl Client {
         Ok(out)
     }
 
+    /// Scrubs the key and the proxy password from everything in `error` that came from the
+    /// server (the core's rule, with this client's secrets).
+    fn scrub(&self, error: Error) -> Error {
+        let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
+        error.scrub(&secrets)
+    }
+
     fn failure(&self, error: &reqwest::Error) -> Failure {
-        let kind = if error.is_connect() || error.is_builder() {
-            TransportFailure::ConnectFailed
+        // Only what provably failed before the first request byte left is `BeforeSend` (reqwest's
+        // connect phase covers DNS, TCP and TLS; a builder error is raised before connecting).
+        // The core's rule makes everything else "may have arrived".
+        let evidence = if error.is_connect() || error.is_builder() {
+            Evidence::BeforeSend
         } else if error.is_timeout() {
-            TransportFailure::TimedOut
+            Evidence::TimedOut
         } else {
-            TransportFailure::ConnectionReset
+            Evidence::Unrecognised
         };
         let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
         let text = error_chain(error);
-        tracing::debug!(failure = %kind, "no answer");
-        Failure::Transport(TransportError::new(kind, redact(&text, &secrets)))
+        tracing::debug!(?evidence, "no answer");
+        Failure::no_answer(evidence, redact(&text, &secrets))
     }
 }
 

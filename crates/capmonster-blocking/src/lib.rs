@@ -46,7 +46,7 @@ pub use capmonster_proto::{
 use capmonster_proto::client::{
     ExchangeFailure as Failure, ReportDesk, SeedSource, borrow_response, method_of, no_slot_failure,
 };
-use capmonster_proto::solver::{Action, Solver, TransportFailure};
+use capmonster_proto::solver::{Action, NoAnswerEvidence as Evidence, Solver};
 use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http, redact};
 
 /// The builder of a [`Client`].
@@ -279,7 +279,7 @@ impl Client {
         match self.exchange(request, config.request_timeout) {
             Ok(response) => endpoint
                 .parse(&config.service, borrow_response(&response))
-                .map_err(|e| Error::from_response(e, phase)),
+                .map_err(|e| self.scrub(Error::from_response(e, phase))),
             Err(failure) => Err(failure.into_error(phase)),
         }
     }
@@ -327,8 +327,9 @@ impl Client {
                             .unwrap_or_else(PoisonError::into_inner)
                             .record_solved(solved);
                     }
-                    return result
-                        .map_err(|e| Error::from(e).with_transport_detail(detail.as_deref()));
+                    return result.map_err(|e| {
+                        self.scrub(Error::from(e).with_transport_detail(detail.as_deref()))
+                    });
                 }
             }
         }
@@ -375,32 +376,44 @@ impl Client {
         Ok(http::Response::from_parts(parts, body))
     }
 
+    /// Scrubs the key and the proxy password from everything in `error` that came from the
+    /// server (the core's rule, with this client's secrets).
+    fn scrub(&self, error: Error) -> Error {
+        let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
+        error.scrub(&secrets)
+    }
+
     fn failure(&self, error: ureq::Error) -> Failure {
         use ureq::Timeout;
-        let kind = match &error {
+        // Only what provably failed before the first request byte left is `BeforeSend`; the
+        // core's rule makes every other error, and any error not named here, "may have arrived".
+        let evidence = match &error {
             ureq::Error::BodyExceedsLimit(_) => {
                 return Failure::TooLarge(self.inner.config.max_response_bytes);
             }
-            ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect) => {
-                TransportFailure::ConnectFailed
-            }
-            ureq::Error::Timeout(_) => TransportFailure::TimedOut,
-            ureq::Error::Io(io) if is_tls_refusal(io) => TransportFailure::ConnectFailed,
+            ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect)
+            | ureq::Error::HostNotFound
+            | ureq::Error::BadUri(_)
+            | ureq::Error::ConnectProxyFailed(_)
+            | ureq::Error::InvalidProxyUrl => Evidence::BeforeSend,
+            ureq::Error::Timeout(_) => Evidence::TimedOut,
+            ureq::Error::Io(io) if is_tls_refusal(io) => Evidence::BeforeSend,
             ureq::Error::Io(io) => match io.kind() {
-                ErrorKind::ConnectionRefused | ErrorKind::AddrNotAvailable => {
-                    TransportFailure::ConnectFailed
-                }
-                ErrorKind::TimedOut | ErrorKind::WouldBlock => TransportFailure::TimedOut,
-                _ => TransportFailure::ConnectionReset,
+                ErrorKind::ConnectionRefused | ErrorKind::AddrNotAvailable => Evidence::BeforeSend,
+                ErrorKind::TimedOut | ErrorKind::WouldBlock => Evidence::TimedOut,
+                ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof => Evidence::Broken,
+                _ => Evidence::Unrecognised,
             },
-            ureq::Error::Protocol(_) => TransportFailure::ConnectionReset,
-            // Everything else fails before a byte is sent: DNS, connect, TLS, bad URL or proxy.
-            _ => TransportFailure::ConnectFailed,
+            _ => Evidence::Unrecognised,
         };
         let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
         let detail = redact(&error.to_string(), &secrets);
-        tracing::debug!(failure = %kind, "no answer");
-        Failure::Transport(TransportError::new(kind, detail))
+        let failure = Failure::no_answer(evidence, detail);
+        tracing::debug!(?evidence, "no answer");
+        failure
     }
 }
 
@@ -410,8 +423,9 @@ fn random_seed() -> u64 {
     std::collections::hash_map::RandomState::new().hash_one(Instant::now())
 }
 
-/// A TLS handshake the client refused (bad certificate, alert, no shared protocol): nothing was
-/// sent, so it is a connect failure, as the async front end reports it too.
+/// A TLS handshake the client refused (bad certificate, no shared protocol): these can only
+/// happen during the handshake, before any request byte is written, so nothing was sent. An
+/// alert is not among them: one can come after the request was sent.
 fn is_tls_refusal(io: &std::io::Error) -> bool {
     #[cfg(feature = "rustls")]
     if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
@@ -419,7 +433,6 @@ fn is_tls_refusal(io: &std::io::Error) -> bool {
             tls,
             rustls::Error::InvalidCertificate(_)
                 | rustls::Error::NoCertificatesPresented
-                | rustls::Error::AlertReceived(_)
                 | rustls::Error::PeerIncompatible(_)
                 | rustls::Error::InappropriateHandshakeMessage { .. }
         );

@@ -532,6 +532,7 @@ mod tests {
             task_id: Some(7),
             polls: 3,
             elapsed: Duration::from_secs(180),
+            last_cause: None,
         };
         assert_eq!(exit_code(&timeout), 5);
         let slow = ClientError::Transport {

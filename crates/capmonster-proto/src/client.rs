@@ -27,8 +27,9 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
 /// 512 measured better than 1,024 in memory, CPU and latency alike (docs/BENCHMARKS.md).
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
 
-/// A client's configuration, shared by both front ends.
-#[derive(Debug, Clone)]
+/// A client's configuration, shared by both front ends. Its `Debug` shows neither the key nor
+/// the outbound proxy's password.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ClientConfig {
     /// The account key.
@@ -47,6 +48,45 @@ pub struct ClientConfig {
     pub max_response_bytes: usize,
     /// The most requests in flight at once; more wait for a slot, within their own timeout.
     pub max_in_flight: usize,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("key", &self.key)
+            .field("service", &self.service)
+            .field("policy", &self.policy)
+            .field("request_timeout", &self.request_timeout)
+            .field(
+                "outbound_proxy",
+                &self.outbound_proxy.as_deref().map(redact_proxy_password),
+            )
+            .field("soft_id", &self.soft_id)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_in_flight", &self.max_in_flight)
+            .finish()
+    }
+}
+
+/// A proxy URL with the password of its userinfo replaced (`http://bob:[redacted]@host:3128`).
+pub fn redact_proxy_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            let masked = if userinfo.contains(':') {
+                format!("{user}:[redacted]")
+            } else {
+                user.to_owned()
+            };
+            format!("{scheme}://{masked}@{host}{tail}")
+        }
+        None => url.to_owned(),
+    }
 }
 
 impl ClientConfig {
@@ -115,21 +155,48 @@ impl ClientConfig {
     /// The strings a front end must scrub from any text it passes on: the key, with and without
     /// its suffixes, and the outbound proxy's URL (which may hold a password).
     pub fn secrets(&self) -> Vec<String> {
+        // The key's own forms come first; the proxy's URL, user and password after.
         let mut out = vec![
             self.key.expose_secret(),
             self.key.expose_base_secret().to_owned(),
         ];
         if let Some(p) = &self.outbound_proxy {
             out.push(p.clone());
-            if let Some(userinfo) = p.split("://").nth(1).and_then(|r| r.split_once('@')) {
+            if let Some(userinfo) = p.split("://").nth(1).and_then(|r| r.rsplit_once('@')) {
                 out.push(userinfo.0.to_owned());
                 if let Some((_, pass)) = userinfo.0.split_once(':') {
                     out.push(pass.to_owned());
+                    if let Some(decoded) = percent_decoded(pass) {
+                        out.push(decoded);
+                    }
                 }
             }
         }
         out
     }
+}
+
+/// `text` percent-decoded, when it has escapes and decodes to UTF-8.
+fn percent_decoded(text: &str) -> Option<String> {
+    if !text.contains('%') {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Report bookkeeping for one client: which tasks were reported, and the epoch that turns
@@ -227,6 +294,26 @@ mod tests {
 
     fn config() -> ClientConfig {
         ClientConfig::new(ClientKey::new("SECRETKEY1").unwrap().with_nocache(true))
+    }
+
+    #[test]
+    fn debug_of_the_config_hides_the_proxy_password() {
+        let mut c = config();
+        c.outbound_proxy = Some("http://bob:s3cretpw@10.0.0.1:3128".into());
+        let text = format!("{c:?}");
+        assert!(!text.contains("s3cretpw"), "{text}");
+        assert!(!text.contains("SECRETKEY1"), "{text}");
+        assert!(
+            text.contains("http://bob:[redacted]@10.0.0.1:3128"),
+            "{text}"
+        );
+        assert_eq!(
+            redact_proxy_password("socks5://a%40b:p%40ss@h:1/x"),
+            "socks5://a%40b:[redacted]@h:1/x"
+        );
+        assert_eq!(redact_proxy_password("http://h:1"), "http://h:1");
+        c.outbound_proxy = Some("http://bob:p%40ss@10.0.0.1:3128".into());
+        assert!(c.secrets().iter().any(|s| s == "p@ss"));
     }
 
     #[test]
@@ -530,13 +617,27 @@ pub enum ExchangeFailure {
 }
 
 impl ExchangeFailure {
-    /// What the solver is told, and the text kept for the final error.
+    /// A request without an answer, classified by the core's one rule
+    /// ([`TransportFailure::classify`](crate::solver::TransportFailure::classify)) from what the
+    /// front end knows. `detail` is the HTTP library's text, already redacted.
+    pub fn no_answer(evidence: crate::solver::NoAnswerEvidence, detail: impl Into<String>) -> Self {
+        Self::Transport(crate::TransportError::new(
+            crate::solver::TransportFailure::classify(evidence),
+            detail,
+        ))
+    }
+
+    /// What the solver is told, and the detail kept for the final error (the HTTP library's
+    /// text, without the failure's own phrase, which the error repeats).
     pub fn into_solver_input(self) -> (crate::solver::Input<'static>, String) {
         match self {
-            Self::Transport(e) => (crate::solver::Input::Failed(e.failure()), e.to_string()),
-            // An answer cut off at the cap is as unusable as a broken connection.
+            Self::Transport(e) => (
+                crate::solver::Input::Failed(e.failure()),
+                e.detail().to_owned(),
+            ),
+            // An answer cut off at the cap came, but cannot be read: the request arrived.
             Self::TooLarge(limit) => (
-                crate::solver::Input::Failed(crate::solver::TransportFailure::ConnectionReset),
+                crate::solver::Input::Failed(crate::solver::TransportFailure::Unknown),
                 format!("the answer was larger than {limit} bytes and was not read"),
             ),
         }

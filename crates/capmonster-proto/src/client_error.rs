@@ -4,6 +4,7 @@
 //! errors (API answers, unreadable bodies, build and solve failures, refused reports) and the
 //! retry classification live here, once. A front end adds only the transport detail it saw.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -43,13 +44,18 @@ impl TransportError {
     pub fn is_connect(&self) -> bool {
         self.failure == TransportFailure::ConnectFailed
     }
+
+    /// The HTTP library's description (redacted), without the failure's own phrase.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.failure)?;
         if !self.detail.is_empty() {
-            write!(f, " ({})", self.detail)?;
+            write!(f, " ({})", crate::error::escape_control(&self.detail))?;
         }
         Ok(())
     }
@@ -96,9 +102,9 @@ pub enum ClientError {
     /// createTask was sent and its fate is unknown: the task may exist and may be charged. It was
     /// not resent.
     #[error(
-        "createTask got no usable answer ({}); a task may have been created and may be charged. \
-         It was not resent: check the account's recent tasks before creating another",
-        if detail.is_empty() { cause.to_string() } else { detail.clone() }
+        "createTask got no usable answer ({cause}{}); a task may have been created and may be \
+         charged. It was not resent: check the account's recent tasks before creating another",
+        if detail.is_empty() { String::new() } else { format!(": {}", crate::error::escape_control(detail)) }
     )]
     AmbiguousCreate {
         /// What went wrong.
@@ -107,7 +113,7 @@ pub enum ClientError {
         detail: String,
     },
     /// The solve's deadline came first.
-    #[error("{}", timeout_text(*.task_id, *.polls, *.elapsed))]
+    #[error("{}", timeout_text(*.task_id, *.polls, *.elapsed, last_cause.as_deref()))]
     Timeout {
         /// The task, when one was created.
         task_id: Option<TaskId>,
@@ -115,6 +121,17 @@ pub enum ClientError {
         polls: u32,
         /// Time from the start of the solve.
         elapsed: Duration,
+        /// What the last poll got when it was not "not ready yet" (an unreadable answer, an
+        /// HTTP error, no answer): why the deadline came first. Scrubbed of secrets.
+        last_cause: Option<String>,
+    },
+    /// The task is ready but its solution lacks the type's main value (the token, the text).
+    #[error("{}", no_solution_text(*.task_id, raw))]
+    NoSolution {
+        /// The task (it exists and may be charged).
+        task_id: TaskId,
+        /// The solution as sent (JSON text, scrubbed of secrets).
+        raw: String,
     },
     /// The task was polled as often as the service allows without a result.
     #[error(
@@ -144,10 +161,26 @@ fn context(phase: Option<Phase>, task_id: Option<TaskId>) -> String {
     }
 }
 
-fn timeout_text(task_id: Option<TaskId>, polls: u32, elapsed: Duration) -> String {
+fn no_solution_text(task_id: TaskId, raw: &str) -> String {
+    format!(
+        "task {task_id} is ready but its solution lacks the answer ({}); it may be charged: \
+         report it to the service, and create a new task if you still need one",
+        crate::solver::error_excerpt(raw)
+    )
+}
+
+fn timeout_text(
+    task_id: Option<TaskId>,
+    polls: u32,
+    elapsed: Duration,
+    last_cause: Option<&str>,
+) -> String {
+    let cause = last_cause.map_or_else(String::new, |c| {
+        format!("; the last poll got: {}", crate::error::escape_control(c))
+    });
     match task_id {
         Some(id) => format!(
-            "task {id} was not ready within {:.1} s ({polls} polls); it may still finish: \
+            "task {id} was not ready within {:.1} s ({polls} polls{cause}); it may still finish: \
              poll it again with its id, or raise the deadline",
             elapsed.as_secs_f64()
         ),
@@ -176,7 +209,7 @@ impl ClientError {
     pub fn task_id(&self) -> Option<TaskId> {
         match self {
             Self::Api { task_id, .. } | Self::Timeout { task_id, .. } => *task_id,
-            Self::PollLimit { task_id, .. } => Some(*task_id),
+            Self::PollLimit { task_id, .. } | Self::NoSolution { task_id, .. } => Some(*task_id),
             Self::ReportRefused(r) => Some(r.task_id),
             _ => None,
         }
@@ -195,6 +228,7 @@ impl ClientError {
             Self::ResponseTooLarge { .. }
             | Self::AmbiguousCreate { .. }
             | Self::PollLimit { .. }
+            | Self::NoSolution { .. }
             | Self::Build(_)
             | Self::ReportRefused(_) => false,
         }
@@ -244,6 +278,35 @@ impl ClientError {
     }
 }
 
+impl ClientError {
+    /// Scrubs `secrets` (the key with and without its suffixes, proxy passwords) from every text
+    /// in the error that came from outside: the service's codes and descriptions, the body's
+    /// first bytes, the HTTP library's text. Both front ends pass every error they return
+    /// through it, with [`ClientConfig::secrets`](crate::client::ClientConfig::secrets).
+    #[must_use]
+    pub fn scrub(mut self, secrets: &[&str]) -> Self {
+        match &mut self {
+            Self::Api { error, .. } => error.scrub(secrets),
+            Self::Unparseable { error, .. }
+            | Self::AmbiguousCreate {
+                cause: AmbiguousCause::Response(error),
+                ..
+            } => error.scrub(secrets),
+            Self::Transport { error, .. } => error.detail = redact(&error.detail, secrets),
+            Self::Timeout {
+                last_cause: Some(cause),
+                ..
+            } => *cause = redact(cause, secrets),
+            Self::NoSolution { raw, .. } => *raw = redact(raw, secrets),
+            _ => {}
+        }
+        if let Self::AmbiguousCreate { detail, .. } = &mut self {
+            *detail = redact(detail, secrets);
+        }
+        self
+    }
+}
+
 impl From<SolveError> for ClientError {
     fn from(e: SolveError) -> Self {
         match e {
@@ -273,28 +336,112 @@ impl From<SolveError> for ClientError {
                 task_id,
                 polls,
                 elapsed,
+                last_cause,
             } => Self::Timeout {
                 task_id,
                 polls,
                 elapsed,
+                last_cause,
             },
+            SolveError::NoSolution { task_id, raw } => Self::NoSolution { task_id, raw },
             SolveError::PollLimit { task_id, polls } => Self::PollLimit { task_id, polls },
             SolveError::Build(b) => Self::Build(b),
         }
     }
 }
 
-/// Replaces every occurrence of the secrets in `text` with `[redacted]`. The front ends run
-/// the HTTP library's error text through it, since some put the request URL in their messages
-/// (and a URL-form GET carries the key).
+/// Replaces every occurrence of the secrets in `text` with `[redacted]`, as written and
+/// percent-encoded. The front ends run the HTTP library's error text through it, since some put
+/// the request URL in their messages (and a URL-form GET carries the key); [`ClientError::scrub`]
+/// runs every text that came from the server through it.
 pub fn redact(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_owned();
     for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        if out.contains(secret) {
-            out = out.replace(secret, "[redacted]");
+        for form in [Cow::Borrowed(*secret), percent_encoded(secret)] {
+            if out.contains(form.as_ref()) {
+                out = out.replace(form.as_ref(), "[redacted]");
+            }
         }
     }
     out
+}
+
+/// [`redact`] for a text cut from a longer one (a body's first bytes): a secret cut in two at
+/// the end is redacted too, when at least 4 of its characters made it in.
+pub(crate) fn redact_cut(text: &str, secrets: &[&str]) -> String {
+    let mut out = redact(text, secrets);
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        let longest = (4..secret.len())
+            .rev()
+            .filter(|&n| secret.is_char_boundary(n))
+            .find(|&n| out.ends_with(&secret[..n]));
+        if let Some(n) = longest {
+            out.truncate(out.len() - n);
+            out.push_str("[redacted]");
+        }
+    }
+    out
+}
+
+fn percent_encoded(secret: &str) -> Cow<'_, str> {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+    if secret.bytes().all(plain) {
+        return Cow::Borrowed(secret);
+    }
+    let mut out = String::with_capacity(secret.len() * 3);
+    for b in secret.bytes() {
+        if plain(b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Cow::Owned(out)
+}
+
+impl ApiError {
+    /// Scrubs `secrets` from the texts the service sent (code and description).
+    pub(crate) fn scrub(&mut self, secrets: &[&str]) {
+        if let Some(d) = &mut self.description {
+            *d = redact(d, secrets);
+        }
+        if let crate::error::ErrorCode::Other(code) = &mut self.code {
+            *code = redact(code, secrets);
+        }
+    }
+}
+
+impl UnparseableResponse {
+    /// Scrubs `secrets` from the reason (which may quote the body) and the body's first bytes.
+    pub(crate) fn scrub(&mut self, secrets: &[&str]) {
+        self.reason = redact(&self.reason, secrets);
+        self.body_prefix = if self.body_len > self.body_prefix.len() {
+            redact_cut(&self.body_prefix, secrets)
+        } else {
+            redact(&self.body_prefix, secrets)
+        };
+    }
+}
+
+impl SolveError {
+    /// Scrubs `secrets` from every text in the error that came from the server.
+    #[must_use]
+    pub fn scrub(mut self, secrets: &[&str]) -> Self {
+        match &mut self {
+            Self::Api { error, .. } => error.scrub(secrets),
+            Self::Unparseable { error, .. }
+            | Self::AmbiguousCreate {
+                cause: AmbiguousCause::Response(error),
+                ..
+            } => error.scrub(secrets),
+            Self::Timeout {
+                last_cause: Some(cause),
+                ..
+            } => *cause = redact(cause, secrets),
+            _ => {}
+        }
+        self
+    }
 }
 
 #[cfg(test)]
@@ -308,6 +455,7 @@ mod tests {
             task_id: Some(42),
             polls: 7,
             elapsed: Duration::from_secs(180),
+            last_cause: None,
         });
         assert_eq!(
             e.to_string(),
@@ -349,11 +497,107 @@ mod tests {
         ));
         assert!(
             e.to_string().starts_with(
-                "createTask got no usable answer (the answer was larger than 2048 bytes"
+                "createTask got no usable answer (the connection broke before the answer came: \
+                 the answer was larger than 2048 bytes"
             ),
             "{e}"
         );
         assert!(e.to_string().contains("may be charged"));
+    }
+
+    #[test]
+    fn scrub_covers_everything_that_came_from_the_server() {
+        let secrets = ["SECRETKEY1__nocache", "SECRETKEY1", "p@ss w"];
+        let api = ClientError::Api {
+            error: ApiError::new(
+                ErrorCode::Other("ERR_SECRETKEY1".into()),
+                Some("key SECRETKEY1__nocache is bad; proxy p%40ss%20w".into()),
+                1,
+                200,
+            ),
+            phase: Some(Phase::Create),
+            task_id: None,
+        };
+        let page = format!("<html>clientKey=SECRETKEY1&x={}SECRETK", "y".repeat(480));
+        let mut cut = UnparseableResponse::new(404, "not a JSON object", page.as_bytes());
+        cut.body_len += 100;
+        let unreadable = ClientError::Unparseable {
+            error: cut,
+            phase: None,
+        };
+        let ambiguous = ClientError::AmbiguousCreate {
+            cause: AmbiguousCause::Response(UnparseableResponse::new(
+                200,
+                "not a JSON object",
+                b"echo key=SECRETKEY1",
+            )),
+            detail: "GET /?key=SECRETKEY1".into(),
+        };
+        for e in [api, unreadable, ambiguous] {
+            let e = e.scrub(&secrets);
+            for text in [e.to_string(), format!("{e:?}")] {
+                for needle in ["SECRETKEY1", "p@ss w", "p%40ss%20w", "SECRETK\""] {
+                    assert!(!text.contains(needle), "{needle} in {text}");
+                }
+                assert!(text.contains("[redacted]"), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn server_text_is_shown_with_control_characters_escaped() {
+        let e = ClientError::Api {
+            error: ApiError::new(
+                ErrorCode::Other("ERROR_\u{1b}[2J".into()),
+                Some("bad\u{7}\r\ncapmonster: forged\u{9b}".into()),
+                1,
+                200,
+            ),
+            phase: Some(Phase::Poll),
+            task_id: Some(3),
+        };
+        let text = e.to_string();
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(
+            text.contains("\\u{1b}[2J") && text.contains("\\u{d}\\u{a}"),
+            "{text}"
+        );
+        let t = ClientError::Transport {
+            error: TransportError::new(TransportFailure::Unknown, "header\u{1b}]0;x\u{7}"),
+            phase: None,
+        };
+        assert!(!t.to_string().chars().any(char::is_control), "{t}");
+        let u = UnparseableResponse::new(200, "not a JSON object", b"\x1b[31mred\r\n");
+        assert!(!u.to_string().chars().any(char::is_control), "{u}");
+        let n = ClientError::NoSolution {
+            task_id: 9,
+            raw: "\"\u{1b}[2J\"".into(),
+        };
+        assert!(!n.to_string().chars().any(char::is_control), "{n}");
+        assert_eq!(n.task_id(), Some(9));
+    }
+
+    #[test]
+    fn messages_do_not_repeat_themselves() {
+        let u = UnparseableResponse::new(200, "empty body", b"");
+        assert_eq!(u.to_string().matches("empty body").count(), 1, "{u}");
+        let html =
+            UnparseableResponse::new(501, "not a JSON object", b"<html>Unsupported method</html>");
+        assert!(!html.to_string().contains("overloaded"), "{html}");
+        assert!(html.to_string().contains("check the base URL"), "{html}");
+        let failure = crate::client::ExchangeFailure::no_answer(
+            crate::solver::NoAnswerEvidence::BeforeSend,
+            "connection refused",
+        );
+        let (_, detail) = failure.into_solver_input();
+        let e = ClientError::from(SolveError::Transport {
+            phase: Phase::Create,
+            failure: TransportFailure::ConnectFailed,
+            create_attempts: 4,
+        })
+        .with_transport_detail(Some(&detail));
+        let text = e.to_string();
+        assert_eq!(text.matches("could not be made").count(), 1, "{text}");
     }
 
     #[test]

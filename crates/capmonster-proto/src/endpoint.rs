@@ -21,7 +21,7 @@
 
 use serde::Serialize;
 
-use crate::envelope::decode;
+use crate::envelope::{decode, decode_any_status};
 use crate::error::{BuildError, ResponseError, UnparseableResponse};
 use crate::key::ClientKey;
 use crate::service::{Dialect, Service};
@@ -170,9 +170,17 @@ impl Endpoint for CreateTask {
             return self.url_form().parse(service, response);
         }
         let body = *response.body();
-        let wire = decode(response.status(), body, service.dialect())?;
+        // An answer that names a task means the task exists, whatever the HTTP status says: it
+        // must be polled, never created again.
+        let wire = decode_any_status(response.status(), body, service.dialect())?;
         match wire.task_id {
             Some(id) if id > 0 => Ok(id),
+            _ if !response.status().is_success() => Err(UnparseableResponse::new(
+                response.status().as_u16(),
+                "error status with a body that carries no error",
+                body,
+            )
+            .into()),
             _ => Err(UnparseableResponse::new(
                 response.status().as_u16(),
                 "createTask succeeded without a taskId",

@@ -63,6 +63,27 @@ pub(crate) fn decode<'a>(
     body: &'a [u8],
     dialect: Dialect,
 ) -> Result<WireBody<'a>, ResponseError> {
+    let wire = decode_any_status(status, body, dialect)?;
+    if !status.is_success() {
+        // A JSON body that says "no error" under an error status: trust the status.
+        return Err(UnparseableResponse::new(
+            status.as_u16(),
+            "error status with a body that carries no error",
+            body,
+        )
+        .into());
+    }
+    Ok(wire)
+}
+
+/// [`decode`] without the last check: a body that carries no error is returned whatever the
+/// status. createTask reads its answer this way, because an answer that names a task means the
+/// task exists, under any status.
+pub(crate) fn decode_any_status<'a>(
+    status: http::StatusCode,
+    body: &'a [u8],
+    dialect: Dialect,
+) -> Result<WireBody<'a>, ResponseError> {
     let code = status.as_u16();
     let trimmed = body.trim_ascii();
     if trimmed.is_empty() {
@@ -90,34 +111,67 @@ pub(crate) fn decode<'a>(
         let description = wire.error_description.map(Cow::into_owned);
         return Err(ApiError::new(error_code, description, error_id, code).into());
     }
-    if !status.is_success() {
-        // A JSON body that says "no error" under an error status: trust the status.
-        return Err(UnparseableResponse::new(
-            code,
-            "error status with a body that carries no error",
-            body,
-        )
-        .into());
-    }
     Ok(wire)
 }
 
 fn lenient_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(lenient_number(d)?.and_then(|n| match n {
-        Number::I(i) => Some(i),
-        Number::U(u) => i64::try_from(u).ok(),
-        Number::F(f) if f.fract() == 0.0 => Some(f as i64),
-        Number::F(_) => None,
-    }))
+    match exact_integer(d)? {
+        None => Ok(None),
+        Some(n) => i64::try_from(n)
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("the number {n} does not fit"))),
+    }
 }
 
 fn lenient_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(lenient_number(d)?.and_then(|n| match n {
-        Number::I(i) => u64::try_from(i).ok(),
-        Number::U(u) => Some(u),
-        Number::F(f) if f.fract() == 0.0 && f >= 0.0 => Some(f as u64),
-        Number::F(_) => None,
-    }))
+    match exact_integer(d)? {
+        None => Ok(None),
+        Some(n) => u64::try_from(n).map(Some).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "the number {n} is not a whole number >= 0 that fits"
+            ))
+        }),
+    }
+}
+
+/// An integer field, read exactly from its text: a JSON number or a numeric string, with an
+/// optional fraction of zeros only (`4242`, `"4242"`, `4242.0`). Anything that does not name a
+/// whole number exactly (a fraction, an exponent, more digits than fit) is an error, so the
+/// answer is unreadable rather than rounded or clamped.
+fn exact_integer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i128>, D::Error> {
+    use serde::de::Error as _;
+    let raw: &'de RawValue = Deserialize::deserialize(d)?;
+    let text = raw.get().trim();
+    let text: Cow<'_, str> = if text.starts_with('"') {
+        serde_json::from_str::<Cow<'_, str>>(text).map_err(D::Error::custom)?
+    } else {
+        Cow::Borrowed(text)
+    };
+    let t = text.trim();
+    if t.is_empty() || t == "null" {
+        return Ok(None);
+    }
+    parse_exact_integer(t)
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("expected a whole number, found {t:?}")))
+}
+
+/// `-?digits(.0*)?`, at most 38 digits, as an integer; `None` for anything else.
+pub(crate) fn parse_exact_integer(t: &str) -> Option<i128> {
+    let (whole, fraction) = match t.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (t, None),
+    };
+    if let Some(f) = fraction
+        && (f.is_empty() || !f.bytes().all(|b| b == b'0'))
+    {
+        return None;
+    }
+    let digits = whole.strip_prefix('-').unwrap_or(whole);
+    if digits.is_empty() || digits.len() > 38 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    whole.parse::<i128>().ok()
 }
 
 fn lenient_f64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
@@ -185,6 +239,54 @@ fn lenient_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Numbe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_that_do_not_fit_exactly_are_unreadable() {
+        for body in [
+            r#"{"errorId":0,"taskId":18446744073709551616}"#,
+            r#"{"errorId":0,"taskId":1e30}"#,
+            r#"{"errorId":0,"taskId":-5}"#,
+            r#"{"errorId":0,"taskId":42.5}"#,
+            r#"{"errorId":0,"taskId":"1e3"}"#,
+            r#"{"errorId":0.5}"#,
+            r#"{"errorId":"0.5","taskId":7}"#,
+            r#"{"errorId":0,"solveCount":1.5}"#,
+        ] {
+            match decode(http::StatusCode::OK, body.as_bytes(), Dialect::CapMonster) {
+                Err(ResponseError::Unparseable(u)) => {
+                    assert!(
+                        u.reason.starts_with("malformed JSON envelope"),
+                        "{body}: {u}"
+                    );
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        for (body, id) in [
+            // Read from its text, never through an f64 (which would make it ...992 or ...994).
+            (
+                r#"{"errorId":0,"taskId":9007199254740993}"#,
+                9007199254740993,
+            ),
+            (
+                r#"{"errorId":0,"taskId":9007199254740993.0}"#,
+                9007199254740993,
+            ),
+            (r#"{"errorId":0,"taskId":"18446744073709551615"}"#, u64::MAX),
+            (r#"{"errorId":0,"taskId":4242.0}"#, 4242),
+            (r#"{"errorId":"0","taskId":" 4242 "}"#, 4242),
+        ] {
+            let wire = decode(http::StatusCode::OK, body.as_bytes(), Dialect::CapMonster).unwrap();
+            assert_eq!(wire.task_id, Some(id), "{body}");
+        }
+        let wire = decode(
+            http::StatusCode::OK,
+            br#"{"errorId":0,"taskId":null,"balance":0.5}"#,
+            Dialect::CapMonster,
+        )
+        .unwrap();
+        assert_eq!((wire.task_id, wire.balance), (None, Some(0.5)));
+    }
 
     fn code(dialect: Dialect, body: &str) -> (ErrorCode, i64) {
         match decode(http::StatusCode::OK, body.as_bytes(), dialect) {

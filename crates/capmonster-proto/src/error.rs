@@ -1,6 +1,7 @@
 //! Error codes, their classes, and the errors the core returns.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 /// What a caller should do about an error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -278,8 +279,32 @@ impl ErrorCode {
 
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&escape_control(self.as_str()))
     }
+}
+
+/// `text` with every control character (C0 such as ESC, BEL, CR and LF, DEL, and C1) and every
+/// bidirectional override written as an escape (`\u{1b}`), so that text from a server cannot
+/// move the cursor, clear the screen or forge a line when it reaches a terminal. Every error
+/// `Display` of the core shows server text through it; text without such characters is
+/// borrowed unchanged.
+pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl serde::Serialize for ErrorCode {
@@ -336,7 +361,7 @@ impl fmt::Display for ApiError {
             write!(f, "{}", self.code)?;
         }
         if let Some(d) = self.description.as_deref().filter(|d| !d.is_empty()) {
-            write!(f, ": {d}")?;
+            write!(f, ": {}", escape_control(d))?;
         }
         if self.http_status != 200 {
             write!(f, " (HTTP {})", self.http_status)?;
@@ -415,20 +440,26 @@ impl fmt::Display for UnparseableResponse {
         write!(
             f,
             "unreadable answer (HTTP {}): {}",
-            self.status, self.reason
+            self.status,
+            escape_control(&self.reason)
         )?;
         if self.body_len == 0 {
-            f.write_str(", empty body")?;
+            if !self.reason.contains("empty body") {
+                f.write_str(", empty body")?;
+            }
         } else {
             write!(f, ", body starts {:?}", self.body_prefix)?;
             if self.body_len > self.body_prefix.len() {
                 write!(f, " ({} bytes in all)", self.body_len)?;
             }
         }
-        if self.is_transient_status() {
-            f.write_str("; the service is overloaded or down: retry later")
-        } else {
-            f.write_str("; check the base URL and service profile")
+        match self.status {
+            429 | 502..=504 => f.write_str("; the service is overloaded or down: retry later"),
+            500..=599 => f.write_str(
+                "; the server failed or does not speak this API: retry later, and check the \
+                 base URL and service profile if it persists",
+            ),
+            _ => f.write_str("; check the base URL and service profile"),
         }
     }
 }

@@ -81,7 +81,7 @@ pub use endpoint::{
 };
 pub use error::{
     ApiError, BODY_PREFIX_LIMIT, BuildError, ErrorClass, ErrorCode, ResponseError,
-    UnparseableResponse, ValidationError,
+    UnparseableResponse, ValidationError, escape_control,
 };
 pub use key::ClientKey;
 pub use secret::SecretString;

@@ -843,6 +843,24 @@ fn parse_number(t: &str) -> Option<f64> {
 ///   the same, with `request` as a string, an object or an array.
 /// * anything else (HTML, empty, binary): [`ResponseError::Unparseable`].
 pub fn parse_url_form_reply(http_status: u16, body: &[u8]) -> Result<UrlFormReply, ResponseError> {
+    let reply = parse_url_form_reply_any_status(http_status, body)?;
+    if !(200..300).contains(&http_status) {
+        return Err(UnparseableResponse::new(
+            http_status,
+            "error status with a body that carries no error",
+            body,
+        )
+        .into());
+    }
+    Ok(reply)
+}
+
+/// [`parse_url_form_reply`] without the status check: in.php's answer to a new task is read
+/// this way, since an answer that names a task means the task exists, under any status.
+fn parse_url_form_reply_any_status(
+    http_status: u16,
+    body: &[u8],
+) -> Result<UrlFormReply, ResponseError> {
     let unreadable =
         |why: &str| -> ResponseError { UnparseableResponse::new(http_status, why, body).into() };
     let text = std::str::from_utf8(body).map_err(|_| unreadable("not UTF-8 text"))?;
@@ -867,9 +885,6 @@ pub fn parse_url_form_reply(http_status: u16, body: &[u8]) -> Result<UrlFormRepl
     } else {
         return Err(unreadable("neither an answer nor an error code"));
     };
-    if !(200..300).contains(&http_status) {
-        return Err(unreadable("error status with a body that carries no error"));
-    }
     Ok(reply)
 }
 
@@ -1038,23 +1053,42 @@ impl Endpoint for UrlFormSubmit {
     ) -> Result<TaskId, ResponseError> {
         let status = response.status().as_u16();
         let body = *response.body();
-        match parse_url_form_reply(status, body)? {
-            UrlFormReply::Ok(UrlFormOk {
-                answer: UrlFormAnswer::Text(id),
-                ..
-            }) => match id.trim().parse::<u64>() {
-                Ok(id) if id > 0 => Ok(id),
-                _ => Err(UnparseableResponse::new(
-                    status,
-                    "in.php answered OK without a numeric id",
-                    body,
-                )
-                .into()),
-            },
-            UrlFormReply::Number(n) if n >= 1.0 && n.fract() == 0.0 && n < 1.8e19 => Ok(n as u64),
-            _ => Err(
-                UnparseableResponse::new(status, "in.php answered without a task id", body).into(),
-            ),
+        // An answer that names a task means the task exists, whatever the HTTP status says.
+        let named: Result<TaskId, ResponseError> =
+            match parse_url_form_reply_any_status(status, body)? {
+                UrlFormReply::Ok(UrlFormOk {
+                    answer: UrlFormAnswer::Text(id),
+                    ..
+                }) => match id.trim().parse::<u64>() {
+                    Ok(id) if id > 0 => Ok(id),
+                    _ => Err(UnparseableResponse::new(
+                        status,
+                        "in.php answered OK without a numeric id",
+                        body,
+                    )
+                    .into()),
+                },
+                // Only where an f64 holds every whole number exactly.
+                UrlFormReply::Number(n)
+                    if n >= 1.0 && n.fract() == 0.0 && n < 9_007_199_254_740_992.0 =>
+                {
+                    Ok(n as u64)
+                }
+                _ => {
+                    Err(
+                        UnparseableResponse::new(status, "in.php answered without a task id", body)
+                            .into(),
+                    )
+                }
+            };
+        match named {
+            Err(_) if !(200..300).contains(&status) => Err(UnparseableResponse::new(
+                status,
+                "error status with a body that carries no error",
+                body,
+            )
+            .into()),
+            other => other,
         }
     }
 }

@@ -9,7 +9,7 @@ use capmonster_proto::solver::{
     SolveError, Solver, Timing, TimingTable, TransportFailure,
 };
 use capmonster_proto::{
-    ClientKey, CreateTask, Endpoint, ErrorClass, ErrorCode, ImageToTextTask, RawTask,
+    BuildError, ClientKey, CreateTask, Endpoint, ErrorClass, ErrorCode, ImageToTextTask, RawTask,
     RecaptchaV2Task, Service, Solution, Task, TaskKind, TurnstileTask,
 };
 use common::*;
@@ -184,7 +184,12 @@ fn a_raw_task_with_a_known_type_gets_that_kinds_timing() {
     let task = raw(serde_json::json!({
         "type": "GeeTestTask", "websiteURL": URL, "gt": "81388ea1fc187e0c335c0a8907ff2625"
     }));
-    let run = drive(solver(task), t0, service(Duration::ZERO, |_| ready("{}")));
+    let v3 = r#"{"challenge":"c","validate":"v","seccode":"v|jordan"}"#;
+    let run = drive(
+        solver(task),
+        t0,
+        service(Duration::ZERO, move |_| ready(v3)),
+    );
     // The GeeTest row waits 5 s (half its documented 10 s minimum) before the first poll.
     assert_eq!(run.polls()[0].at, t0 + secs(5));
     assert_eq!(run.solved().kind, TaskKind::GeeTest);
@@ -659,7 +664,8 @@ fn the_deadline_ends_a_solve_that_is_never_ready() {
         SolveError::Timeout {
             task_id: Some(7),
             polls,
-            elapsed: ms(177_900)
+            elapsed: ms(177_900),
+            last_cause: None,
         }
     );
     assert!(e.is_retryable());
@@ -690,7 +696,8 @@ fn every_request_carries_the_time_left_and_is_cut_at_the_deadline() {
         SolveError::Timeout {
             task_id: Some(7),
             polls: 3,
-            elapsed: secs(20)
+            elapsed: secs(20),
+            last_cause: Some("no answer came in time".into()),
         }
     );
 
@@ -893,7 +900,11 @@ fn absurd_settings_do_not_panic() {
         .with_timing(TaskKind::ImageToText, row)
         .with_create_retry(RetryPolicy::new(3).with_delays(Duration::MAX, Duration::MAX));
     // A retry that would wait forever ends the solve with the refusal instead.
-    let s = Solver::new(image(), &key(), &Service::default(), &policy);
+    let retry_policy = policy.clone().with_timing(
+        TaskKind::ImageToText,
+        Timing::new(secs(1), Duration::MAX, Duration::MAX),
+    );
+    let s = Solver::new(image(), &key(), &Service::default(), &retry_policy);
     let run = drive(
         s,
         t0,
@@ -901,23 +912,95 @@ fn absurd_settings_do_not_panic() {
     );
     assert_eq!(run.creates().len(), 1);
     assert!(run.error().is_retryable());
-    // A first poll that would come after the deadline ends the solve at once, naming the task.
+    // A first poll that would come after the deadline: refused before anything is sent.
     let s = Solver::new(image(), &key(), &Service::default(), &policy).with_deadline(secs(60));
-    let run = drive(s, t0, service(Duration::ZERO, |_| ready(TEXT)));
+    let run = drive(s, t0, |_, _| unreachable!("nothing is sent"));
     assert_eq!(run.done_at, t0);
-    assert_eq!(run.error().task_id(), Some(7));
-    // A deadline of zero ends the solve before anything is sent.
+    let e = run.error();
+    assert!(
+        matches!(&e, SolveError::Build(BuildError::Validation(v)) if v.field() == "deadline"),
+        "{e:?}"
+    );
+    // So is a deadline of zero.
     let run = drive(solver(image()).with_deadline(Duration::ZERO), t0, |_, _| {
         unreachable!("nothing is sent")
     });
-    assert!(matches!(
-        run.error(),
-        SolveError::Timeout {
-            task_id: None,
-            polls: 0,
-            ..
-        }
-    ));
+    assert!(matches!(run.error(), SolveError::Build(_)));
+}
+
+#[test]
+fn a_deadline_shorter_than_the_first_poll_is_refused_before_sending() {
+    let t0 = Instant::now();
+    // reCAPTCHA v3's first poll; and any kind's with nocache (10 s).
+    let first = Timing::default_for(TaskKind::RecaptchaV3).first_delay_for(false);
+    let s = solver(v3_task()).with_deadline(first);
+    let run = drive(s, t0, |_, _| unreachable!("nothing is sent"));
+    let e = run.error();
+    let text = e.to_string();
+    assert!(
+        text.contains("--timeout") && text.contains("deadline"),
+        "{text}"
+    );
+    let nocache = ClientKey::new("0123456789abcdef")
+        .unwrap()
+        .with_nocache(true);
+    let s = Solver::new(
+        recaptcha(),
+        &nocache,
+        &Service::default(),
+        &Policy::default(),
+    )
+    .with_deadline(secs(10));
+    let run = drive(s, t0, |_, _| unreachable!("nothing is sent"));
+    let text = run.error().to_string();
+    assert!(text.contains("with nocache"), "{text}");
+    // Just above the first delay: the task is created and polled at least once, even when
+    // createTask is slow enough to push the first poll past the deadline.
+    let s = solver(recaptcha()).with_deadline(secs(3));
+    let run = drive(s, t0, |phase, _| match phase {
+        Phase::Create => (ms(2500), created(7)),
+        _ => (ms(100), processing()),
+    });
+    assert_eq!(run.polls().len(), 1);
+    assert_eq!(run.creates().len(), 1);
+    assert_eq!(run.error().task_id(), Some(7));
+}
+
+#[test]
+fn a_ready_answer_without_the_main_value_is_an_error_naming_the_task() {
+    for body in [
+        r#"{}"#,
+        r#""tok""#,
+        r#"{"gRecaptchaResponse":12345}"#,
+        r#"{"gRecaptchaResponse":""}"#,
+    ] {
+        let run = drive(
+            solver(recaptcha()),
+            Instant::now(),
+            service(Duration::ZERO, move |_| ready(body)),
+        );
+        assert_eq!(run.polls().len(), 1, "{body}: not polled again");
+        let e = run.error();
+        assert!(
+            matches!(&e, SolveError::NoSolution { task_id: 7, raw } if raw == body),
+            "{body}: {e:?}"
+        );
+        assert!(!e.is_retryable());
+    }
+}
+
+#[test]
+fn a_timeout_keeps_the_last_cause() {
+    let t0 = Instant::now();
+    let s = solver(recaptcha()).with_deadline(secs(12));
+    let run = drive(s, t0, service(ms(10), |_| html(500)));
+    let e = run.error();
+    let text = e.to_string();
+    assert!(
+        text.contains("the last poll got: unreadable answer (HTTP 500)"),
+        "{text}"
+    );
+    assert!(!text.contains("overloaded"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1009,4 +1092,43 @@ fn a_whole_180_second_solve_takes_no_real_time() {
     }
     let real = started.elapsed();
     assert!(real < ms(500), "20 solves of 180 s took {real:?}");
+}
+
+#[test]
+fn a_create_answer_that_names_a_task_is_never_resent_whatever_the_status() {
+    for status in [200, 429, 500, 503] {
+        let t0 = Instant::now();
+        let run = drive(solver(recaptcha()), t0, |phase, _| match phase {
+            Phase::Create => (ms(10), json(status, r#"{"errorId":0,"taskId":4242}"#)),
+            _ => (ms(10), ready(TOKEN)),
+        });
+        assert_eq!(run.creates().len(), 1, "HTTP {status}");
+        assert_eq!(run.solved().task_id, 4242, "HTTP {status}");
+    }
+    // A 429 that names no task (JSON error, HTML, empty) was not processed: resent.
+    for reply in [api_error(429, "ERROR_SOMETHING_NEW"), html(429), empty(429)] {
+        let run = drive(solver(image()), Instant::now(), flaky_create(reply, 1));
+        assert_eq!(run.creates().len(), 2);
+        assert_eq!(run.solved().task_id, 7);
+    }
+}
+
+#[test]
+fn an_unrecognised_transport_failure_after_create_is_ambiguous() {
+    use capmonster_proto::solver::NoAnswerEvidence;
+    let unknown = TransportFailure::classify(NoAnswerEvidence::Unrecognised);
+    assert!(!unknown.certainly_not_sent());
+    assert_eq!(
+        TransportFailure::classify(NoAnswerEvidence::BeforeSend),
+        TransportFailure::ConnectFailed
+    );
+    let run = drive(solver(recaptcha()), Instant::now(), |_, _| {
+        (ms(10), fail(unknown))
+    });
+    assert_eq!(run.creates().len(), 1);
+    let e = run.error();
+    assert!(
+        matches!(e, SolveError::AmbiguousCreate { cause: AmbiguousCause::Transport(f), .. } if f == unknown),
+        "{e:?}"
+    );
 }

@@ -44,12 +44,46 @@ pub enum TransportFailure {
     TimedOut,
     /// The connection broke after the request was sent, or may have been.
     ConnectionReset,
+    /// The HTTP library failed in a way the front end does not recognise (an answer it could not
+    /// read, a protocol error, a TLS alert mid-exchange). The request may have arrived.
+    Unknown,
+}
+
+/// What a front end knows about a request that got no usable answer: the input of
+/// [`TransportFailure::classify`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NoAnswerEvidence {
+    /// Provably before the first byte of the request left: the name did not resolve, the
+    /// connection was refused or timed out while connecting, the TLS handshake was refused, or
+    /// the library rejected the URL or proxy before connecting.
+    BeforeSend,
+    /// The request's timer ran out after the connection was made.
+    TimedOut,
+    /// The connection broke (reset, closed) after it was made.
+    Broken,
+    /// Anything else, including every error the front end does not recognise.
+    Unrecognised,
 }
 
 impl TransportFailure {
     /// True when the request certainly never reached the service.
     pub fn certainly_not_sent(self) -> bool {
         self == Self::ConnectFailed
+    }
+
+    /// The one rule every front end classifies its HTTP library's errors with: only an error
+    /// that provably happened before the first request byte left is "nothing was sent"
+    /// ([`TransportFailure::ConnectFailed`], the only failure after which a createTask is
+    /// resent). Everything else, above all an error the front end does not recognise, means
+    /// the request may have arrived.
+    pub fn classify(evidence: NoAnswerEvidence) -> Self {
+        match evidence {
+            NoAnswerEvidence::BeforeSend => Self::ConnectFailed,
+            NoAnswerEvidence::TimedOut => Self::TimedOut,
+            NoAnswerEvidence::Broken => Self::ConnectionReset,
+            NoAnswerEvidence::Unrecognised => Self::Unknown,
+        }
     }
 }
 
@@ -59,6 +93,7 @@ impl fmt::Display for TransportFailure {
             Self::ConnectFailed => "the connection could not be made",
             Self::TimedOut => "no answer came in time",
             Self::ConnectionReset => "the connection broke before the answer came",
+            Self::Unknown => "the exchange failed after the request may have arrived",
         })
     }
 }
@@ -136,6 +171,18 @@ pub enum SolveError {
         polls: u32,
         /// From the start of the solve to this error.
         elapsed: Duration,
+        /// What the last request got when it was not a plain "not ready yet" (an unreadable
+        /// answer, an HTTP error, no answer), as text: why the deadline came first.
+        last_cause: Option<String>,
+    },
+    /// The task is ready, but its solution lacks the type's main value (the token, the text):
+    /// an empty object, a bare string, a number where a string belongs. The task exists and may
+    /// be charged; polling it again will not change the answer.
+    NoSolution {
+        /// The task.
+        task_id: TaskId,
+        /// The solution as sent (JSON text, scrubbed of secrets).
+        raw: String,
     },
     /// The task was polled as often as the service allows (120 times, or the policy's lower cap)
     /// without a result.
@@ -155,7 +202,7 @@ impl SolveError {
     pub fn task_id(&self) -> Option<TaskId> {
         match self {
             Self::Api { task_id, .. } | Self::Timeout { task_id, .. } => *task_id,
-            Self::PollLimit { task_id, .. } => Some(*task_id),
+            Self::PollLimit { task_id, .. } | Self::NoSolution { task_id, .. } => Some(*task_id),
             Self::Unparseable { .. }
             | Self::Transport { .. }
             | Self::AmbiguousCreate { .. }
@@ -176,7 +223,10 @@ impl SolveError {
             }
             Self::Transport { .. } | Self::Timeout { .. } => true,
             Self::Unparseable { error, .. } => error.is_transient_status(),
-            Self::AmbiguousCreate { .. } | Self::PollLimit { .. } | Self::Build(_) => false,
+            Self::AmbiguousCreate { .. }
+            | Self::PollLimit { .. }
+            | Self::NoSolution { .. }
+            | Self::Build(_) => false,
         }
     }
 
@@ -238,10 +288,29 @@ impl fmt::Display for SolveError {
                 task_id: Some(id),
                 polls,
                 elapsed,
-            } => write!(
+                last_cause,
+            } => {
+                write!(
+                    f,
+                    "task {id} was not ready by the deadline ({:.1} s, {polls} polls",
+                    elapsed.as_secs_f64()
+                )?;
+                if let Some(cause) = last_cause {
+                    write!(
+                        f,
+                        "; the last poll got: {}",
+                        crate::error::escape_control(cause)
+                    )?;
+                }
+                write!(
+                    f,
+                    "): it may still be solved and charged; wait for it with `wait {id}` or raise the deadline"
+                )
+            }
+            Self::NoSolution { task_id, raw } => write!(
                 f,
-                "task {id} was not ready by the deadline ({:.1} s, {polls} polls): it may still be solved and charged; wait for it with `wait {id}` or raise the deadline",
-                elapsed.as_secs_f64()
+                "task {task_id} is ready but its solution lacks the answer ({}): it may be charged; report it to the service, and create a new task if you still need one",
+                error_excerpt(raw)
             ),
             Self::Timeout {
                 task_id: None,
@@ -268,6 +337,13 @@ pub(crate) fn refusal_is_transient(error: &ApiError) -> bool {
         ErrorClass::RetryCall => true,
         _ => matches!(&error.code, ErrorCode::Other(_)) && matches!(error.http_status, 429 | 503),
     }
+}
+
+/// The first 200 characters of a raw solution, control characters escaped, for a message.
+pub fn error_excerpt(raw: &str) -> String {
+    let cut: String = raw.chars().take(200).collect();
+    let more = if cut.len() < raw.len() { "..." } else { "" };
+    format!("solution {}{more}", crate::error::escape_control(&cut))
 }
 
 fn show_id(id: Option<TaskId>) -> String {

@@ -89,7 +89,9 @@ use std::time::{Duration, Instant};
 
 pub use adaptive::AdaptiveTiming;
 pub use backoff::{Jitter, RetryPolicy, backoff_delay};
-pub use error::{AmbiguousCause, Phase, SolveError, TransportFailure};
+pub use error::{
+    AmbiguousCause, NoAnswerEvidence, Phase, SolveError, TransportFailure, error_excerpt,
+};
 pub use timing::{
     DOCUMENTED_MIN_INTERVAL, HARD_MIN_INTERVAL, MAX_POLLS_PER_TASK, TableBase, Timing, TimingTable,
 };
@@ -470,6 +472,8 @@ pub struct Solver {
     create_attempts: u32,
     polls: u32,
     last_not_ready: Option<Instant>,
+    /// What the last poll got, when it was neither ready nor "not ready yet".
+    last_cause: Option<String>,
     outcome: Option<Result<Solved, SolveError>>,
 }
 
@@ -535,6 +539,7 @@ impl Solver {
             create_attempts: 0,
             polls: 0,
             last_not_ready: None,
+            last_cause: None,
             outcome: None,
         }
     }
@@ -635,6 +640,9 @@ impl Solver {
         }
         if self.state == State::NotStarted {
             self.start(now);
+            if let Some(outcome) = &self.outcome {
+                return Action::Done(outcome.clone());
+            }
         }
         let deadline = self.deadline_or(now);
         if now >= deadline {
@@ -682,6 +690,23 @@ impl Solver {
         self.deadline = Some(after(now, self.row.deadline));
         self.interval = self.row.interval.max(self.min_interval);
         if self.create.is_some() {
+            let first = self.row.first_delay_for(self.nocache);
+            if self.row.deadline <= first {
+                // A task that could not be polled once before the deadline would be paid for
+                // and abandoned: refuse it before anything is sent.
+                let rule = format!(
+                    "is {:.1} s, but the first poll of {} comes {:.1} s after createTask{}: \
+                     raise the deadline (`--timeout` on the command line) above {:.1} s",
+                    self.row.deadline.as_secs_f64(),
+                    self.kind.display_name(),
+                    first.as_secs_f64(),
+                    if self.nocache { " (with nocache)" } else { "" },
+                    first.as_secs_f64(),
+                );
+                let error = crate::error::ValidationError::new("deadline", rule);
+                let _ = self.finish(Err(SolveError::Build(BuildError::from(error))));
+                return;
+            }
             self.state = State::CreateDue(now);
         } else {
             self.created_at = Some(now);
@@ -703,10 +728,39 @@ impl Solver {
             task_id: self.task_id,
             polls: self.polls,
             elapsed: self.elapsed(now),
+            last_cause: self.last_cause.clone(),
         }
     }
 
+    /// The secrets this solve knows: the key, with and without its suffixes, and the task's
+    /// proxy password. Every error it returns is scrubbed of them.
+    fn secrets(&self) -> Vec<String> {
+        let mut out = vec![
+            self.key.expose_secret(),
+            self.key.expose_base_secret().to_owned(),
+        ];
+        if let Some(create) = &self.create {
+            if let Some(password) = create.task.proxy().and_then(|p| p.password.as_ref()) {
+                out.push(password.expose_secret().to_owned());
+            }
+            if let Task::Raw(raw) = &create.task
+                && let Some(password) = raw
+                    .as_object()
+                    .get("proxyPassword")
+                    .and_then(serde_json::Value::as_str)
+            {
+                out.push(password.to_owned());
+            }
+        }
+        out
+    }
+
     fn finish(&mut self, outcome: Result<Solved, SolveError>) -> Action {
+        let outcome = outcome.map_err(|e| {
+            let secrets = self.secrets();
+            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            e.scrub(&secrets)
+        });
         self.state = State::Finished;
         self.outcome = Some(outcome.clone());
         Action::Done(outcome)
@@ -758,7 +812,12 @@ impl Solver {
             CreateOutcome::Created(task_id) => {
                 self.task_id = Some(task_id);
                 self.created_at = Some(now);
-                let at = after(now, self.first_delay());
+                let mut at = after(now, self.first_delay());
+                if at >= self.deadline_or(now) {
+                    // createTask took so long that the first poll would fall past the deadline:
+                    // poll once now, so the task is at least asked after (and named).
+                    at = now;
+                }
                 self.schedule_poll(now, at);
             }
             CreateOutcome::Refused(error, retry_after) => {
@@ -861,7 +920,10 @@ impl Solver {
         };
         let response = match input {
             // Lost polls are retried on the schedule; they count toward the cap.
-            Input::Failed(_) => return self.poll_again(now, None),
+            Input::Failed(failure) => {
+                self.last_cause = Some(failure.to_string());
+                return self.poll_again(now, None);
+            }
             Input::Response(r) => r,
         };
         let asked = retry_after(&response);
@@ -876,7 +938,12 @@ impl Solver {
         match result {
             Ok(TaskResult::Processing) => {
                 self.last_not_ready = Some(sent_at);
+                self.last_cause = None;
                 self.poll_again(now, None);
+            }
+            Ok(TaskResult::Ready(ready)) if lacks_main_value(self.kind, &ready) => {
+                let raw = ready.raw_json().to_owned();
+                self.end(Err(SolveError::NoSolution { task_id, raw }));
             }
             Ok(TaskResult::Ready(ready)) => {
                 let solved = self.solved(now, sent_at, task_id, *ready);
@@ -885,14 +952,21 @@ impl Solver {
             Err(ResponseError::Api(error)) => match error.class() {
                 ErrorClass::NotReady => {
                     self.last_not_ready = Some(sent_at);
+                    self.last_cause = None;
                     self.poll_again(now, None);
                 }
-                ErrorClass::RetryCall => self.poll_again(now, asked),
+                ErrorClass::RetryCall => {
+                    self.last_cause = Some(error.to_string());
+                    self.poll_again(now, asked);
+                }
                 ErrorClass::RetryTask | ErrorClass::FatalTask | ErrorClass::FatalConfig => {
                     self.end(Err(self.poll_error(task_id, error)));
                 }
             },
-            Err(ResponseError::Unparseable(_)) => self.poll_again(now, asked),
+            Err(ResponseError::Unparseable(u)) => {
+                self.last_cause = Some(u.to_string());
+                self.poll_again(now, asked);
+            }
         }
     }
 
@@ -950,6 +1024,20 @@ impl Solver {
             returned_after: now.saturating_duration_since(created),
             completed_at: now,
         }
+    }
+}
+
+/// True when a ready answer of a known kind lacks the kind's main value: a solution of the
+/// wrong shape (read as [`crate::Solution::Raw`]) or an empty token. The kinds whose main value
+/// may be absent by design (grid answers, some custom classes) are judged by their shape only.
+fn lacks_main_value(kind: TaskKind, ready: &Ready) -> bool {
+    if kind == TaskKind::Other {
+        return false;
+    }
+    match &ready.solution {
+        crate::Solution::Raw => true,
+        crate::Solution::ComplexImage(_) | crate::Solution::Custom(_) => false,
+        solution => solution.main_value().is_none_or(|v| v.trim().is_empty()),
     }
 }
 
