@@ -577,11 +577,9 @@ impl HostileServer {
             };
             write_reply(stream, &reply, request, &host, stop);
         });
-        let dead_url = case.unreachable.then(|| {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-            let addr = listener.local_addr().expect("local address");
-            format!("http://{addr}")
-        });
+        // Port 1 (tcpmux): nothing listens there, and unlike a port bound and closed here, it
+        // is never handed out again to another case's server running in parallel.
+        let dead_url = case.unreachable.then(|| "http://127.0.0.1:1".to_owned());
         Self {
             raw,
             state,
@@ -590,7 +588,7 @@ impl HostileServer {
     }
 
     /// `http://127.0.0.1:PORT`: this server, or for an unreachable case a port nothing listens
-    /// on (bound, then closed).
+    /// on (127.0.0.1:1).
     pub fn base_url(&self) -> String {
         self.dead_url.clone().unwrap_or_else(|| self.raw.base_url())
     }
@@ -920,8 +918,17 @@ impl Observed {
                 excerpt(&self.message)
             ));
         }
-        // Finding 8: a message that says the same thing twice.
-        let own_lines: Vec<&str> = if self.multiline {
+        // Finding 8: a message that says the same thing twice. Only where the server's text
+        // cannot be the repetition: an echo of the request says what it likes (and its two
+        // secrets both read "[redacted]").
+        let echoes = case
+            .create
+            .iter()
+            .chain(&case.poll)
+            .any(|r| matches!(r.body, Body::EchoHtml | Body::EchoJson));
+        let own_lines: Vec<&str> = if echoes {
+            Vec::new()
+        } else if self.multiline {
             self.message
                 .lines()
                 .filter(|l| l.starts_with("capmonster: "))
