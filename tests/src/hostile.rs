@@ -903,9 +903,14 @@ impl Observed {
         // No raw control character in the message.
         let raw = control_chars(&self.message, self.multiline);
         if !raw.is_empty() {
+            let line = self
+                .message
+                .lines()
+                .find(|l| l.contains(raw[0]))
+                .unwrap_or(&self.message);
             fail(format!(
-                "raw control characters {raw:?} in: {}",
-                excerpt(&self.message)
+                "raw control characters {raw:?}, e.g. in the line: {}",
+                excerpt(line)
             ));
         }
         if self
