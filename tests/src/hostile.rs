@@ -346,6 +346,9 @@ pub struct Case {
     pub create: Vec<Reply>,
     /// getTaskResult answers, in order; the last repeats (none: "processing").
     pub poll: Vec<Reply>,
+    /// Answers to anything else (getBalance, reports, unknown paths), in order; the last
+    /// repeats. By default a web server's 404 page.
+    pub other: Vec<Reply>,
     /// What the solve ends in.
     pub expect: Expect,
     /// The CLI exit codes accepted; empty: the CLI does not run this case.
@@ -381,6 +384,7 @@ pub fn case(
         name,
         create,
         poll,
+        other: vec![not_found_page()],
         expect,
         cli_codes,
         mentions: &[],
@@ -400,6 +404,11 @@ impl Case {
     /// Speak the URL form.
     pub fn url_form(mut self) -> Self {
         self.dialect = Dialect::UrlForm;
+        self
+    }
+    /// Answers to anything but createTask and getTaskResult.
+    pub fn other(mut self, replies: Vec<Reply>) -> Self {
+        self.other = replies;
         self
     }
     /// Nothing listens at the base URL.
@@ -548,8 +557,7 @@ impl HostileServer {
     /// Starts serving `case` on 127.0.0.1 (port 0).
     pub fn start(case: &Case) -> Self {
         let state = Arc::new(Mutex::new(State::default()));
-        let (create, poll) = (case.create.clone(), case.poll.clone());
-        let other = vec![not_found_page()];
+        let (create, poll, other) = (case.create.clone(), case.poll.clone(), case.other.clone());
         let state2 = state.clone();
         let raw = RawServer::start(MAX_CONNECTIONS, MAX_TIME, move |stream, request, stop| {
             let (route, target, host, body) = parse(request);
