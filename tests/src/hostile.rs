@@ -522,6 +522,23 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
+/// Hostile answers to `getBalance` (the `other` route): the same promises outside a solve.
+#[rustfmt::skip]
+pub fn balance_cases() -> Vec<Case> {
+    use Expect::Fails;
+    let key = TEST_KEY;
+    let on_balance = |name, reply: Reply| case(name, vec![], vec![], Fails, &[3, 4, 6]).other(vec![reply]);
+    vec![
+        on_balance("balance_error_quotes_key", api_error(200, "ERROR_KEY_DOES_NOT_EXIST", &format!("key {key} does not exist"))),
+        on_balance("balance_error_quotes_request", echo_json()),
+        on_balance("balance_echo_page", echo_page(200)),
+        on_balance("balance_control_chars", api_error(200, "ERROR_\\u001b[2J", ESC_DESC)),
+        on_balance("balance_out_of_range", Reply::json(200, r#"{"errorId":0,"balance":1e400}"#)),
+        on_balance("balance_error_id_half", Reply::json(200, r#"{"errorId":0.5,"balance":1.5}"#)),
+        on_balance("balance_plain_server", not_found_page()).mentions(&["base url", "base-url", "base_url"]),
+    ]
+}
+
 // ---- the server -------------------------------------------------------------------------------
 
 /// One request the server saw.

@@ -272,3 +272,63 @@ fn proxy_environment_policy_is_one_for_both_front_ends() {
         "the front ends read the proxy environment differently"
     );
 }
+
+/// The hostile answers of `balance_cases` to `balance` on both front ends: an error, with no
+/// secret, no raw control character, and nothing changed silently.
+#[test]
+fn hostile_balance_answers_on_both_front_ends() {
+    let mut all_broken = Vec::new();
+    for case in capmonster_tests::hostile::balance_cases() {
+        for kind in [Kind::Blocking, Kind::Async] {
+            let server = HostileServer::start(&case);
+            let url = server.base_url();
+            let capture = Capture::default();
+            let (result, took, debug) = tracing::subscriber::with_default(capture.clone(), || {
+                let client = capmonster_tests::front_on(kind, &url, Service::capmonster());
+                let start = Instant::now();
+                let result = client.balance();
+                (result, start.elapsed(), client.debug_text())
+            });
+            let mut other = capture.lines();
+            other.push(debug);
+            let observed = match &result {
+                Ok(b) => Observed {
+                    who: format!("{kind:?}"),
+                    token: Some(format!("{b:?}")),
+                    task_id: None,
+                    ambiguous: false,
+                    timeout: false,
+                    refused_locally: false,
+                    message: String::new(),
+                    other_output: other,
+                    took,
+                    limit: REQUEST_TIMEOUT + ALLOWANCE,
+                    multiline: false,
+                },
+                Err(e) => {
+                    other.push(format!("{e:?} {e:#?}"));
+                    Observed {
+                        who: format!("{kind:?}"),
+                        token: None,
+                        task_id: None,
+                        ambiguous: false,
+                        timeout: false,
+                        refused_locally: false,
+                        message: e.to_string(),
+                        other_output: other,
+                        took,
+                        limit: REQUEST_TIMEOUT + ALLOWANCE,
+                        multiline: false,
+                    }
+                }
+            };
+            all_broken.extend(observed.check(&case, &server.seen()));
+        }
+    }
+    assert!(
+        all_broken.is_empty(),
+        "{} broken promises:\n{}",
+        all_broken.len(),
+        all_broken.join("\n")
+    );
+}
