@@ -124,3 +124,22 @@ fn a_key_echoed_by_the_server_never_reaches_the_error() {
         }
     }
 }
+
+#[test]
+fn the_solve_span_records_the_task_id_once() {
+    use capmonster_tests::{Capture, config, emulator, front};
+    let emu = emulator(config());
+    for kind in [Kind::Blocking, Kind::Async] {
+        let capture = Capture::default();
+        let solved = tracing::subscriber::with_default(capture.clone(), || {
+            front(kind, &emu).solve(task()).expect("solved")
+        });
+        assert!(solved.polls >= 2, "{kind:?}: several polls: {solved:?}");
+        let records = capture
+            .lines()
+            .into_iter()
+            .filter(|l| l.starts_with("record") && l.contains("task_id="))
+            .count();
+        assert_eq!(records, 1, "{kind:?}: {:?}", capture.lines());
+    }
+}

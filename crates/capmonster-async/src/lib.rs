@@ -118,8 +118,13 @@ impl FromClientConfig for Client {
                 Some(url) => builder.proxy(reqwest::Proxy::all(url).map_err(|_| {
                     invalid("outboundProxy", "is not a proxy URL reqwest understands")
                 })?),
+                // The environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY) is not read, as
+                // in the blocking client: the key goes only where the builder says.
                 None => builder.no_proxy(),
             };
+        if let Some(warning) = config.cleartext_warning() {
+            tracing::warn!(warning, "the key is sent in clear text");
+        }
         let http = builder
             .build()
             .map_err(|_| invalid("tls", "the HTTP client could not be built"))?;
@@ -348,6 +353,7 @@ impl Client {
             task_id = tracing::field::Empty
         );
         let mut detail = None;
+        let mut recorded = false;
         loop {
             match solver.poll(Instant::now()) {
                 Action::Send(out) => {
@@ -364,8 +370,10 @@ impl Client {
                             solver.handle_response(Instant::now(), input)
                         }
                     }
-                    if let Some(id) = solver.task_id() {
+                    // Recorded once: a subscriber shows every recording of a field.
+                    if !recorded && let Some(id) = solver.task_id() {
                         span.record("task_id", id);
+                        recorded = true;
                     }
                     observer(&solver.progress(Instant::now()));
                 }
@@ -459,7 +467,7 @@ impl Client {
         };
         let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
         let text = error_chain(error);
-        tracing::debug!(?evidence, "no answer");
+        tracing::debug!(failure = ?evidence, "no answer");
         Failure::no_answer(evidence, redact(&text, &secrets))
     }
 }

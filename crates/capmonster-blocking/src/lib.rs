@@ -101,6 +101,13 @@ impl FromClientConfig for Client {
                 ))
             })?;
             builder = builder.proxy(Some(proxy));
+        } else {
+            // The environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY) is not read, as in
+            // the async client: the key goes only where the builder says.
+            builder = builder.proxy(None);
+        }
+        if let Some(warning) = config.cleartext_warning() {
+            tracing::warn!(warning, "the key is sent in clear text");
         }
         let secrets = config.secrets();
         Ok(Self {
@@ -300,6 +307,7 @@ impl Client {
         );
         let _entered = span.enter();
         let mut detail = None;
+        let mut recorded = false;
         loop {
             match solver.poll(Instant::now()) {
                 Action::Send(out) => {
@@ -312,8 +320,10 @@ impl Client {
                             solver.handle_response(Instant::now(), input)
                         }
                     }
-                    if let Some(id) = solver.task_id() {
+                    // Recorded once: a subscriber shows every recording of a field.
+                    if !recorded && let Some(id) = solver.task_id() {
                         span.record("task_id", id);
+                        recorded = true;
                     }
                     observer(&solver.progress(Instant::now()));
                 }
@@ -412,7 +422,7 @@ impl Client {
         let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
         let detail = redact(&error.to_string(), &secrets);
         let failure = Failure::no_answer(evidence, detail);
-        tracing::debug!(?evidence, "no answer");
+        tracing::debug!(failure = ?evidence, "no answer");
         failure
     }
 }

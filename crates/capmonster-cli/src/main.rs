@@ -12,8 +12,8 @@ use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use capmonster_blocking::proto::ErrorClass;
 use capmonster_blocking::proto::solver::TimingTable;
+use capmonster_blocking::proto::{ErrorClass, ErrorCode};
 use capmonster_blocking::{
     Client, Error as ClientError, Policy, Progress, Service, Solved, TaskKind, Timing,
 };
@@ -34,9 +34,9 @@ Examples:
   capmonster solve image-to-text --image captcha.png
   capmonster --json solve turnstile --website-url https://example.com --website-key 0x4AAAAAAA
   capmonster solve --task task.json
-  id=$(capmonster create hcaptcha --website-url https://example.com --website-key KEY)
-  capmonster wait \"$id\" --kind hcaptcha
-  capmonster report \"$id\" --kind token
+  id=$(capmonster create recaptcha-v2 --website-url https://example.com --website-key KEY)
+  capmonster wait \"$id\" --kind recaptcha-v2
+  capmonster report \"$id\" --kind token --task-kind recaptcha-v2
   capmonster serve --port 8080 --speed 10
 
 Output:
@@ -46,12 +46,14 @@ Output:
 
 Exit codes:
   0  done
-  2  bad usage: a flag, or a task that breaks the documented rules (nothing was sent)
+  2  bad usage: a flag, a task that breaks the documented rules, a --timeout shorter than the
+     first poll (nothing was sent), or a task type the service does not support
   3  the service refused the configuration: key, balance, IP, account (fix it before retrying)
   4  the task failed: unsolvable, bad input, refused report, poll limit, or a createTask whose
      fate is unknown (it may exist and be charged; it was not resent)
   5  timed out: the solve's deadline (--timeout) or a request's (--request-timeout)
-  6  no usable answer: network failure, a non-API answer, or the service stayed busy";
+  6  no usable answer: network failure, a non-API answer, the service stayed busy, or a
+     solution without its answer or with control characters (not printed)";
 
 /// The command line.
 #[derive(Debug, Parser)]
@@ -167,7 +169,7 @@ A spinner on stderr shows the task id, the polls made and the time spent (on a t
     /// Report a task's answer as wrong (image or token method).
     #[command(after_help = "\
 Example:
-  capmonster report 123456789 --kind token
+  capmonster report 123456789 --kind token --task-kind recaptcha-v2
 
 Report only answers that the site refused: the service watches the share of reports.")]
     Report(ReportArgs),
@@ -183,6 +185,7 @@ Example:
 #[derive(Debug, Args)]
 struct TaskRef {
     /// The task id.
+    #[arg(value_parser = clap::value_parser!(u64).range(1..))]
     id: u64,
     /// The task's kind, to type the solution [default: untyped]
     #[arg(long, value_enum)]
@@ -193,10 +196,16 @@ struct TaskRef {
 #[derive(Debug, Args)]
 struct ReportArgs {
     /// The task id.
+    #[arg(value_parser = clap::value_parser!(u64).range(1..))]
     id: u64,
     /// Which report method: `image` for image tasks, `token` for token tasks.
     #[arg(long, value_enum)]
     kind: ReportKind,
+    /// The task's type, so that the service's report rules are checked here before anything
+    /// is sent. Required with `--kind token` on a service that takes token reports for some
+    /// types only (Anti-Captcha: reCAPTCHA only).
+    #[arg(long, value_enum, value_name = "KIND")]
+    task_kind: Option<KindName>,
 }
 
 /// The report methods.
@@ -302,6 +311,15 @@ fn exit_code(error: &ClientError) -> u8 {
         return EXIT_TIMEOUT;
     }
     match error {
+        // The service does not know the task's type: the command line was wrong.
+        ClientError::Api { error, .. }
+            if matches!(
+                error.code,
+                ErrorCode::TaskNotSupported | ErrorCode::TaskAbsent
+            ) =>
+        {
+            EXIT_USAGE
+        }
         ClientError::Api { error, .. } => match error.class() {
             ErrorClass::FatalConfig => EXIT_CONFIG,
             ErrorClass::FatalTask | ErrorClass::RetryTask => EXIT_TASK,
@@ -362,7 +380,7 @@ fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
             let task = args.task()?;
             let policy = client.config().policy.clone();
             let solved = with_spinner(|observe| client.solve_observed(task, &policy, observe))?;
-            printer.solved(&solved);
+            printer.solved(&solved)?;
         }
         Command::Create(args) => {
             let task = args.task()?;
@@ -372,24 +390,71 @@ fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
         }
         Command::Result(r) => {
             let kind = r.kind.map_or(TaskKind::Other, TaskKind::from);
-            printer.task_result(r.id, &client.task_result(r.id, kind)?);
+            printer.task_result(r.id, kind, &client.task_result(r.id, kind)?)?;
         }
         Command::Wait(r) => {
             let kind = r.kind.map_or(TaskKind::Other, TaskKind::from);
             let solved = with_spinner(|observe| client.wait_observed(r.id, kind, observe))?;
-            printer.solved(&solved);
+            printer.solved(&solved)?;
         }
         Command::Report(r) => {
-            let kind = match r.kind {
-                ReportKind::Image => TaskKind::ImageToText,
-                ReportKind::Token => TaskKind::RecaptchaV2,
-            };
+            let kind = report_kind(&r, client.config().service.dialect())?;
             client.report_task(r.id, kind, Instant::now())?;
             printer.reported(r.id);
         }
         Command::Serve(_) => unreachable!("handled above"),
     }
     Ok(())
+}
+
+/// The task kind a report is planned for: the one given with `--task-kind` (which must be of
+/// the `--kind` family), or, for `--kind token` alone, any token kind when the service's rules
+/// take token reports for every one of them. Otherwise the rules cannot be checked here, and
+/// the command refuses (exit 2) rather than send a report the service may refuse.
+fn report_kind(r: &ReportArgs, dialect: Dialect) -> Result<TaskKind, Failure> {
+    use capmonster_blocking::proto::report::{ReportLedger, plan_report};
+    if let Some(k) = r.task_kind {
+        let kind = TaskKind::from(k);
+        let image = matches!(r.kind, ReportKind::Image);
+        if kind == TaskKind::Other || kind.is_image() != image {
+            return Err(Failure::usage(format!(
+                "--task-kind {} is not a task of the --kind {} family",
+                kind.display_name(),
+                if image { "image" } else { "token" }
+            )));
+        }
+        return Ok(kind);
+    }
+    match r.kind {
+        ReportKind::Image => Ok(TaskKind::ImageToText),
+        ReportKind::Token => {
+            let refused = TaskKind::ALL
+                .iter()
+                .filter(|k| !k.is_image() && **k != TaskKind::Other)
+                .find(|k| {
+                    let now = Duration::from_secs(1);
+                    plan_report(
+                        dialect,
+                        capmonster_blocking::ReportVerdict::Incorrect,
+                        **k,
+                        r.id,
+                        now,
+                        now,
+                        &mut ReportLedger::new(),
+                    )
+                    .is_err()
+                });
+            match refused {
+                None => Ok(TaskKind::RecaptchaV2),
+                Some(k) => Err(Failure::usage(format!(
+                    "this service does not take token reports for every task type (not for {}, \
+                     for one): give the task's type with --task-kind (e.g. --task-kind recaptcha-v2); \
+                     nothing was sent",
+                    k.display_name()
+                ))),
+            }
+        }
+    }
 }
 
 /// The speed-up of the `--emulator` service: a 2 s reCAPTCHA takes 0.1 s, a 20 s hCaptcha 1 s.
@@ -469,6 +534,9 @@ fn connect(g: &Global) -> Result<(Client, Option<EmulatorHandle>), Failure> {
         policy = policy.with_deadline(seconds(t, "--timeout")?);
     }
     let client = builder.policy(policy).build()?;
+    if let Some(warning) = client.config().cleartext_warning() {
+        eprintln!("capmonster: warning: {warning}");
+    }
     Ok((client, emulator))
 }
 
@@ -499,8 +567,8 @@ fn with_spinner(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use capmonster_blocking::proto::ApiError;
     use capmonster_blocking::proto::solver::{AmbiguousCause, TransportFailure};
-    use capmonster_blocking::proto::{ApiError, ErrorCode};
     use capmonster_blocking::{Phase, TransportError};
 
     fn api(code: ErrorCode) -> ClientError {
@@ -516,6 +584,8 @@ mod tests {
         assert_eq!(exit_code(&api(ErrorCode::KeyDoesNotExist)), 3);
         assert_eq!(exit_code(&api(ErrorCode::ZeroBalance)), 3);
         assert_eq!(exit_code(&api(ErrorCode::CaptchaUnsolvable)), 4);
+        // An unknown task type: the command line was wrong.
+        assert_eq!(exit_code(&api(ErrorCode::TaskNotSupported)), 2);
         // Retries used up on a busy service: nothing wrong with the task or the key.
         assert_eq!(exit_code(&api(ErrorCode::NoSlotAvailable)), 6);
         let ambiguous = ClientError::AmbiguousCreate {

@@ -2,10 +2,45 @@
 
 use std::io::Write as _;
 
+use capmonster_blocking::proto::Ready;
+use capmonster_blocking::proto::escape_control;
+use capmonster_blocking::proto::solver::error_excerpt;
 use capmonster_blocking::{Balance, Solved, TaskId, TaskKind, TaskResult};
 use serde_json::{Value, json};
 
 use crate::Failure;
+
+/// The exit code of an answer that cannot be printed safely (no usable answer).
+const EXIT_UNUSABLE: u8 = 6;
+
+/// A solution (or any text from the server) that holds control characters is refused rather
+/// than printed: on a terminal they could clear the screen or forge lines, and a token with
+/// them is not a usable token anyway. The error shows it escaped.
+fn printable(id: TaskId, ready: &Ready) -> Result<(), Failure> {
+    fn clean(v: &Value) -> bool {
+        match v {
+            Value::String(s) => matches!(escape_control(s), std::borrow::Cow::Borrowed(_)),
+            Value::Array(a) => a.iter().all(clean),
+            Value::Object(o) => o.iter().all(|(k, v)| {
+                matches!(escape_control(k), std::borrow::Cow::Borrowed(_)) && clean(v)
+            }),
+            _ => true,
+        }
+    }
+    let text = ready.raw_json();
+    if clean(&ready.raw_value()) {
+        return Ok(());
+    }
+    Err(Failure {
+        message: format!(
+            "task {id}'s answer holds control characters and was not printed ({}); \
+             report it to the service",
+            error_excerpt(text)
+        ),
+        code: EXIT_UNUSABLE,
+        error: None,
+    })
+}
 
 /// Prints results on stdout and failures on stderr (and stdout with `--json`).
 #[derive(Debug, Clone, Copy)]
@@ -50,14 +85,28 @@ impl Printer {
         );
     }
 
-    /// One getTaskResult's answer.
-    pub(crate) fn task_result(&self, id: TaskId, result: &TaskResult) {
+    /// One getTaskResult's answer. A ready answer of a known kind without its main value, or
+    /// with control characters, is an error.
+    pub(crate) fn task_result(
+        &self,
+        id: TaskId,
+        kind: TaskKind,
+        result: &TaskResult,
+    ) -> Result<(), Failure> {
         match result.ready() {
             None => self.print(
                 "processing",
                 json!({"ok": true, "task_id": id, "status": "processing"}),
             ),
             Some(ready) => {
+                if ready.lacks_main_value(kind) {
+                    return Err(capmonster_blocking::Error::NoSolution {
+                        task_id: id,
+                        raw: ready.raw_json().to_owned(),
+                    }
+                    .into());
+                }
+                printable(id, ready)?;
                 let value = ready.solution.main_value();
                 self.print(
                     value.unwrap_or(ready.raw_json()),
@@ -72,11 +121,13 @@ impl Printer {
                 );
             }
         }
+        Ok(())
     }
 
     /// A finished solve.
-    pub(crate) fn solved(&self, s: &Solved) {
+    pub(crate) fn solved(&self, s: &Solved) -> Result<(), Failure> {
         let ready = &s.ready;
+        printable(s.task_id, ready)?;
         let value = ready.solution.main_value();
         self.print(
             value.unwrap_or(ready.raw_json()),
@@ -94,6 +145,7 @@ impl Printer {
                 "returned_after_ms": millis(s.returned_after),
             }),
         );
+        Ok(())
     }
 
     /// An accepted report.
@@ -119,9 +171,14 @@ impl Printer {
             error["task_id"] = json!(e.task_id());
             error["retryable"] = json!(e.is_retryable());
             if let Some(api) = e.api() {
-                error["code"] = json!(api.code.as_str());
+                // Server text, escaped as on stderr (JSON leaves C1 and bidi controls raw).
+                error["code"] = json!(escape_control(api.code.as_str()));
                 error["class"] = json!(api.class().as_str());
-                error["description"] = json!(api.description);
+                error["description"] = json!(
+                    api.description
+                        .as_deref()
+                        .map(|d| escape_control(d).into_owned())
+                );
             }
         }
         let mut out = std::io::stdout().lock();

@@ -487,11 +487,27 @@ fn create_result_wait_report() {
 
     // Report it once: accepted. Twice: the service refuses (a new process has no local
     // record of the first report), and that is fatal to the task.
-    let r = run(&args(&base, &["--json", "report", &id, "--kind", "token"])).ok();
+    // Without the task's type, the service's rules cannot be checked: refused, nothing sent.
+    let r = run(&args(&base, &["--json", "report", &id, "--kind", "token"]));
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("--task-kind"), "{r:?}");
+    let r = run(&args(&base, &["report", "0", "--kind", "image"]));
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_eq!(emu.stats().reports_accepted, 0);
+    let report = [
+        "--json",
+        "report",
+        &id,
+        "--kind",
+        "token",
+        "--task-kind",
+        "recaptcha-v2",
+    ];
+    let r = run(&args(&base, &report)).ok();
     let v = r.json();
     assert_eq!(v["reported"], true);
     assert_eq!(v["task_id"].to_string(), id);
-    let r = run(&args(&base, &["--json", "report", &id, "--kind", "token"]));
+    let r = run(&args(&base, &report));
     assert_eq!(r.code, 4, "{r:?}");
     assert_eq!(r.json()["error"]["code"], "ERROR_NO_SUCH_CAPCHA_ID");
     assert_eq!(emu.stats().reports_accepted, 1);
@@ -861,4 +877,129 @@ fn the_url_form_against_the_in_process_emulator() {
     let r = run(&["--emulator", "--service", "2captcha", "balance"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("not 2captcha's JSON API"), "{r:?}");
+}
+
+/// A loopback server for `answers` connections (then it stops): createTask gets `create`, any
+/// other request `poll`, as HTTP 200 JSON.
+fn hostile(
+    create: &'static str,
+    poll: String,
+    answers: usize,
+) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::Read as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let thread = std::thread::spawn(move || {
+        for _ in 0..answers {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+            let mut buf = vec![0u8; 65536];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let body = if buf[..n].starts_with(b"POST /createTask") {
+                create
+            } else {
+                &poll
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, thread)
+}
+
+#[test]
+fn hostile_answers_never_reach_the_terminal_raw() {
+    let solve = |url: &str, json: bool| {
+        let mut a = vec!["--base-url", url, "--api-key", KEY, "--poll-ms", "100"];
+        if json {
+            a.push("--json");
+        }
+        a.extend([
+            "solve",
+            "recaptcha-v2",
+            "--website-url",
+            "https://example.com",
+            "--website-key",
+            SITE_KEY,
+        ]);
+        run(&a)
+    };
+    let created = r#"{"errorId":0,"taskId":4242}"#;
+    // A token with terminal escapes: refused, shown escaped, exit 6.
+    for json in [false, true] {
+        let ready = r#"{"errorId":0,"status":"ready","solution":{"gRecaptchaResponse":"\u001b[2J\u0007tok\r\ncapmonster: forged"}}"#;
+        let (url, server) = hostile(created, ready.to_owned(), 2);
+        let r = solve(&url, json);
+        server.join().unwrap();
+        assert_eq!(r.code, 6, "{r:?}");
+        assert!(r.stderr.contains("4242"), "{r:?}");
+        for out in [&r.stdout, &r.stderr] {
+            assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{r:?}");
+        }
+        assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+    }
+    // A ready answer without a token: an error naming the task, exit 6.
+    for solution in ["{}", r#""bare""#, r#"{"gRecaptchaResponse":12345}"#] {
+        let ready = format!(r#"{{"errorId":0,"status":"ready","solution":{solution}}}"#);
+        let (url, server) = hostile(created, ready, 2);
+        let r = solve(&url, false);
+        server.join().unwrap();
+        assert_eq!(r.code, 6, "{solution}: {r:?}");
+        assert!(
+            r.stderr.contains("task 4242") && r.stdout.is_empty(),
+            "{r:?}"
+        );
+    }
+    // An error description that echoes the key with escapes: scrubbed and escaped
+    // (run_with checks that the key is printed nowhere).
+    let refused: &'static str = Box::leak(
+        format!(
+            r#"{{"errorId":1,"errorCode":"ERROR_KEY_DOES_NOT_EXIST","errorDescription":"key {KEY} \u001b]0;pwned\u0007 unknown"}}"#
+        )
+        .into_boxed_str(),
+    );
+    let (url, server) = hostile(refused, String::new(), 1);
+    let r = solve(&url, true);
+    server.join().unwrap();
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(
+        !r.stderr.contains('\u{1b}') && !r.stdout.contains('\u{1b}'),
+        "{r:?}"
+    );
+    assert!(r.stderr.contains("[redacted]"), "{r:?}");
+}
+
+#[test]
+fn an_unknown_task_type_is_a_usage_error_and_plain_http_is_warned_about() {
+    let emu = emulator();
+    let base = at(&emu);
+    let dir = std::env::temp_dir().join(format!("capmonster-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("task.json");
+    std::fs::write(
+        &file,
+        r#"{"type":"NoSuchTaskAnywhere","websiteURL":"https://example.com"}"#,
+    )
+    .unwrap();
+    let r = run(&args(&base, &["solve", "--task", file.to_str().unwrap()]));
+    assert_eq!(r.code, 2, "{r:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+    // 192.0.2.1 (TEST-NET-1) is not loopback: the key would travel in clear text.
+    let r = run(&[
+        "--base-url",
+        "http://192.0.2.1:9",
+        "--api-key",
+        KEY,
+        "--request-timeout",
+        "0.3",
+        "balance",
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("clear text"), "{r:?}");
+    assert!(!emu.base_url().is_empty());
 }

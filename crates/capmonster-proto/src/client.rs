@@ -135,6 +135,28 @@ impl ClientConfig {
         Ok(())
     }
 
+    /// A warning when the key would travel in clear text: the base URL is plain `http://` and
+    /// its host is not loopback (`localhost`, `127.0.0.0/8`, `::1`). Both front ends log it
+    /// (tracing, `warn`) when the client is built, and the CLI prints it on stderr.
+    pub fn cleartext_warning(&self) -> Option<String> {
+        let uri: http::Uri = self.service.base_url().parse().ok()?;
+        if uri.scheme_str() != Some("http") {
+            return None;
+        }
+        let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        (!loopback).then(|| {
+            format!(
+                "the base URL {} is plain http on a host that is not loopback: the key travels \
+                 in clear text; use https",
+                self.service.base_url()
+            )
+        })
+    }
+
     /// The createTask for `task`, with this client's `softId`.
     pub fn create_task(&self, task: Task) -> CreateTask {
         let create = CreateTask::new(task);
@@ -314,6 +336,23 @@ mod tests {
         assert_eq!(redact_proxy_password("http://h:1"), "http://h:1");
         c.outbound_proxy = Some("http://bob:p%40ss@10.0.0.1:3128".into());
         assert!(c.secrets().iter().any(|s| s == "p@ss"));
+    }
+
+    #[test]
+    fn plain_http_off_loopback_is_warned_about() {
+        let mut c = config();
+        assert_eq!(c.cleartext_warning(), None, "https by default");
+        for (url, warned) in [
+            ("http://127.0.0.1:8080", false),
+            ("http://localhost:1", false),
+            ("http://[::1]:1", false),
+            ("http://api.example.com", true),
+            ("http://10.0.0.1:80", true),
+            ("https://api.example.com", false),
+        ] {
+            c.service = Service::custom(url, crate::service::Dialect::CapMonster).unwrap();
+            assert_eq!(c.cleartext_warning().is_some(), warned, "{url}");
+        }
     }
 
     #[test]

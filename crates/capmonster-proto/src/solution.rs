@@ -232,6 +232,21 @@ impl Ready {
         }
     }
 
+    /// True when a ready answer for a task of `kind` lacks the kind's main value: a solution of
+    /// the wrong shape (read as [`Solution::Raw`]) or an empty token or text. Kinds whose main
+    /// value may be absent by design (grid answers, some custom classes) are judged by their
+    /// shape only, and an unknown kind never lacks anything.
+    pub fn lacks_main_value(&self, kind: TaskKind) -> bool {
+        if kind == TaskKind::Other {
+            return false;
+        }
+        match &self.solution {
+            Solution::Raw => true,
+            Solution::ComplexImage(_) | Solution::Custom(_) => false,
+            solution => solution.main_value().is_none_or(|v| v.trim().is_empty()),
+        }
+    }
+
     /// The solution object exactly as the service sent it.
     pub fn raw_json(&self) -> &str {
         self.raw.get()

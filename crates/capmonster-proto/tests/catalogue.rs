@@ -2193,3 +2193,33 @@ fn every_documented_solution_parses_into_a_typed_variant() {
     }
     assert_eq!(names.len(), 44);
 }
+
+#[test]
+fn bad_proxy_fields_in_a_json_task_name_the_field_at_fault() {
+    let base = || {
+        serde_json::json!({
+            "type": "RecaptchaV2Task",
+            "websiteURL": "https://example.com",
+            "websiteKey": "6Le-SITEKEY",
+            "proxyType": "http",
+            "proxyAddress": "203.0.113.5",
+            "proxyPort": 8080
+        })
+    };
+    let field = |edit: &dyn Fn(&mut Value)| {
+        let mut v = base();
+        edit(&mut v);
+        Task::from_json_value(v)
+            .map(|_| String::from("ok"))
+            .unwrap_or_else(|e| e.field().to_owned())
+    };
+    assert_eq!(field(&|_| {}), "ok");
+    assert_eq!(field(&|v| v["proxyPort"] = 70_000.into()), "task.proxyPort");
+    assert_eq!(
+        field(&|v| {
+            v.as_object_mut().unwrap().remove("proxyAddress");
+        }),
+        "task.proxyAddress"
+    );
+    assert_eq!(field(&|v| v["proxyType"] = "ftp".into()), "task.proxyType");
+}

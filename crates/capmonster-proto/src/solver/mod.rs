@@ -941,7 +941,7 @@ impl Solver {
                 self.last_cause = None;
                 self.poll_again(now, None);
             }
-            Ok(TaskResult::Ready(ready)) if lacks_main_value(self.kind, &ready) => {
+            Ok(TaskResult::Ready(ready)) if ready.lacks_main_value(self.kind) => {
                 let raw = ready.raw_json().to_owned();
                 self.end(Err(SolveError::NoSolution { task_id, raw }));
             }
@@ -1024,20 +1024,6 @@ impl Solver {
             returned_after: now.saturating_duration_since(created),
             completed_at: now,
         }
-    }
-}
-
-/// True when a ready answer of a known kind lacks the kind's main value: a solution of the
-/// wrong shape (read as [`crate::Solution::Raw`]) or an empty token. The kinds whose main value
-/// may be absent by design (grid answers, some custom classes) are judged by their shape only.
-fn lacks_main_value(kind: TaskKind, ready: &Ready) -> bool {
-    if kind == TaskKind::Other {
-        return false;
-    }
-    match &ready.solution {
-        crate::Solution::Raw => true,
-        crate::Solution::ComplexImage(_) | crate::Solution::Custom(_) => false,
-        solution => solution.main_value().is_none_or(|v| v.trim().is_empty()),
     }
 }
 

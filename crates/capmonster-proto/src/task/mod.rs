@@ -570,14 +570,18 @@ impl Task {
             .map_err(|e| ValidationError::new("task", format!("does not match its type: {e}")))?;
         let has_proxy_fields = PROXY_FIELDS.iter().any(|f| raw.object.contains_key(*f));
         if has_proxy_fields && task.proxy().is_none() {
-            return Err(ValidationError::new(
-                "task.proxyType",
-                if kind.proxy_rule() == ProxyRule::None {
-                    "this task type takes no proxy fields"
-                } else {
-                    "the proxy fields do not make a whole proxy (proxyType http/https/socks4/socks5, proxyAddress and proxyPort are needed)"
-                },
-            ));
+            if kind.proxy_rule() == ProxyRule::None {
+                let field = PROXY_FIELDS
+                    .iter()
+                    .find(|f| raw.object.contains_key(**f))
+                    .unwrap_or(&"proxyType");
+                return Err(ValidationError::new(
+                    format!("task.{field}"),
+                    "this task type takes no proxy fields",
+                ));
+            }
+            let (field, rule) = first_bad_proxy_field(&raw.object);
+            return Err(ValidationError::new(format!("task.{field}"), rule));
         }
         // A field the typed struct does not model would be lost: keep the object as it is.
         let written = serde_json::to_value(&task).unwrap_or(Value::Null);
@@ -628,6 +632,38 @@ fn dropped_fields(input: &Map<String, Value>, written: &Value) -> Vec<String> {
 }
 
 /// The proxy field names, flattened into a task.
+/// The first proxy field of a task object that keeps the fields from making a whole proxy, and
+/// its rule: the type, then the address, then the port.
+fn first_bad_proxy_field(object: &Map<String, Value>) -> (&'static str, &'static str) {
+    let text = |name: &str| object.get(name).and_then(Value::as_str).map(str::trim);
+    let type_ok = text("proxyType").is_some_and(|t| {
+        ["http", "https", "socks4", "socks5"]
+            .iter()
+            .any(|k| t.eq_ignore_ascii_case(k))
+    });
+    if !type_ok {
+        return ("proxyType", "must be one of http, https, socks4, socks5");
+    }
+    if text("proxyAddress").is_none_or(str::is_empty) {
+        return (
+            "proxyAddress",
+            "is required with proxyType: an IP address or host name",
+        );
+    }
+    let port = match object.get("proxyPort") {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    };
+    if !port.is_some_and(|p| (1..=65_535).contains(&p)) {
+        return ("proxyPort", "must be a whole number from 1 to 65535");
+    }
+    (
+        "proxyType",
+        "the proxy fields do not make a whole proxy (proxyType http/https/socks4/socks5, proxyAddress and proxyPort are needed)",
+    )
+}
+
 const PROXY_FIELDS: &[&str] = &[
     "proxyType",
     "proxyAddress",
