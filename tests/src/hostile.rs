@@ -363,6 +363,8 @@ pub struct Case {
     pub deadline: Duration,
     /// Nothing listens at the base URL (the connection is refused).
     pub unreachable: bool,
+    /// The solve is refused before anything is sent.
+    pub sends_nothing: bool,
 }
 
 /// The solve's deadline in the cases.
@@ -392,6 +394,7 @@ pub fn case(
         real_timing: false,
         deadline: DEADLINE,
         unreachable: false,
+        sends_nothing: false,
     }
 }
 
@@ -409,6 +412,11 @@ impl Case {
     /// Answers to anything but createTask and getTaskResult.
     pub fn other(mut self, replies: Vec<Reply>) -> Self {
         self.other = replies;
+        self
+    }
+    /// The solve must be refused before anything is sent.
+    pub fn sends_nothing(mut self) -> Self {
+        self.sends_nothing = true;
         self
     }
     /// Nothing listens at the base URL.
@@ -464,11 +472,11 @@ pub fn cases() -> Vec<Case> {
         case("task_id_fraction", vec![task("1.5")], vec![ready()], Fails, &[4, 6]),
         case("create_error_id_half", vec![Reply::json(200, r#"{"errorId":0.5,"taskId":730006}"#)], vec![ready()], Fails, &[4, 6]),
         case("poll_error_id_half", vec![task("730007")], vec![Reply::json(200, &format!(r#"{{"errorId":0.5,"status":"ready","solution":{{"gRecaptchaResponse":"{TOKEN}"}}}}"#))], Fails, &[4, 5, 6]),
-        // Finding 2. 429: an error-shaped 429 may be resent (RFC 6585: not processed); one that names a task never is.
-        case("create_429_html_then_task", vec![Reply::html(429, "<html><body><h1>429 Too Many Requests</h1></body></html>").nothing_created(), task("730008")], vec![ready()], Either, &[0, 4, 6]),
-        case("create_429_empty_then_task", vec![Reply::empty(429).nothing_created(), task("730009")], vec![ready()], Either, &[0, 4, 6]),
+        // Finding 2. 429 (the rule of docs/RELIABILITY.md, promise 2): one that names no task is resent (RFC 6585: not processed) and the solve goes on; one that names a task is polled, never resent.
+        case("create_429_html_then_task", vec![Reply::html(429, "<html><body><h1>429 Too Many Requests</h1></body></html>").nothing_created(), task("730008")], vec![ready()], Solved, &[0]),
+        case("create_429_empty_then_task", vec![Reply::empty(429).nothing_created(), task("730009")], vec![ready()], Solved, &[0]),
         case("create_429_json_error_then_task", vec![api_error(429, "ERROR_TOO_MUCH_REQUESTS", "Too many requests"), task("730010")], vec![ready()], Solved, &[0]),
-        case("create_429_names_a_task", vec![Reply::json(429, r#"{"errorId":0,"taskId":4242}"#), task("730011")], vec![ready()], Either, &[0, 4, 6]),
+        case("create_429_names_a_task", vec![Reply::json(429, r#"{"errorId":0,"taskId":4242}"#), task("730011")], vec![ready()], Solved, &[0]),
         // 5xx on createTask: only a JSON error body shows nothing was created.
         case("create_502_html", vec![nginx_502(), task("730012")], vec![ready()], Fails, &[4]),
         case("create_500_empty", vec![Reply::empty(500), task("730013")], vec![ready()], Fails, &[4]),
@@ -517,8 +525,8 @@ pub fn cases() -> Vec<Case> {
         // A byte-order mark (judgement: a client may strip it or refuse the answer; refusing a createTask answer is then ambiguous).
         case("create_bom", vec![bom(&task_text("730034")).hidden()], vec![ready()], Either, &[0, 4, 6]),
         case("every_poll_bom", vec![task("730035")], vec![bom(&ready_text())], Either, &[0, 5, 6]),
-        // Finding 3. A deadline shorter than the first poll (a __nocache key waits 10 s): refused before sending, or polled at least once.
-        case("deadline_before_first_poll", vec![task("730036")], vec![ready()], Either, &[0, 2, 5]).real_timing(Duration::from_secs(3)),
+        // Finding 3. A deadline shorter than the first poll (a __nocache key waits 10 s): refused before anything is sent (the choice written down in docs/PROTOCOL-NOTES.md).
+        case("deadline_before_first_poll", vec![task("730036")], vec![ready()], Fails, &[2]).real_timing(Duration::from_secs(3)).sends_nothing(),
     ]
 }
 
@@ -552,6 +560,9 @@ pub struct Seen {
     pub host: String,
     /// The body, as text.
     pub body: String,
+    /// The whole body arrived (as long as its `content-length`): a client cut at its deadline
+    /// may leave after the head.
+    pub complete: bool,
     /// Which reply of its route's list answered it.
     pub reply: usize,
 }
@@ -577,7 +588,7 @@ impl HostileServer {
         let (create, poll, other) = (case.create.clone(), case.poll.clone(), case.other.clone());
         let state2 = state.clone();
         let raw = RawServer::start(MAX_CONNECTIONS, MAX_TIME, move |stream, request, stop| {
-            let (route, target, host, body) = parse(request);
+            let (route, target, host, body, complete) = parse(request);
             let (list, slot) = match route {
                 Route::Create => (&create, 0),
                 Route::Poll => (&poll, 1),
@@ -592,6 +603,7 @@ impl HostileServer {
                     target,
                     host: host.clone(),
                     body,
+                    complete,
                     reply: i,
                 });
                 i
@@ -624,7 +636,7 @@ impl HostileServer {
     }
 }
 
-fn parse(request: &[u8]) -> (Route, String, String, String) {
+fn parse(request: &[u8]) -> (Route, String, String, String, bool) {
     let text = String::from_utf8_lossy(request);
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let target = head
@@ -650,7 +662,14 @@ fn parse(request: &[u8]) -> (Route, String, String, String) {
     } else {
         Route::Other
     };
-    (route, target, host, body.to_owned())
+    let length = head.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse::<usize>().ok())
+            .flatten()
+    });
+    let complete = text.contains("\r\n\r\n") && body.len() >= length.unwrap_or(0);
+    (route, target, host, body.to_owned(), complete)
 }
 
 /// The URL form's `action=` from the query or the body.
@@ -867,7 +886,7 @@ impl Observed {
         }
         // No task polled under an id it was not given.
         let good: Vec<u64> = ids.iter().filter_map(|(id, _)| exact_u64(id)).collect();
-        for s in seen.iter().filter(|s| s.route == Route::Poll) {
+        for s in seen.iter().filter(|s| s.route == Route::Poll && s.complete) {
             let polled = polled_id(&s.body, &s.target);
             match polled.as_deref().and_then(exact_u64) {
                 Some(n) if good.contains(&n) => {}
@@ -895,6 +914,13 @@ impl Observed {
         }
         if self.refused_locally && !seen.is_empty() {
             fail("refused locally, yet sent requests".into());
+        }
+        if case.sends_nothing && (!self.refused_locally || !seen.is_empty()) {
+            fail(format!(
+                "should be refused before anything is sent; {} requests were sent: {}",
+                seen.len(),
+                excerpt(&self.message)
+            ));
         }
         // Mentions.
         if self.token.is_none() && !case.mentions.is_empty() {
