@@ -369,6 +369,9 @@ pub struct Case {
 
 /// The solve's deadline in the cases.
 pub const DEADLINE: Duration = Duration::from_millis(2500);
+/// The deadline of the cases that resend createTask: the binary's real back-off after a 429
+/// takes 1.5-2 s.
+pub const RESEND_DEADLINE: Duration = Duration::from_secs(6);
 /// Each request's timeout in the cases.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(1);
 /// How far past its deadline a library solve may end (thread wake-ups on a loaded machine).
@@ -407,6 +410,11 @@ impl Case {
     /// Speak the URL form.
     pub fn url_form(mut self) -> Self {
         self.dialect = Dialect::UrlForm;
+        self
+    }
+    /// This deadline instead of [`DEADLINE`].
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
         self
     }
     /// Answers to anything but createTask and getTaskResult.
@@ -473,19 +481,21 @@ pub fn cases() -> Vec<Case> {
         case("create_error_id_half", vec![Reply::json(200, r#"{"errorId":0.5,"taskId":730006}"#)], vec![ready()], Fails, &[4, 6]),
         case("poll_error_id_half", vec![task("730007")], vec![Reply::json(200, &format!(r#"{{"errorId":0.5,"status":"ready","solution":{{"gRecaptchaResponse":"{TOKEN}"}}}}"#))], Fails, &[4, 5, 6]),
         // Finding 2. 429 (the rule of docs/RELIABILITY.md, promise 2): one that names no task is resent (RFC 6585: not processed) and the solve goes on; one that names a task is polled, never resent.
-        case("create_429_html_then_task", vec![Reply::html(429, "<html><body><h1>429 Too Many Requests</h1></body></html>").nothing_created(), task("730008")], vec![ready()], Solved, &[0]),
-        case("create_429_empty_then_task", vec![Reply::empty(429).nothing_created(), task("730009")], vec![ready()], Solved, &[0]),
-        case("create_429_json_error_then_task", vec![api_error(429, "ERROR_TOO_MUCH_REQUESTS", "Too many requests"), task("730010")], vec![ready()], Solved, &[0]),
+        case("create_429_html_then_task", vec![Reply::html(429, "<html><body><h1>429 Too Many Requests</h1></body></html>").nothing_created(), task("730008")], vec![ready()], Solved, &[0]).deadline(RESEND_DEADLINE),
+        case("create_429_empty_then_task", vec![Reply::empty(429).nothing_created(), task("730009")], vec![ready()], Solved, &[0]).deadline(RESEND_DEADLINE),
+        case("create_429_json_error_then_task", vec![api_error(429, "ERROR_TOO_MUCH_REQUESTS", "Too many requests"), task("730010")], vec![ready()], Solved, &[0]).deadline(RESEND_DEADLINE),
         case("create_429_names_a_task", vec![Reply::json(429, r#"{"errorId":0,"taskId":4242}"#), task("730011")], vec![ready()], Solved, &[0]),
         // 5xx on createTask: only a JSON error body shows nothing was created.
         case("create_502_html", vec![nginx_502(), task("730012")], vec![ready()], Fails, &[4]),
         case("create_500_empty", vec![Reply::empty(500), task("730013")], vec![ready()], Fails, &[4]),
-        case("create_503_json_error_then_task", vec![api_error(503, "ERROR_NO_SLOT_AVAILABLE", "Service temporarily unavailable"), task("730014")], vec![ready()], Solved, &[0]),
+        case("create_503_json_error_then_task", vec![api_error(503, "ERROR_NO_SLOT_AVAILABLE", "Service temporarily unavailable"), task("730014")], vec![ready()], Solved, &[0]).deadline(RESEND_DEADLINE),
         case("create_503_html", vec![Reply::html(503, "<html><body>Service Unavailable</body></html>"), task("730015")], vec![ready()], Fails, &[4]),
         case("poll_502_then_ready", vec![task("730016")], vec![nginx_502(), ready()], Solved, &[0]),
         case("poll_500_empty_then_ready", vec![task("730017")], vec![Reply::empty(500), ready()], Solved, &[0]),
         // Finding 8. Every poll fails until the deadline: the error names the task and keeps the cause.
         case("every_poll_500_html", vec![task("730018")], vec![Reply::html(500, "<html><body>Internal Server Error</body></html>")], Fails, &[5]).mentions(&["500"]),
+        // Judgement: a poll cut by the deadline itself is no cause; the error keeps the last answer's (the deadline, 0.8 s, cuts the second poll before its 1 s request timeout would).
+        case("poll_500_then_cut_by_deadline", vec![task("730045")], vec![Reply::html(500, "<html><body>Internal Server Error</body></html>"), Reply::json(200, "").body(Body::Endless)], Fails, &[5]).deadline(Duration::from_millis(800)).mentions(&["500"]),
         case("every_poll_closed", vec![task("730019")], vec![Reply::json(200, "").body(Body::Close)], Fails, &[5]),
         case("every_poll_bad_status", vec![task("730020")], vec![Reply::json(200, r#"{"errorId":0,"status":"weird"}"#)], Fails, &[4, 5, 6]).mentions(&["weird"]),
         // Finding 8. A plain web server at the base URL: the advice is to check the base URL.
