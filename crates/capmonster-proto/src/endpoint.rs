@@ -21,7 +21,7 @@
 
 use serde::Serialize;
 
-use crate::envelope::{decode, decode_any_status};
+use crate::envelope::{decode, decode_any_status, task_id_in};
 use crate::error::{BuildError, ResponseError, UnparseableResponse};
 use crate::key::ClientKey;
 use crate::service::{Dialect, Service};
@@ -172,7 +172,15 @@ impl Endpoint for CreateTask {
         let body = *response.body();
         // An answer that names a task means the task exists, whatever the HTTP status says: it
         // must be polled, never created again.
-        let wire = decode_any_status(response.status(), body, service.dialect())?;
+        let wire = match decode_any_status(response.status(), body, service.dialect()) {
+            Ok(wire) => wire,
+            // An error answer that still names a task: the task may exist, so it is polled
+            // (which names it in any later error) rather than lost or created again.
+            Err(ResponseError::Api(e)) => {
+                return task_id_in(body).ok_or_else(|| ResponseError::Api(e));
+            }
+            Err(e) => return Err(e),
+        };
         match wire.task_id {
             Some(id) if id > 0 => Ok(id),
             _ if !response.status().is_success() => Err(UnparseableResponse::new(

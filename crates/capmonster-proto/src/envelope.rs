@@ -114,6 +114,19 @@ pub(crate) fn decode_any_status<'a>(
     Ok(wire)
 }
 
+/// The positive `taskId` a JSON body names, if it names one exactly (whatever else it says).
+pub(crate) fn task_id_in(body: &[u8]) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Named {
+        #[serde(rename = "taskId", default, deserialize_with = "lenient_u64")]
+        task_id: Option<u64>,
+    }
+    serde_json::from_slice::<Named>(body)
+        .ok()?
+        .task_id
+        .filter(|id| *id > 0)
+}
+
 fn lenient_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     match exact_integer(d)? {
         None => Ok(None),

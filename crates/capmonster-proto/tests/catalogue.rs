@@ -2128,7 +2128,8 @@ fn incomplete_proxy_fields_are_not_dropped_silently() {
         "proxyType": "http", "proxyAddress": "8.8.8.8"
     }))
     .unwrap_err();
-    assert_eq!(e.field(), "task.proxyType");
+    // The field at fault is named: here the missing port.
+    assert_eq!(e.field(), "task.proxyPort");
     let e = Task::from_json_value(json!({
         "type": "TurnstileTask", "websiteURL": "https://a.example", "websiteKey": "k",
         "proxyType": "ftp", "proxyAddress": "8.8.8.8", "proxyPort": 1
