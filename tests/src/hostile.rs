@@ -842,6 +842,19 @@ fn control_chars(text: &str, multiline: bool) -> Vec<char> {
 }
 
 impl Observed {
+    /// The message without log lines (a `-v` line starts with its timestamp): what the front
+    /// end itself said, where task ids and causes must be named.
+    pub fn own_text(&self) -> String {
+        if !self.multiline {
+            return self.message.clone();
+        }
+        self.message
+            .lines()
+            .filter(|l| !l.starts_with(|c: char| c.is_ascii_digit()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// Checks every promise against what `server` saw while `case` ran. Returns the broken
     /// ones, each a sentence.
     pub fn check(&self, case: &Case, seen: &[Seen]) -> Vec<String> {
@@ -884,7 +897,7 @@ impl Observed {
             let named = match exact_u64(id) {
                 Some(n) => self.task_id.as_deref() == Some(n.to_string().as_str()),
                 None => false,
-            } || self.message.contains(id.as_str());
+            } || self.own_text().contains(id.as_str());
             let excused = *hidden && self.ambiguous;
             if !(named || excused) {
                 fail(format!(
@@ -934,7 +947,7 @@ impl Observed {
         }
         // Mentions.
         if self.token.is_none() && !case.mentions.is_empty() {
-            let lower = self.message.to_lowercase();
+            let lower = self.own_text().to_lowercase();
             if !case.mentions.iter().any(|m| lower.contains(m)) {
                 fail(format!(
                     "the error should mention one of {:?}: {}",

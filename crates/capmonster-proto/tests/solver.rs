@@ -1135,16 +1135,20 @@ fn an_unrecognised_transport_failure_after_create_is_ambiguous() {
 
 #[test]
 fn an_error_answer_that_still_names_a_task_is_polled() {
-    let run = drive(solver(recaptcha()), Instant::now(), |phase, _| match phase {
-        Phase::Create => (
-            ms(10),
-            json(
-                503,
-                r#"{"errorId":1,"errorCode":"ERROR_NO_SLOT_AVAILABLE","taskId":4242}"#,
+    let run = drive(
+        solver(recaptcha()),
+        Instant::now(),
+        |phase, _| match phase {
+            Phase::Create => (
+                ms(10),
+                json(
+                    503,
+                    r#"{"errorId":1,"errorCode":"ERROR_NO_SLOT_AVAILABLE","taskId":4242}"#,
+                ),
             ),
-        ),
-        _ => (ms(10), ready(TOKEN)),
-    });
+            _ => (ms(10), ready(TOKEN)),
+        },
+    );
     assert_eq!(run.creates().len(), 1);
     assert_eq!(run.solved().task_id, 4242);
 }
