@@ -510,6 +510,7 @@ pub fn cases() -> Vec<Case> {
         case("poll_error_control_chars", vec![task("730021")], vec![api_error(200, "ERROR_CAPTCHA_UNSOLVABLE", ESC_DESC)], Fails, &[4]),
         // Judgement: C1 controls (U+009B is CSI to many terminals) are escaped like C0 ones.
         case("poll_error_c1_control", vec![task("730038")], vec![api_error(200, "ERROR_CAPTCHA_UNSOLVABLE", "csi\\u009b2J and nel\\u0085 done")], Fails, &[4]),
+        // Judgement: the library returns the token as the service sent it (data, not text for a terminal); the binary never prints it raw (it refuses it, exit 6, or escapes it).
         case("token_control_chars", vec![task("730022")], vec![ready_with(r#"{"gRecaptchaResponse":"tok\u001b[2J\u0007en\r\ncapmonster: forged line"}"#)], Either, &[0, 4, 6]),
         // Finding 9. A ready answer without the type's main value is an error naming the task.
         case("solution_empty_object", vec![task("730023")], vec![ready_with("{}")], Fails, &[4, 6]),
