@@ -373,11 +373,13 @@ fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
         return serve::run(args);
     }
     let (client, _emulator) = connect(&g)?;
+    let printer = &printer.clone().with_secrets(client.config().secrets());
     match cli.command {
         Command::Balance => printer.balance(&client.balance()?),
-        Command::UserAgent => printer.user_agent(&client.user_agent()?),
+        Command::UserAgent => printer.user_agent(&client.user_agent()?)?,
         Command::Solve(args) => {
             let task = args.task()?;
+            let printer = &printer.clone().with_task_secrets(&task);
             let policy = client.config().policy.clone();
             let solved = with_spinner(|observe| client.solve_observed(task, &policy, observe))?;
             printer.solved(&solved)?;

@@ -16,7 +16,21 @@ const EXIT_UNUSABLE: u8 = 6;
 /// A solution (or any text from the server) that holds control characters is refused rather
 /// than printed: on a terminal they could clear the screen or forge lines, and a token with
 /// them is not a usable token anyway. The error shows it escaped.
-fn printable(id: TaskId, ready: &Ready) -> Result<(), Failure> {
+fn printable(id: TaskId, ready: &Ready, secrets: &[String]) -> Result<(), Failure> {
+    let raw = ready.raw_json();
+    if secrets
+        .iter()
+        .any(|s| s.len() >= 4 && raw.contains(s.as_str()))
+    {
+        return Err(Failure {
+            message: format!(
+                "task {id}'s answer echoes the API key or a proxy password and was not printed; \
+                 report it to the service"
+            ),
+            code: EXIT_UNUSABLE,
+            error: None,
+        });
+    }
     fn clean(v: &Value) -> bool {
         match v {
             Value::String(s) => matches!(escape_control(s), std::borrow::Cow::Borrowed(_)),
@@ -43,15 +57,42 @@ fn printable(id: TaskId, ready: &Ready) -> Result<(), Failure> {
 }
 
 /// Prints results on stdout and failures on stderr (and stdout with `--json`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct Printer {
     json: bool,
+    /// The key's forms and proxy passwords: an answer that echoes one is not printed.
+    secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Printer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Printer")
+            .field("json", &self.json)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Printer {
     /// A printer for plain text, or JSON when `json` is on.
     pub(crate) fn new(json: bool) -> Self {
-        Self { json }
+        Self {
+            json,
+            secrets: Vec::new(),
+        }
+    }
+
+    /// Adds the task's proxy password to the secrets.
+    pub(crate) fn with_task_secrets(mut self, task: &capmonster_blocking::Task) -> Self {
+        if let Some(password) = task.proxy().and_then(|p| p.password.as_ref()) {
+            self.secrets.push(password.expose_secret().to_owned());
+        }
+        self
+    }
+
+    /// The printer, refusing to print an answer that echoes one of `secrets`.
+    pub(crate) fn with_secrets(mut self, secrets: Vec<String>) -> Self {
+        self.secrets = secrets;
+        self
     }
 
     fn print(&self, plain: &str, json: Value) {
@@ -72,9 +113,22 @@ impl Printer {
         );
     }
 
-    /// The recommended User-Agent.
-    pub(crate) fn user_agent(&self, ua: &str) {
-        self.print(ua, json!({"ok": true, "user_agent": ua}));
+    /// The recommended User-Agent: server text, so escaped, and not printed if it echoes a secret.
+    pub(crate) fn user_agent(&self, ua: &str) -> Result<(), Failure> {
+        if self
+            .secrets
+            .iter()
+            .any(|s| s.len() >= 4 && ua.contains(s.as_str()))
+        {
+            return Err(Failure {
+                message: "the User-Agent answer echoes the API key and was not printed".into(),
+                code: EXIT_UNUSABLE,
+                error: None,
+            });
+        }
+        let ua = escape_control(ua);
+        self.print(&ua, json!({"ok": true, "user_agent": ua}));
+        Ok(())
     }
 
     /// A created task's id.
@@ -106,7 +160,7 @@ impl Printer {
                     }
                     .into());
                 }
-                printable(id, ready)?;
+                printable(id, ready, &self.secrets)?;
                 let value = ready.solution.main_value();
                 self.print(
                     value.unwrap_or(ready.raw_json()),
@@ -127,7 +181,7 @@ impl Printer {
     /// A finished solve.
     pub(crate) fn solved(&self, s: &Solved) -> Result<(), Failure> {
         let ready = &s.ready;
-        printable(s.task_id, ready)?;
+        printable(s.task_id, ready, &self.secrets)?;
         let value = ready.solution.main_value();
         self.print(
             value.unwrap_or(ready.raw_json()),

@@ -438,6 +438,7 @@ impl SolveError {
                 last_cause: Some(cause),
                 ..
             } => *cause = redact(cause, secrets),
+            Self::NoSolution { raw, .. } => *raw = redact(raw, secrets),
             _ => {}
         }
         self

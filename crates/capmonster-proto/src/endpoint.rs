@@ -177,7 +177,7 @@ impl Endpoint for CreateTask {
             // An error answer that still names a task: the task may exist, so it is polled
             // (which names it in any later error) rather than lost or created again.
             Err(ResponseError::Api(e)) => {
-                return task_id_in(body).ok_or_else(|| ResponseError::Api(e));
+                return task_id_in(body).ok_or(ResponseError::Api(e));
             }
             Err(e) => return Err(e),
         };

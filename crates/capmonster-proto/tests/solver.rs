@@ -1152,3 +1152,20 @@ fn an_error_answer_that_still_names_a_task_is_polled() {
     assert_eq!(run.creates().len(), 1);
     assert_eq!(run.solved().task_id, 4242);
 }
+
+#[test]
+fn a_solution_that_echoes_the_key_is_not_handed_out() {
+    let echo = r#"{"gRecaptchaResponse":"tok-0123456789abcdef0123456789abcdef"}"#;
+    let run = drive(
+        solver(recaptcha()),
+        Instant::now(),
+        service(ms(10), move |_| ready(echo)),
+    );
+    let e = run.error();
+    assert!(
+        matches!(&e, SolveError::NoSolution { task_id: 7, .. }),
+        "{e:?}"
+    );
+    let text = format!("{e} {e:?}");
+    assert!(!text.contains("0123456789abcdef0123456789abcdef"), "{text}");
+}

@@ -755,6 +755,14 @@ impl Solver {
         out
     }
 
+    fn echoes_a_secret(&self, ready: &Ready) -> bool {
+        let text = format!("{} {:?}", ready.raw_json(), ready.extras);
+        self.secrets()
+            .iter()
+            .filter(|s| s.len() >= 4)
+            .any(|s| text.contains(s.as_str()))
+    }
+
     fn finish(&mut self, outcome: Result<Solved, SolveError>) -> Action {
         let outcome = outcome.map_err(|e| {
             let secrets = self.secrets();
@@ -941,7 +949,11 @@ impl Solver {
                 self.last_cause = None;
                 self.poll_again(now, None);
             }
-            Ok(TaskResult::Ready(ready)) if ready.lacks_main_value(self.kind) => {
+            // A solution that lacks its answer, or that echoes the key or a proxy password (no
+            // real token does), is not handed out: it ends the solve, scrubbed, naming the task.
+            Ok(TaskResult::Ready(ready))
+                if ready.lacks_main_value(self.kind) || self.echoes_a_secret(&ready) =>
+            {
                 let raw = ready.raw_json().to_owned();
                 self.end(Err(SolveError::NoSolution { task_id, raw }));
             }
