@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use capmonster_tests::TEST_KEY;
 use capmonster_tests::hostile::{
-    Case, Dialect, HostileServer, Observed, REQUEST_TIMEOUT, SITE_KEY, cases, excerpt, proxy_url,
+    Case, Dialect, HostileServer, KNOWN_GAP, Observed, REQUEST_TIMEOUT, SITE_KEY, cases, excerpt,
+    proxy_url,
 };
 use serde_json::Value;
 
@@ -175,12 +176,7 @@ fn every_hostile_case_against_the_binary() {
         );
         all_broken.extend(broken.iter().cloned());
     }
-    assert!(
-        all_broken.is_empty(),
-        "{} broken promises:\n{}",
-        all_broken.len(),
-        all_broken.join("\n")
-    );
+    report(all_broken);
 }
 
 /// Runs the binary with `args` against a server that answers every createTask with a task, and
@@ -272,4 +268,19 @@ fn report_of_task_zero_is_refused_locally() {
         assert_eq!(code, 2, "--kind {kind}: exit code {code}: {stderr}");
         assert_eq!(requests, 0, "--kind {kind}: a report was sent: {stderr}");
     }
+}
+
+/// Fails on every broken promise but those excused by a row's known gap, which are printed.
+fn report(all_broken: Vec<String>) {
+    let (gaps, broken): (Vec<String>, Vec<String>) =
+        all_broken.into_iter().partition(|b| b.contains(KNOWN_GAP));
+    for g in &gaps {
+        println!("{g}");
+    }
+    assert!(
+        broken.is_empty(),
+        "{} broken promises:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
 }
