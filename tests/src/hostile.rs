@@ -365,18 +365,7 @@ pub struct Case {
     pub unreachable: bool,
     /// The solve is refused before anything is sent.
     pub sends_nothing: bool,
-    /// A known gap in the core that makes the `mentions` check fail (always or under load):
-    /// that one failure is reported as [`KNOWN_GAP`] instead of failing the suite. Every other
-    /// promise of the row is still enforced. Remove the mark when the gap is closed.
-    pub cause_gap: Option<&'static str>,
 }
-
-/// How a broken promise excused by [`Case::cause_gap`] starts.
-pub const KNOWN_GAP: &str = "KNOWN GAP ";
-
-/// The known gap of the rows that check a poll's cause: a poll cut by the deadline replaces the
-/// last answer's cause ("no answer came in time"); the solver should keep the last answer's.
-pub const CUT_POLL_GAP: &str = "(a poll cut by the deadline replaces the last cause)";
 
 /// The solve's deadline in the cases.
 pub const DEADLINE: Duration = Duration::from_millis(2500);
@@ -409,7 +398,6 @@ pub fn case(
         deadline: DEADLINE,
         unreachable: false,
         sends_nothing: false,
-        cause_gap: None,
     }
 }
 
@@ -432,11 +420,6 @@ impl Case {
     /// Answers to anything but createTask and getTaskResult.
     pub fn other(mut self, replies: Vec<Reply>) -> Self {
         self.other = replies;
-        self
-    }
-    /// Marks the `mentions` check as held back by a known gap (see [`Case::cause_gap`]).
-    pub fn cause_gap(mut self, gap: &'static str) -> Self {
-        self.cause_gap = Some(gap);
         self
     }
     /// The solve must be refused before anything is sent.
@@ -510,11 +493,11 @@ pub fn cases() -> Vec<Case> {
         case("poll_502_then_ready", vec![task("730016")], vec![nginx_502(), ready()], Solved, &[0]),
         case("poll_500_empty_then_ready", vec![task("730017")], vec![Reply::empty(500), ready()], Solved, &[0]),
         // Finding 8. Every poll fails until the deadline: the error names the task and keeps the cause.
-        case("every_poll_500_html", vec![task("730018")], vec![Reply::html(500, "<html><body>Internal Server Error</body></html>")], Fails, &[5]).mentions(&["500"]).cause_gap(CUT_POLL_GAP),
+        case("every_poll_500_html", vec![task("730018")], vec![Reply::html(500, "<html><body>Internal Server Error</body></html>")], Fails, &[5]).mentions(&["500"]),
         // Judgement: a poll cut by the deadline itself is no cause; the error keeps the last answer's (the deadline, 0.8 s, cuts the second poll before its 1 s request timeout would).
-        case("poll_500_then_cut_by_deadline", vec![task("730045")], vec![Reply::html(500, "<html><body>Internal Server Error</body></html>"), Reply::json(200, "").body(Body::Endless)], Fails, &[5]).deadline(Duration::from_millis(800)).mentions(&["500"]).cause_gap(CUT_POLL_GAP),
+        case("poll_500_then_cut_by_deadline", vec![task("730045")], vec![Reply::html(500, "<html><body>Internal Server Error</body></html>"), Reply::json(200, "").body(Body::Endless)], Fails, &[5]).deadline(Duration::from_millis(800)).mentions(&["500"]),
         case("every_poll_closed", vec![task("730019")], vec![Reply::json(200, "").body(Body::Close)], Fails, &[5]),
-        case("every_poll_bad_status", vec![task("730020")], vec![Reply::json(200, r#"{"errorId":0,"status":"weird"}"#)], Fails, &[4, 5, 6]).mentions(&["weird"]).cause_gap(CUT_POLL_GAP),
+        case("every_poll_bad_status", vec![task("730020")], vec![Reply::json(200, r#"{"errorId":0,"status":"weird"}"#)], Fails, &[4, 5, 6]).mentions(&["weird"]),
         // Finding 8. A plain web server at the base URL: the advice is to check the base URL.
         case("plain_http_server", vec![not_found_page()], vec![not_found_page()], Fails, &[4, 6]).mentions(&["base url", "base-url", "base_url"]),
         // Finding 8. Other non-API servers, and the messages of plain failures (each said once).
@@ -967,12 +950,8 @@ impl Observed {
         if self.token.is_none() && !case.mentions.is_empty() {
             let lower = self.own_text().to_lowercase();
             if !case.mentions.iter().any(|m| lower.contains(m)) {
-                let gap = case
-                    .cause_gap
-                    .map(|g| format!("{KNOWN_GAP}{g}: "))
-                    .unwrap_or_default();
                 fail(format!(
-                    "{gap}the error should mention one of {:?}: {}",
+                    "the error should mention one of {:?}: {}",
                     case.mentions,
                     excerpt(&self.message)
                 ));
