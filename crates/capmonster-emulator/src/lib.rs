@@ -155,6 +155,7 @@ mod fault;
 mod json_api;
 mod rng;
 mod server;
+mod site;
 pub mod spec;
 mod stats;
 mod urlform;
@@ -165,6 +166,7 @@ pub use example::ExampleTarget;
 pub use fault::{FaultKind, FaultRule, ParseFaultError, Scope, Trigger};
 pub use rng::fnv1a;
 pub use server::{Emulator, EmulatorHandle, bind_warning};
-pub use stats::{Stats, TaskStats};
+pub use site::{MAX_SITES, ParseSiteError, Site, site_host};
+pub use stats::{SiteStats, Stats, TaskStats};
 
 pub use capmonster_proto::Dialect;
