@@ -280,7 +280,8 @@ fn verify(engine: &mut Engine, body: Option<&Map<String, Value>>) -> Reply {
     };
     match result {
         Ok(v) => {
-            let mut answer = json!({ "accepted": v.verdict.accepted(), "reason": v.verdict.reason() });
+            let mut answer =
+                json!({ "accepted": v.verdict.accepted(), "reason": v.verdict.reason() });
             if let Some(id) = v.task_id {
                 answer["taskId"] = json!(id);
             }

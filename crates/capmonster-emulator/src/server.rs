@@ -980,8 +980,9 @@ impl EmulatorHandle {
     }
 
     /// Adds a simulated site, or replaces the one with the same host and key (see
-    /// [`Config::sites`]); it applies to tasks created from now on. `false` (and nothing changes)
-    /// when [`MAX_SITES`] sites are simulated already.
+    /// [`Config::sites`]). A new site applies to tasks created from now on; a replaced one keeps
+    /// its tasks and counts, and its new probabilities apply to every later verification.
+    /// `false` (and nothing changes) when [`MAX_SITES`] sites are simulated already.
     pub fn set_site(&self, site: Site) -> bool {
         self.shared.engine().set_site(site)
     }

@@ -135,9 +135,7 @@ pub fn site_host(url_or_host: &str) -> String {
         .split_once("://")
         .map_or(url_or_host, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, h)| h);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = if host_port.starts_with('[') {
         host_port
             .find(']')
@@ -204,6 +202,9 @@ mod tests {
             let e = bad.parse::<Site>().unwrap_err().to_string();
             assert!(e.contains("HOST,KEY,P_PLAIN,P_NOCACHE"), "{bad}: {e}");
         }
-        assert_eq!(Site::new("x", "k").accept(f64::NAN, 7.0).accept_nocache, 1.0);
+        assert_eq!(
+            Site::new("x", "k").accept(f64::NAN, 7.0).accept_nocache,
+            1.0
+        );
     }
 }

@@ -17,7 +17,8 @@ const KEY: &str = "6Lc_aCMTAAAAABx7u2W0WPXnVbI_v6ZdbM6rYf16";
 const URL: &str = "https://Shop.Example:8443/login?next=/cart";
 
 fn recaptcha(client_key: &str, url: &str, site_key: &str, nocache: bool) -> Value {
-    let mut task = json!({ "type": "RecaptchaV2TaskProxyless", "websiteURL": url, "websiteKey": site_key });
+    let mut task =
+        json!({ "type": "RecaptchaV2TaskProxyless", "websiteURL": url, "websiteKey": site_key });
     if nocache {
         task["nocache"] = json!(true);
     }
@@ -141,12 +142,17 @@ fn every_form_of_nocache_counts_and_only_where_the_type_takes_it() {
     let r = form(
         a,
         "/in.php",
-        &format!("key=k&method=userrecaptcha&googlekey={KEY}&pageurl=https://shop.example/p&nocache=1"),
+        &format!(
+            "key=k&method=userrecaptcha&googlekey={KEY}&pageurl=https://shop.example/p&nocache=1"
+        ),
     );
     let id: u64 = r.text().strip_prefix("OK|").unwrap().parse().unwrap();
     wait_ready(a, "k", id);
     let v = verify(&mut conn, &json!({ "taskId": id }));
-    assert_eq!((&v["accepted"], &v["nocache"]), (&json!(true), &json!(true)));
+    assert_eq!(
+        (&v["accepted"], &v["nocache"]),
+        (&json!(true), &json!(true))
+    );
     // Plain: rejected.
     let (_, t) = solve(&mut conn, &recaptcha("k", URL, KEY, false));
     assert_eq!(check(&mut conn, &t)["reason"], "rejected");
@@ -159,9 +165,15 @@ fn every_form_of_nocache_counts_and_only_where_the_type_takes_it() {
         &mut conn,
         &json!({ "websiteURL": "https://shop.example/", "websiteKey": "0x4AAAAAAABS7vwvV6VFfMcD", "token": t }),
     );
-    assert_eq!(v, json!({ "accepted": false, "reason": "rejected", "taskId": id, "nocache": false }));
+    assert_eq!(
+        v,
+        json!({ "accepted": false, "reason": "rejected", "taskId": id, "nocache": false })
+    );
     let site = &emu.stats().sites[&format!("{HOST}/*")];
-    assert_eq!((site.tasks_with_nocache, site.tasks_without_nocache), (3, 2));
+    assert_eq!(
+        (site.tasks_with_nocache, site.tasks_without_nocache),
+        (3, 2)
+    );
     assert_eq!((site.accepted, site.rejected), (3, 2));
 }
 
@@ -171,14 +183,21 @@ fn a_token_is_accepted_at_most_once() {
     let mut conn = Conn::open(emu.addr());
     let (id, token) = solve(&mut conn, &recaptcha("k", URL, KEY, false));
     let v = check(&mut conn, &token);
-    assert_eq!(v, json!({ "accepted": true, "reason": "accepted", "taskId": id, "nocache": false }));
+    assert_eq!(
+        v,
+        json!({ "accepted": true, "reason": "accepted", "taskId": id, "nocache": false })
+    );
     for again in [
         json!({ "websiteURL": URL, "websiteKey": KEY, "token": token }),
         json!({ "taskId": id }),
         json!({ "token": token, "taskId": id }),
     ] {
         let v = verify(&mut conn, &again);
-        assert_eq!((&v["accepted"], &v["reason"]), (&json!(false), &json!("already_used")), "{again}");
+        assert_eq!(
+            (&v["accepted"], &v["reason"]),
+            (&json!(false), &json!("already_used")),
+            "{again}"
+        );
     }
     // A rejected token is used up too.
     let emu = fast(quick().site(Site::new(HOST, KEY).accept(0.0, 0.0)));
@@ -187,8 +206,12 @@ fn a_token_is_accepted_at_most_once() {
     assert_eq!(check(&mut conn, &token)["reason"], "rejected");
     assert_eq!(check(&mut conn, &token)["reason"], "already_used");
     // On a site that is not simulated, every fresh token is accepted, once.
-    let (_, token) = solve(&mut conn, &recaptcha("k", "https://other.example/", KEY, false));
-    let other = json!({ "websiteURL": "https://other.example/", "websiteKey": KEY, "token": token });
+    let (_, token) = solve(
+        &mut conn,
+        &recaptcha("k", "https://other.example/", KEY, false),
+    );
+    let other =
+        json!({ "websiteURL": "https://other.example/", "websiteKey": KEY, "token": token });
     assert_eq!(verify(&mut conn, &other)["accepted"], true);
     assert_eq!(verify(&mut conn, &other)["reason"], "already_used");
     let s = emu.stats();
@@ -220,7 +243,10 @@ fn forged_unready_and_misdirected_tokens_are_rejected() {
         .json();
     let id = r["taskId"].as_u64().unwrap();
     let v = verify(&mut conn, &json!({ "taskId": id }));
-    assert_eq!((&v["accepted"], &v["reason"]), (&json!(false), &json!("not_ready")));
+    assert_eq!(
+        (&v["accepted"], &v["reason"]),
+        (&json!(false), &json!("not_ready"))
+    );
     // Solved: checked by another site (host or key), it is not that site's token.
     emu.set_solve_time(SolveTime::Fixed(Duration::from_secs(1)));
     let (id, token) = solve(&mut conn, &recaptcha("k", URL, KEY, false));
@@ -229,7 +255,11 @@ fn forged_unready_and_misdirected_tokens_are_rejected() {
             &mut conn,
             &json!({ "websiteURL": url, "websiteKey": key, "token": token }),
         );
-        assert_eq!((&v["accepted"], &v["reason"]), (&json!(false), &json!("wrong_site")), "{url} {key}");
+        assert_eq!(
+            (&v["accepted"], &v["reason"]),
+            (&json!(false), &json!("wrong_site")),
+            "{url} {key}"
+        );
     }
     // A token and a task id that disagree.
     let v = verify(&mut conn, &json!({ "token": token, "taskId": id - 1 }));
@@ -253,7 +283,9 @@ fn forged_unready_and_misdirected_tokens_are_rejected() {
         assert_eq!(v["reason"], "bad_request");
         assert!(v["error"].as_str().unwrap().contains(needle), "{v}");
     }
-    let r = conn.send("POST", "/_emulator/sites/verify", b"not json").unwrap();
+    let r = conn
+        .send("POST", "/_emulator/sites/verify", b"not json")
+        .unwrap();
     assert_eq!(r.status, 400);
     let r = conn.send("GET", "/_emulator/sites/verify", b"").unwrap();
     assert_eq!(r.status, 405);
@@ -286,7 +318,10 @@ fn reports_are_counted_per_site() {
             assert_eq!(check(&mut conn, &token)["accepted"], false);
             assert_eq!(report(&mut conn, id)["errorId"], 0);
         }
-        let (id, _) = solve(&mut conn, &recaptcha("k", "https://other.example/", "k2", false));
+        let (id, _) = solve(
+            &mut conn,
+            &recaptcha("k", "https://other.example/", "k2", false),
+        );
         assert_eq!(report(&mut conn, id)["errorId"], 0);
         // A refused report (an image task through the token method) counts nowhere.
         let img = create(a, &image_task_body("k"));
@@ -333,7 +368,12 @@ fn nocache_costs_the_sites_extra_solve_time() {
     assert_eq!(solve_ms(elsewhere), 10_000.0);
     // The nocache task really is ready later.
     wait_ready(a, "k", plain);
-    let r = post(a, "/getTaskResult", &json!({ "clientKey": "k", "taskId": nocache })).json();
+    let r = post(
+        a,
+        "/getTaskResult",
+        &json!({ "clientKey": "k", "taskId": nocache }),
+    )
+    .json();
     assert_eq!(r["status"], "processing", "{r}");
     // Sped up a thousand times more, the hour passes.
     emu.set_speed(1e6);
@@ -344,7 +384,14 @@ fn nocache_costs_the_sites_extra_solve_time() {
 fn the_binary_simulates_sites_from_its_flags() {
     let bin = env!("CARGO_BIN_EXE_capmonster-emulator");
     let mut child = Command::new(bin)
-        .args(["--speed", "1000", "--solve-ms", "1000", "--max-seconds", "60"])
+        .args([
+            "--speed",
+            "1000",
+            "--solve-ms",
+            "1000",
+            "--max-seconds",
+            "60",
+        ])
         .args(["--site", &format!("{HOST},{KEY},0,1,5000")])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
