@@ -12,7 +12,7 @@ pub struct Stats {
     pub requests_total: u64,
     /// Requests per endpoint name (`createTask`, `getTaskResult`, `getBalance`,
     /// `reportIncorrectImageCaptcha`, ..., `in.php`, `res.php`, `getUserAgent`, `stats`,
-    /// `unknown`).
+    /// `sitesVerify`, `unknown`).
     pub requests_by_endpoint: BTreeMap<String, u64>,
     /// TCP connections accepted.
     pub connections: u64,

@@ -219,6 +219,7 @@ fn a_token_is_accepted_at_most_once() {
     assert_eq!((site.accepted, site.rejected, site.reused), (0, 2, 1));
     assert_eq!(s.sites.len(), 1, "unconfigured sites are not listed");
     assert_eq!((s.tokens_verified, s.tokens_accepted), (4, 1));
+    assert_eq!(s.requests_by_endpoint["sitesVerify"], 4);
 }
 
 #[test]
