@@ -4,6 +4,7 @@
 //! `fixture(name)` reads a file from `tests/fixtures/`, which holds the documented example
 //! requests and responses copied from the reference material.
 
+pub mod hostile;
 pub mod raw;
 
 use std::path::PathBuf;
@@ -96,6 +97,8 @@ pub enum Kind {
 pub trait Front {
     /// Which front end this is.
     fn kind(&self) -> Kind;
+    /// The client's and its configuration's `Debug`.
+    fn debug_text(&self) -> String;
     /// `solve`.
     fn solve(&self, task: Task) -> Result<Solved, ClientError>;
     /// `solve_with`.
@@ -124,6 +127,9 @@ pub trait Front {
 impl Front for capmonster_blocking::Client {
     fn kind(&self) -> Kind {
         Kind::Blocking
+    }
+    fn debug_text(&self) -> String {
+        format!("{self:?} {:?} {:#?}", self.config(), self.config())
     }
     fn solve(&self, task: Task) -> Result<Solved, ClientError> {
         capmonster_blocking::Client::solve(self, task)
@@ -171,6 +177,10 @@ pub struct AsyncFront {
 impl Front for AsyncFront {
     fn kind(&self) -> Kind {
         Kind::Async
+    }
+    fn debug_text(&self) -> String {
+        let config = self.client.config();
+        format!("{:?} {config:?} {config:#?}", self.client)
     }
     fn solve(&self, task: Task) -> Result<Solved, ClientError> {
         self.runtime.block_on(self.client.solve(task))

@@ -161,8 +161,18 @@ pub fn huge_body(stream: &mut TcpStream, _request: &[u8], stop: &AtomicBool) {
 /// Answers with a chunked body that never ends: one byte every 20 ms, until the client hangs
 /// up or the server stops.
 pub fn endless_body(stream: &mut TcpStream, _request: &[u8], stop: &AtomicBool) {
-    let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n1\r\n{\r\n";
+    let head =
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
     if stream.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    endless_chunks(stream, stop);
+}
+
+/// Writes chunks of a body that never ends, after a head announcing `transfer-encoding:
+/// chunked`: `{`, then one space every 20 ms, until the client hangs up or the server stops.
+pub fn endless_chunks(stream: &mut TcpStream, stop: &AtomicBool) {
+    if stream.write_all(b"1\r\n{\r\n").is_err() {
         return;
     }
     while !stop.load(Ordering::Relaxed) {

@@ -47,6 +47,10 @@ pub(crate) struct ServeArgs {
     /// Answer bad keys with HTTP 403, zero balance with 402, too many polls with 429 (JSON kept).
     #[arg(long)]
     http_error_status: bool,
+    /// In the CapMonster dialect, accept one report per task (not in CapMonster's docs, so off by
+    /// default; always on for anti-captcha and the URL form).
+    #[arg(long)]
+    one_report_per_task: bool,
     /// Stop after N seconds (real time) [default: run until killed]
     #[arg(long, value_name = "N")]
     max_seconds: Option<f64>,
@@ -105,6 +109,7 @@ impl ServeArgs {
             DialectName::AntiCaptcha => Dialect::AntiCaptcha,
         };
         config.http_error_status = self.http_error_status;
+        config.one_report_per_task = self.one_report_per_task;
         let limit = match self.max_seconds {
             Some(s) => Some(
                 Duration::try_from_secs_f64(s)

@@ -7,6 +7,7 @@ use std::time::Duration;
 use capmonster_proto::Dialect;
 
 use crate::fault::FaultRule;
+use crate::site::Site;
 
 /// How long a task takes to solve, in emulated time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -135,6 +136,12 @@ pub struct Config {
     /// one that does not fit gets HTTP 503 with `ERROR_NO_SLOT_AVAILABLE` and the connection is
     /// closed. Default 128 MiB.
     pub max_body_bytes_in_flight: usize,
+    /// Simulated sites: tokens submitted to `POST /_emulator/sites/verify` for one of them are
+    /// accepted with its probabilities, and its `nocache` solves may take longer. A later site
+    /// with the same host and key replaces an earlier one. Any other site accepts every fresh
+    /// token. At most [`MAX_SITES`](crate::MAX_SITES): [`Emulator::start`](crate::Emulator::start)
+    /// refuses more. Default none.
+    pub sites: Vec<Site>,
 }
 
 impl Default for Config {
@@ -165,6 +172,7 @@ impl Default for Config {
             max_live_tasks_per_key: 10_000,
             max_tasks: 100_000,
             max_body_bytes_in_flight: 128 * 1024 * 1024,
+            sites: Vec::new(),
         }
     }
 }
@@ -277,6 +285,12 @@ impl Config {
     /// Sets the cap on tasks kept in all (see [`Config::max_tasks`]).
     pub fn max_tasks(mut self, n: usize) -> Self {
         self.max_tasks = n;
+        self
+    }
+
+    /// Adds a simulated site (see [`Config::sites`]).
+    pub fn site(mut self, site: Site) -> Self {
+        self.sites.push(site);
         self
     }
 }

@@ -16,9 +16,10 @@ use serde_json::{Map, Value};
 use crate::answer::{Outcome, solve};
 use crate::config::{Config, SolveTime, documented_solve_time, sanitize_speed, scale};
 use crate::fault::{FaultKind, FaultRule, Scope, Trigger};
-use crate::rng::Rng;
+use crate::rng::{Rng, fnv1a};
+use crate::site::{MAX_SITES, Site, site_host, site_of, token_of};
 use crate::spec::{Accepted, Refusal, validate};
-use crate::stats::{Stats, TaskStats};
+use crate::stats::{SiteStats, Stats, TaskStats};
 
 /// Anti-Captcha's report window: 60 s after completion.
 const ANTI_CAPTCHA_REPORT_WINDOW: Duration = Duration::from_secs(60);
@@ -157,6 +158,72 @@ struct Task {
     cost: f64,
     polls: u32,
     reported: bool,
+    /// The simulated site it was created for (an index in `Engine::sites`).
+    site: Option<usize>,
+}
+
+/// A token the emulator issued (for a task with a `websiteURL`), as the simulated sites know it.
+#[derive(Debug, Clone, Copy)]
+struct IssuedToken {
+    /// FNV-1a of the token string, when the solution has one (see `site::token_of`).
+    token_hash: Option<u64>,
+    /// FNV-1a of the task's site host and site key.
+    host_hash: u64,
+    key_hash: u64,
+    /// The configured site (an index in `Engine::sites`).
+    site: Option<usize>,
+    /// The task applied `nocache`.
+    nocache: bool,
+    /// Emulated time at which the task becomes ready: the token is unknown before.
+    ready_at: Duration,
+    /// The task ends with a solution (an unsolvable one issues no token).
+    solved: bool,
+    /// Submitted for verification already.
+    used: bool,
+}
+
+/// A site's verdict on a submitted token (the `reason` of the verify answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// A fresh token, accepted by the site's draw (or by a site that is not simulated).
+    Accepted,
+    /// A fresh token, rejected by the site's draw.
+    Rejected,
+    /// Submitted before: a site takes each token once.
+    AlreadyUsed,
+    /// Never issued by the emulator (or forgotten: the latest 100,000 are kept).
+    UnknownToken,
+    /// Issued for another host or site key.
+    WrongSite,
+    /// Issued for a task that is not solved yet.
+    NotReady,
+}
+
+impl Verdict {
+    pub(crate) fn accepted(self) -> bool {
+        self == Self::Accepted
+    }
+
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::AlreadyUsed => "already_used",
+            Self::UnknownToken => "unknown_token",
+            Self::WrongSite => "wrong_site",
+            Self::NotReady => "not_ready",
+        }
+    }
+}
+
+/// The answer to a token verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Verification {
+    pub(crate) verdict: Verdict,
+    /// The task the token was issued for, when known.
+    pub(crate) task_id: Option<u64>,
+    /// Whether that task applied `nocache`, when known.
+    pub(crate) nocache: Option<bool>,
 }
 
 /// What happened to one callback.
@@ -332,6 +399,15 @@ pub(crate) struct Engine {
     next_connection: u64,
     /// Callbacks of tasks created since the server last took them: (task id, URL, emulated delay).
     new_callbacks: Vec<NewCallback>,
+    /// Simulated sites, and what each saw (same order).
+    sites: Vec<Site>,
+    site_stats: Vec<SiteStats>,
+    /// Tokens issued, by task id, and the order they were issued in (the latest
+    /// `MAX_TASK_RECORDS` are kept).
+    issued: HashMap<u64, IssuedToken>,
+    issued_order: VecDeque<u64>,
+    /// Task ids by the FNV-1a hash of their token string.
+    token_index: HashMap<u64, u64>,
 }
 
 impl Engine {
@@ -380,11 +456,57 @@ impl Engine {
             stats: Stats::default(),
             next_connection: 0,
             new_callbacks: Vec::new(),
+            sites: Vec::new(),
+            site_stats: Vec::new(),
+            issued: HashMap::new(),
+            issued_order: VecDeque::new(),
+            token_index: HashMap::new(),
         };
         for rule in &cfg.faults {
             e.add_fault(*rule);
         }
+        for site in &cfg.sites {
+            e.set_site(site.clone());
+        }
         e
+    }
+
+    /// Adds a simulated site, or replaces the one with the same host and key (its counts are
+    /// kept). `false` when [`MAX_SITES`] sites are simulated already.
+    pub(crate) fn set_site(&mut self, site: Site) -> bool {
+        let stats = SiteStats {
+            host: site.host.clone(),
+            website_key: site.website_key.clone(),
+            accept_plain: site.accept_plain,
+            accept_nocache: site.accept_nocache,
+            ..SiteStats::default()
+        };
+        if let Some(i) = self
+            .sites
+            .iter()
+            .position(|s| s.host == site.host && s.website_key == site.website_key)
+        {
+            self.site_stats[i].accept_plain = site.accept_plain;
+            self.site_stats[i].accept_nocache = site.accept_nocache;
+            self.sites[i] = site;
+            return true;
+        }
+        if self.sites.len() >= MAX_SITES {
+            return false;
+        }
+        self.sites.push(site);
+        self.site_stats.push(stats);
+        true
+    }
+
+    /// The simulated site of a host and site key: the exact one, else the host's `*` site.
+    fn find_site(&self, host: &str, key: &str) -> Option<usize> {
+        let at = |k: &str| {
+            self.sites
+                .iter()
+                .position(|s| s.host == host && s.website_key == k)
+        };
+        at(key).or_else(|| at("*"))
     }
 
     // ----- configuration at run time -----
@@ -495,6 +617,12 @@ impl Engine {
         self.settle(now);
         self.stats.accounts = self.accounts.len() as u64;
         self.stats.tasks_kept = self.tasks.len() as u64;
+        self.stats.sites = self
+            .sites
+            .iter()
+            .zip(&self.site_stats)
+            .map(|(site, stats)| (site.label(), stats.clone()))
+            .collect();
         self.stats.clone()
     }
 
@@ -506,6 +634,12 @@ impl Engine {
         self.settle(now);
         self.stats.accounts = self.accounts.len() as u64;
         self.stats.tasks_kept = self.tasks.len() as u64;
+        self.stats.sites = self
+            .sites
+            .iter()
+            .zip(&self.site_stats)
+            .map(|(site, stats)| (site.label(), stats.clone()))
+            .collect();
         // Clone the counters without the two large maps.
         let tasks = std::mem::take(&mut self.stats.tasks);
         let per_connection = std::mem::take(&mut self.stats.requests_per_connection);
@@ -784,18 +918,19 @@ impl Engine {
         pingback: Option<&str>,
         in_php_nocache: bool,
     ) -> Result<u64, Refusal> {
-        let result = self.create_task_inner(body, early, pingback);
+        let forms = Self::nocache_forms(body, in_php_nocache);
+        let result = self.create_task_inner(body, early, pingback, !forms.is_empty());
         match result {
-            Ok(id) => self.note_nocache(id, body, in_php_nocache),
+            Ok(id) => self.note_nocache(id, forms),
             Err(_) => self.stats.tasks_refused += 1,
         }
         result
     }
 
-    /// Records in the task's stats which forms of `nocache` it was created with, and counts
-    /// them: the key suffix `__nocache`, the task field `nocache` (true, 1, "true" or "1"), or
-    /// in.php's `nocache=1` (which in.php passes on as the task field: counted as in.php only).
-    fn note_nocache(&mut self, id: u64, body: &Map<String, Value>, in_php: bool) {
+    /// The forms of `nocache` a createTask body asks for: the key suffix `__nocache`, the task
+    /// field `nocache` (true, 1, "true" or "1"), or in.php's `nocache=1` (which in.php passes on
+    /// as the task field: counted as in.php only).
+    fn nocache_forms(body: &Map<String, Value>, in_php: bool) -> Vec<&'static str> {
         let mut forms = Vec::new();
         let key_suffix = body
             .get("clientKey")
@@ -818,6 +953,12 @@ impl Engine {
         } else if field {
             forms.push(NOCACHE_TASK_FIELD);
         }
+        forms
+    }
+
+    /// Records in the task's stats which forms of `nocache` it was created with, and counts
+    /// them.
+    fn note_nocache(&mut self, id: u64, forms: Vec<&'static str>) {
         if forms.is_empty() {
             return;
         }
@@ -839,6 +980,7 @@ impl Engine {
         body: &Map<String, Value>,
         early: Option<Refusal>,
         pingback: Option<&str>,
+        nocache_asked: bool,
     ) -> Result<u64, Refusal> {
         let now = self.clock.now();
         self.settle(now);
@@ -866,9 +1008,48 @@ impl Engine {
         self.make_room(&key)?;
         let id = self.next_id;
         self.next_id += 1;
-        let solve_time = self.draw_solve_time(&accepted);
+        // nocache takes effect on the types the docs list it for; a simulated site may make it
+        // slower.
+        let nocache = nocache_asked && accepted.nocache_supported;
+        let site = if accepted.is_image {
+            None
+        } else {
+            site_of(&accepted.task)
+        };
+        let site_index = site.as_ref().and_then(|(h, k)| self.find_site(h, k));
+        let mut solve_time = self.draw_solve_time(&accepted);
+        if let (true, Some(i)) = (nocache, site_index) {
+            solve_time = solve_time.saturating_add(self.sites[i].nocache_extra);
+        }
         let outcome = solve(&accepted, id, self.seed, self.dialect);
         let ready_at = now.saturating_add(solve_time);
+        if let Some((host, key)) = &site {
+            let token_hash = match &outcome {
+                Outcome::Solved(solution) => token_of(solution).map(|t| fnv1a(t.as_bytes())),
+                Outcome::Unsolvable => None,
+            };
+            self.issue(
+                id,
+                IssuedToken {
+                    token_hash,
+                    host_hash: fnv1a(host.as_bytes()),
+                    key_hash: fnv1a(key.as_bytes()),
+                    site: site_index,
+                    nocache,
+                    ready_at,
+                    solved: matches!(outcome, Outcome::Solved(_)),
+                    used: false,
+                },
+            );
+        }
+        if let Some(i) = site_index {
+            let st = &mut self.site_stats[i];
+            if nocache {
+                st.tasks_with_nocache += 1;
+            } else {
+                st.tasks_without_nocache += 1;
+            }
+        }
         self.tasks.insert(
             id,
             Task {
@@ -882,6 +1063,7 @@ impl Engine {
                 cost: 0.0,
                 polls: 0,
                 reported: false,
+                site: site_index,
             },
         );
         self.events.push(Reverse((ready_at, id, false)));
@@ -1083,10 +1265,168 @@ impl Engine {
             self.stats.good_reports_accepted += 1;
         } else {
             self.stats.reports_accepted += 1;
+            if let Some(i) = task.site {
+                self.site_stats[i].reported += 1;
+            }
             if let Some(rec) = self.stats.tasks.get_mut(&id) {
                 rec.reported = true;
             }
         }
         Ok(())
+    }
+
+    // ----- simulated sites -----
+
+    /// Keeps a task's token for verification, forgetting the oldest over `MAX_TASK_RECORDS`.
+    fn issue(&mut self, id: u64, token: IssuedToken) {
+        if self.issued_order.len() >= MAX_TASK_RECORDS {
+            if let Some(old) = self.issued_order.pop_front() {
+                if let Some(gone) = self.issued.remove(&old) {
+                    if let Some(h) = gone.token_hash {
+                        if self.token_index.get(&h) == Some(&old) {
+                            self.token_index.remove(&h);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(h) = token.token_hash {
+            self.token_index.insert(h, id);
+        }
+        self.issued.insert(id, token);
+        self.issued_order.push_back(id);
+    }
+
+    /// `POST /_emulator/sites/verify`: a site checks a token, once. The body names the token
+    /// (`token`, its string) or its task (`taskId`), or both (then they must agree), and may
+    /// name the site that checks it (`websiteURL`, `websiteKey`: each, when given, must be the
+    /// task's). `Err` names a malformed body.
+    pub(crate) fn verify(&mut self, body: &Map<String, Value>) -> Result<Verification, String> {
+        let now = self.clock.now();
+        self.settle(now);
+        let token = match body.get("token") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(t)) => Some(t.as_str()),
+            Some(_) => return Err("token must be a string".into()),
+        };
+        let task_id = match body.get("taskId") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_u64()
+                    .ok_or_else(|| "taskId must be a whole number".to_owned())?,
+            ),
+        };
+        if token.is_none() && task_id.is_none() {
+            return Err(
+                "give the token (`token`, a string) or its task (`taskId`), or both".into(),
+            );
+        }
+        let text = |name: &str| match body.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(format!("{name} must be a string")),
+        };
+        let claimed_host = text("websiteURL")?.map(site_host);
+        let claimed_key = text("websiteKey")?;
+        // The site that received the submission, for counting a token it never issued.
+        let claimed_site = match (&claimed_host, claimed_key) {
+            (Some(h), Some(k)) => self.find_site(h, k),
+            _ => None,
+        };
+        let token_hash = token.map(|t| fnv1a(t.as_bytes()));
+        let id = task_id.or_else(|| token_hash.and_then(|h| self.token_index.get(&h).copied()));
+        let record = id.and_then(|id| self.issued.get(&id).copied());
+        let Some((id, record)) = id.zip(record) else {
+            return Ok(self.count_unknown(claimed_site, Verdict::UnknownToken, None));
+        };
+        if token_hash.is_some() && token_hash != record.token_hash {
+            return Ok(self.count_unknown(claimed_site, Verdict::UnknownToken, None));
+        }
+        let site_matches = claimed_host
+            .as_ref()
+            .is_none_or(|h| fnv1a(h.as_bytes()) == record.host_hash)
+            && claimed_key.is_none_or(|k| fnv1a(k.as_bytes()) == record.key_hash);
+        if !site_matches {
+            return Ok(self.count_unknown(claimed_site, Verdict::WrongSite, Some(id)));
+        }
+        if !record.solved {
+            return Ok(self.count_unknown(claimed_site, Verdict::UnknownToken, None));
+        }
+        if now < record.ready_at {
+            return Ok(self.count_unknown(record.site, Verdict::NotReady, Some(id)));
+        }
+        let verdict = if record.used {
+            Verdict::AlreadyUsed
+        } else {
+            let p = record.site.map_or(1.0, |i| {
+                let site = &self.sites[i];
+                if record.nocache {
+                    site.accept_nocache
+                } else {
+                    site.accept_plain
+                }
+            });
+            // A draw of its own per task id: the same verdicts every run, whatever the order
+            // the tokens are checked in.
+            let draw = Rng::new(self.seed ^ id.wrapping_mul(0xD6E8_FEB8_6659_FD93) ^ 0x5349_5445)
+                .next_f64();
+            if draw < p {
+                Verdict::Accepted
+            } else {
+                Verdict::Rejected
+            }
+        };
+        if let Some(r) = self.issued.get_mut(&id) {
+            r.used = true;
+        }
+        self.stats.tokens_verified += 1;
+        if verdict.accepted() {
+            self.stats.tokens_accepted += 1;
+        }
+        if let Some(i) = record.site {
+            let st = &mut self.site_stats[i];
+            match verdict {
+                Verdict::Accepted => {
+                    st.accepted += 1;
+                    if record.nocache {
+                        st.accepted_with_nocache += 1;
+                    }
+                }
+                Verdict::Rejected => {
+                    st.rejected += 1;
+                    if record.nocache {
+                        st.rejected_with_nocache += 1;
+                    }
+                }
+                _ => {
+                    st.rejected += 1;
+                    st.reused += 1;
+                }
+            }
+        }
+        Ok(Verification {
+            verdict,
+            task_id: Some(id),
+            nocache: Some(record.nocache),
+        })
+    }
+
+    /// Counts a rejection of a token the site cannot take (unknown, another site's, not ready).
+    fn count_unknown(
+        &mut self,
+        site: Option<usize>,
+        verdict: Verdict,
+        task_id: Option<u64>,
+    ) -> Verification {
+        self.stats.tokens_verified += 1;
+        if let Some(i) = site {
+            self.site_stats[i].rejected += 1;
+            self.site_stats[i].unknown += 1;
+        }
+        Verification {
+            verdict,
+            task_id,
+            nocache: None,
+        }
     }
 }

@@ -30,6 +30,8 @@ pub(crate) enum Endpoint {
     ResPhp,
     UserAgent,
     Stats,
+    /// `POST /_emulator/sites/verify`: a simulated site checks a token.
+    SitesVerify,
     Unknown,
 }
 
@@ -48,6 +50,7 @@ impl Endpoint {
             "/res.php" => Self::ResPhp,
             "/api/useragent/actual" => Self::UserAgent,
             "/_emulator/stats" => Self::Stats,
+            "/_emulator/sites/verify" => Self::SitesVerify,
             _ => Self::Unknown,
         }
     }
@@ -66,6 +69,7 @@ impl Endpoint {
             Self::ResPhp => "res.php",
             Self::UserAgent => "getUserAgent",
             Self::Stats => "stats",
+            Self::SitesVerify => "sitesVerify",
             Self::Unknown => "unknown",
         }
     }
@@ -87,7 +91,12 @@ impl Endpoint {
             | Self::ReportRecaptcha
             | Self::ReportHcaptcha
             | Self::ReportCorrectRecaptcha => Scope::Report,
-            Self::InPhp | Self::ResPhp | Self::UserAgent | Self::Stats | Self::Unknown => {
+            Self::InPhp
+            | Self::ResPhp
+            | Self::UserAgent
+            | Self::Stats
+            | Self::SitesVerify
+            | Self::Unknown => {
                 return None;
             }
         })
@@ -247,6 +256,7 @@ pub(crate) fn handle(engine: &mut Engine, endpoint: Endpoint, body: &[u8]) -> Re
             }
         }
         Endpoint::Stats => Reply::json(200, &engine.stats_page(&StatsQuery::parse(None))),
+        Endpoint::SitesVerify => verify(engine, parsed.as_ref()),
         Endpoint::UserAgent | Endpoint::InPhp | Endpoint::ResPhp | Endpoint::Unknown => {
             no_such_method(engine)
         }
@@ -258,4 +268,34 @@ fn no_such_method(engine: &mut Engine) -> Reply {
     let r = Refusal::new(ErrorCode::NoSuchMethod, "No such method");
     engine.note_error(&r.code);
     Reply::json(404, &error_body(engine.dialect, &r.code, &r.description))
+}
+
+/// `POST /_emulator/sites/verify`: `{"accepted": bool, "reason": ..., "taskId": ..., "nocache":
+/// ...}` (the last two when the token is known), or HTTP 400 with `reason` `bad_request` and an
+/// `error` that names the field.
+fn verify(engine: &mut Engine, body: Option<&Map<String, Value>>) -> Reply {
+    let result = match body {
+        Some(body) => engine.verify(body),
+        None => Err("the request body is not a JSON object".to_owned()),
+    };
+    match result {
+        Ok(v) => {
+            let mut answer =
+                json!({ "accepted": v.verdict.accepted(), "reason": v.verdict.reason() });
+            if let Some(id) = v.task_id {
+                answer["taskId"] = json!(id);
+            }
+            if let Some(nocache) = v.nocache {
+                answer["nocache"] = json!(nocache);
+            }
+            Reply::json(200, &answer)
+        }
+        Err(error) => Reply::json(
+            400,
+            &json!({
+                "accepted": false, "reason": "bad_request",
+                "error": format!("{error}; send {{\"websiteURL\": ..., \"websiteKey\": ..., \"token\": ...}} or {{\"taskId\": ...}}"),
+            }),
+        ),
+    }
 }

@@ -23,7 +23,8 @@
 //! `/reportIncorrectTokenCaptcha`, `/reportIncorrectRecaptcha`, `/reportIncorrectHcaptcha`, and in
 //! the Anti-Captcha dialect `/reportCorrectRecaptcha`; `GET /api/useragent/actual` (plain text);
 //! `GET /_emulator/stats` (the [`Stats`] counters as JSON; `?tasks=1` / `?connections=1` add one
-//! page of records, `page` and `per_page` ≤ 1,000).
+//! page of records, `page` and `per_page` ≤ 1,000); `POST /_emulator/sites/verify` (a simulated
+//! site checks a token: see [Simulated sites](#simulated-sites)).
 //!
 //! ## Rules it follows (and choices where the docs are silent)
 //!
@@ -125,6 +126,47 @@
 //! * Stats count the scripts as `in.php` and `res.php` in [`Stats::requests_by_endpoint`];
 //!   `reportgood` is counted in [`Stats::good_reports_accepted`].
 //!
+//! ## Simulated sites
+//!
+//! A site checks the tokens it gets, and may accept only part of them, more of those solved with
+//! `nocache`. [`Config::sites`] (or [`Config::site`], [`EmulatorHandle::set_site`], the binary's
+//! `--site HOST,KEY,P_PLAIN,P_NOCACHE[,EXTRA_MS]`) defines such [`Site`]s:
+//!
+//! ```
+//! # fn demo() -> std::io::Result<()> {
+//! use capmonster_emulator::{Config, EmulatorHandle, Site};
+//! use std::time::Duration;
+//!
+//! // 30% of plain tokens accepted, 90% of nocache ones, which take 5 s longer to solve.
+//! let site = Site::new("shop.example", "6LcKEY").accept(0.3, 0.9).nocache_extra(Duration::from_secs(5));
+//! let emu = EmulatorHandle::start_blocking(Config::new().speed(1000.0).site(site))?;
+//! // ... solve for https://shop.example/..., then POST the token to
+//! // {base}/_emulator/sites/verify: {"websiteURL": ..., "websiteKey": "6LcKEY", "token": ...}
+//! assert_eq!(emu.stats().sites["shop.example/6LcKEY"].accepted, 0);
+//! # Ok(()) }
+//! # demo().unwrap();
+//! ```
+//!
+//! * A task belongs to a site by its `websiteURL`'s host ([`site_host`]: lowercase, no port)
+//!   and its `websiteKey` (`websitePublicKey`, `gt`); the key `*` takes a whole host. At most
+//!   [`MAX_SITES`]. Hosts that are not configured accept every fresh token.
+//! * A task has `nocache` when it asked for it in any form (key suffix, task field, in.php
+//!   `nocache=1`) on a type that takes it (reCAPTCHA v2 and v3). Such a task of a site with
+//!   [`Site::nocache_extra`] is solved that much later.
+//! * `POST /_emulator/sites/verify` takes `{"websiteURL": ..., "websiteKey": ..., "token": ...}`
+//!   (the site fields optional; when given they must be the task's) or `{"taskId": N}`, and
+//!   answers `{"accepted": bool, "reason": ..., "taskId": N, "nocache": bool}`; `reason` is
+//!   `accepted`, `rejected`, `already_used` (each token is verified once), `unknown_token`
+//!   (never issued: forged, or forgotten after 100,000 newer tasks), `wrong_site` or `not_ready`
+//!   (the last three leave the token unused). A malformed body gets HTTP 400, `"reason":
+//!   "bad_request"` and an `error`. Token strings: `gRecaptchaResponse`, `token` or
+//!   `cf_clearance`; other solutions by `taskId`.
+//! * The verdict on a fresh token is a seeded draw per task id (seed and id only), so a test gets
+//!   the same verdicts every run.
+//! * [`Stats::sites`] counts per site ([`SiteStats`]): tasks with and without `nocache`,
+//!   accepted, rejected (and why), and the reports accepted for its tasks;
+//!   [`Stats::tokens_verified`] and [`Stats::tokens_accepted`] count every site.
+//!
 //! ## Limits
 //!
 //! So that it can be left running and abused, every resource a client can make it hold is
@@ -141,7 +183,8 @@
 //!   results are dropped early, oldest first, before a task is refused).
 //! * Stats: per-task records of the latest 100,000 tasks (with the forms of `nocache` each was
 //!   asked in, [`TaskStats::nocache`]), request counts of the latest 10,000 connections; the
-//!   stats page serves them a page at a time.
+//!   stats page serves them a page at a time. Tokens for verification: the latest 100,000
+//!   tasks with a site (a hash of each token); simulated sites: at most [`MAX_SITES`].
 //! * Binding a non-loopback address prints [`bind_warning`] on stderr.
 
 #![forbid(unsafe_code)]
@@ -155,6 +198,7 @@ mod fault;
 mod json_api;
 mod rng;
 mod server;
+mod site;
 pub mod spec;
 mod stats;
 mod urlform;
@@ -165,6 +209,7 @@ pub use example::ExampleTarget;
 pub use fault::{FaultKind, FaultRule, ParseFaultError, Scope, Trigger};
 pub use rng::fnv1a;
 pub use server::{Emulator, EmulatorHandle, bind_warning};
-pub use stats::{Stats, TaskStats};
+pub use site::{MAX_SITES, ParseSiteError, Site, site_host};
+pub use stats::{SiteStats, Stats, TaskStats};
 
 pub use capmonster_proto::Dialect;

@@ -31,6 +31,7 @@ use crate::config::{Config, SolveTime};
 use crate::engine::{CallbackForm, CallbackOutcome, Engine, NewCallback, StatsQuery, TaskState};
 use crate::fault::{FaultKind, FaultRule, Scope};
 use crate::json_api::{Endpoint, Reply, error_body, handle, result_json};
+use crate::site::{MAX_SITES, Site};
 use crate::stats::Stats;
 use crate::urlform::{self, FormRequest};
 
@@ -225,6 +226,15 @@ type Spawned = (
 );
 
 async fn spawn_server(config: Config) -> io::Result<Spawned> {
+    if config.sites.len() > MAX_SITES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} simulated sites configured; at most {MAX_SITES} are kept apart (use a site with the key * for a whole host)",
+                config.sites.len()
+            ),
+        ));
+    }
     let listener = TcpListener::bind((config.host, config.port)).await?;
     let addr = listener.local_addr()?;
     if let Some(warning) = bind_warning(addr.ip()) {
@@ -554,6 +564,14 @@ async fn respond(
         )
     } else if endpoint == Endpoint::Stats {
         stats_reply(&shared, query.as_deref())
+    } else if endpoint == Endpoint::SitesVerify && !is_post {
+        Reply::json(
+            405,
+            &serde_json::json!({
+                "accepted": false, "reason": "bad_request",
+                "error": "the verify endpoint takes a POST with a JSON body",
+            }),
+        )
     } else {
         let mut engine = shared.engine();
         let reply = handle(&mut engine, endpoint, &body);
@@ -959,6 +977,14 @@ impl EmulatorHandle {
     /// Sets a key's balance, adding the key. Once a key is set this way, unknown keys are refused.
     pub fn set_balance(&self, key: &str, usd: f64) {
         self.shared.engine().set_balance(key, usd);
+    }
+
+    /// Adds a simulated site, or replaces the one with the same host and key (see
+    /// [`Config::sites`]). A new site applies to tasks created from now on; a replaced one keeps
+    /// its tasks and counts, and its new probabilities apply to every later verification.
+    /// `false` (and nothing changes) when [`MAX_SITES`] sites are simulated already.
+    pub fn set_site(&self, site: Site) -> bool {
+        self.shared.engine().set_site(site)
     }
 
     /// Emulated time since start (real time multiplied by the speed factor).

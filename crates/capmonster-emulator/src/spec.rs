@@ -594,6 +594,8 @@ pub(crate) struct Accepted {
     /// `nocache` is set as a task field on a type the docs do not list it for: accepted, and
     /// ignored.
     pub(crate) nocache_ignored: bool,
+    /// The type takes `nocache` (the docs list it for reCAPTCHA v2 and v3).
+    pub(crate) nocache_supported: bool,
     pub(crate) task: Map<String, Value>,
 }
 
@@ -990,6 +992,7 @@ pub(crate) fn validate(task: Option<&Value>) -> Result<Accepted, Refusal> {
         is_image: matches!(type_name, "ImageToTextTask" | "ComplexImageTask"),
         images,
         nocache_ignored: nocache_set && !nocache_listed,
+        nocache_supported: nocache_listed,
         task: task.clone(),
     })
 }

@@ -12,7 +12,7 @@ pub struct Stats {
     pub requests_total: u64,
     /// Requests per endpoint name (`createTask`, `getTaskResult`, `getBalance`,
     /// `reportIncorrectImageCaptcha`, ..., `in.php`, `res.php`, `getUserAgent`, `stats`,
-    /// `unknown`).
+    /// `sitesVerify`, `unknown`).
     pub requests_by_endpoint: BTreeMap<String, u64>,
     /// TCP connections accepted.
     pub connections: u64,
@@ -90,8 +90,52 @@ pub struct Stats {
     pub callbacks_failed: u64,
     /// Callbacks not sent because the URL was not `http://` on a loopback host.
     pub callbacks_refused: u64,
+    /// Token verifications answered (`POST /_emulator/sites/verify`), for every site.
+    pub tokens_verified: u64,
+    /// Verifications that accepted the token, for every site (unconfigured sites accept every
+    /// fresh token).
+    pub tokens_accepted: u64,
+    /// Per simulated site, by [`Site::label`](crate::Site::label) (`host/key`): the configured
+    /// sites only (at most [`MAX_SITES`](crate::MAX_SITES)).
+    pub sites: BTreeMap<String, SiteStats>,
     /// Per-task records, by task id (the most recent 100,000 tasks).
     pub tasks: BTreeMap<u64, TaskStats>,
+}
+
+/// What one simulated site saw: its tasks, the tokens submitted to it and the reports of its
+/// tasks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SiteStats {
+    /// The site's host.
+    pub host: String,
+    /// The site's key (`*`: every key of the host without a site of its own).
+    pub website_key: String,
+    /// The configured probability of accepting a fresh token solved without `nocache`.
+    pub accept_plain: f64,
+    /// The configured probability of accepting a fresh token solved with `nocache`.
+    pub accept_nocache: f64,
+    /// Tasks created for the site that applied `nocache` (asked in any form, on a type the docs
+    /// list it for: reCAPTCHA v2 and v3).
+    pub tasks_with_nocache: u64,
+    /// Tasks created for the site without `nocache` (or with it on a type that ignores it).
+    pub tasks_without_nocache: u64,
+    /// Tokens accepted (each fresh token, once).
+    pub accepted: u64,
+    /// Submissions rejected, whatever the reason: the site's draw, a token submitted again
+    /// ([`SiteStats::reused`]), or one the emulator never issued for this site
+    /// ([`SiteStats::unknown`]).
+    pub rejected: u64,
+    /// Of `accepted`, the tokens of `nocache` tasks.
+    pub accepted_with_nocache: u64,
+    /// Of `rejected`, the fresh tokens of `nocache` tasks rejected by the site's draw.
+    pub rejected_with_nocache: u64,
+    /// Of `rejected`, tokens submitted a second time (or later).
+    pub reused: u64,
+    /// Of `rejected`, tokens the emulator never issued, issued for another site, or not ready.
+    pub unknown: u64,
+    /// Reports of an incorrect answer the emulator accepted for the site's tasks.
+    pub reported: u64,
 }
 
 /// One task's history, for joining the server's view with a client's timings.

@@ -82,7 +82,15 @@ fn configured_keys_balances_and_charges() {
 
 #[test]
 fn key_suffixes_are_stripped() {
-    let emu = fast(fast_config().key("0123456789abcdef0123456789abcdef", 5.0));
+    // A task is charged when it becomes ready, so a solve of 20 emulated seconds (20 ms real)
+    // could finish between one key's createTask and the next key's balance check on a loaded
+    // machine. Solves of a day (86 s real) keep every task unfinished, hence uncharged, for
+    // the whole test: every balance below is the untouched 5.0.
+    let emu = fast(
+        fast_config()
+            .solve_time(SolveTime::Fixed(Duration::from_secs(24 * 3600)))
+            .key("0123456789abcdef0123456789abcdef", 5.0),
+    );
     let a = emu.addr();
     for key in [
         "0123456789abcdef0123456789abcdef__nocache",
@@ -100,6 +108,7 @@ fn key_suffixes_are_stripped() {
         )
         .json();
         assert_eq!(r["errorId"], 0, "{r}");
+        assert_eq!(r["status"], "processing", "{r}");
     }
     for bad in [
         "0123456789abcdef0123456789abcdef__recognizingthreshold_101",

@@ -44,6 +44,8 @@ fn help_and_bad_flags() {
         "--seed",
         "--dialect",
         "--max-seconds",
+        "--site",
+        "/_emulator/sites/verify",
         "/createTask",
         "/in.php",
         "/res.php",

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use capmonster_emulator::{Config, Dialect, Emulator, FaultRule, SolveTime};
+use capmonster_emulator::{Config, Dialect, Emulator, FaultRule, MAX_SITES, Site, SolveTime};
 
 const USAGE: &str = "\
 capmonster-emulator: a local CapMonster Cloud-compatible service (loopback by default)
@@ -37,6 +37,12 @@ OPTIONS:
                            (JSON body kept) instead of 200
     --one-report-per-task  in the CapMonster dialect, accept one report per task (not in CapMonster's
                            docs, so off by default; always on for anti-captcha and the URL form)
+    --site HOST,KEY,P_PLAIN,P_NOCACHE[,EXTRA_MS]
+                           simulate a site (repeatable, at most 1000): tokens of tasks for page host
+                           HOST and site key KEY (* = any key of HOST) are accepted by
+                           POST /_emulator/sites/verify with probability P_PLAIN, or P_NOCACHE
+                           for tasks solved with nocache, which take EXTRA_MS (emulated) longer;
+                           other sites accept every fresh token
     --max-seconds N        stop after N seconds (real time)
     --max-connections N    connections open at once; over it the longest idle is closed [default: 1024]
     --max-accounts N       accounts made for unconfigured keys, least recently used evicted [default: 10000]
@@ -52,6 +58,8 @@ JSON API: POST <base>/createTask, /getTaskResult, /getBalance, /reportIncorrect.
 URL form: GET or POST <base>/in.php and <base>/res.php (same tasks, keys and balances)
 User agent: GET <base>/api/useragent/actual
 Stats: GET <base>/_emulator/stats (counters; ?tasks=1&page=N&per_page=M for task records)
+Sites: POST <base>/_emulator/sites/verify {\"websiteURL\":...,\"websiteKey\":...,\"token\":...}
+       or {\"taskId\":...} answers {\"accepted\":true|false,\"reason\":...}; each token once
 ";
 
 struct Args {
@@ -113,6 +121,13 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
             "--fault" => {
                 let rule: FaultRule = val(&mut it)?.parse().map_err(|e| format!("--fault: {e}"))?;
                 config.faults.push(rule);
+            }
+            "--site" => {
+                let site: Site = val(&mut it)?.parse().map_err(|e| format!("--site: {e}"))?;
+                if config.sites.len() >= MAX_SITES {
+                    return Err(format!("--site: at most {MAX_SITES} sites"));
+                }
+                config.sites.push(site);
             }
             "--http-error-status" => config.http_error_status = true,
             "--one-report-per-task" => config.one_report_per_task = true,

@@ -843,7 +843,13 @@ impl Solver {
         let response = match input {
             // Lost polls are retried on the schedule; they count toward the cap.
             Input::Failed(failure) => {
-                self.last_cause = Some(failure.to_string());
+                // A poll cut by the deadline itself says nothing new about why the task never
+                // came back: keep the cause an earlier poll saw (an HTTP 500, say), if any.
+                let cut_by_deadline =
+                    failure == TransportFailure::TimedOut && now >= self.deadline_or(now);
+                if !(cut_by_deadline && self.last_cause.is_some()) {
+                    self.last_cause = Some(failure.to_string());
+                }
                 return self.poll_again(now, None);
             }
             Input::Response(r) => r,
