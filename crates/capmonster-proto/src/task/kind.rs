@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use super::ProxyRule;
+#[cfg(doc)]
+use super::{Task, TurnstileTask, TypeNaming};
 
 /// Every task type and class of the catalogue, without its data.
 ///

@@ -210,7 +210,7 @@ pub struct UrlFormGet {
     pub task_id: TaskId,
     /// The task's kind, to shape the solution.
     pub kind: TaskKind,
-    /// Use `action=get2`: the answer comes with its price (read into [`ResultExtras::cost`]).
+    /// Use `action=get2`: the answer comes with its price (read into [`ResultExtras::cost`](crate::solution::ResultExtras::cost)).
     pub with_price: bool,
     /// Transport, encoding and `json=1`; `None` uses the service's
     /// ([`Service::url_form_options`]).
