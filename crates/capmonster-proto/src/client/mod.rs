@@ -88,7 +88,7 @@ impl std::fmt::Debug for ClientConfig {
 }
 
 /// A proxy URL with the password of its userinfo replaced (`http://bob:[redacted]@host:3128`).
-pub fn redact_proxy_password(url: &str) -> String {
+fn redact_proxy_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };

@@ -47,7 +47,6 @@ use params::*;
 use reply::*;
 pub use reply::{
     UrlFormAnswer, UrlFormGeeTest, UrlFormGeeTestV4, UrlFormOk, UrlFormReply, parse_url_form_reply,
-    solution_json,
 };
 use request::*;
 

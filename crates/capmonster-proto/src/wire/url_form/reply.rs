@@ -327,7 +327,7 @@ pub(super) fn parse_json_reply(
 
 /// The solution JSON a JSON API would have sent for `kind`, built from a URL-form answer, so
 /// both forms end in the same [`Ready`]. See docs/PROTOCOL-NOTES.md ("The URL form and the compatible services") for the shapes.
-pub fn solution_json(kind: TaskKind, ok: &UrlFormOk) -> Value {
+pub(super) fn solution_json(kind: TaskKind, ok: &UrlFormOk) -> Value {
     let mut out = Map::new();
     match &ok.answer {
         UrlFormAnswer::Text(text) => {
