@@ -1,5 +1,5 @@
 //! The per-kind facts, in one table: every fact about a task type that is not the task's own
-//! data (names, proxy rule, family, default and official timing) is a field of its row in
+//! data (names, proxy rule, family, solution shape, default and official timing) is a field of its row in
 //! [`KINDS`]. Adding a task type means one row here (and the typed struct in its family file).
 
 use std::time::Duration;
@@ -166,6 +166,32 @@ pub(crate) enum Family {
     Unknown,
 }
 
+/// The shape of a kind's solution, which [`Solution::parse`](crate::solution::Solution::parse)
+/// reads it into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `text`.
+    Text,
+    /// `gRecaptchaResponse` (and cookies, user agent).
+    Recaptcha,
+    /// Turnstile's token or `cf_clearance`.
+    Turnstile,
+    /// hCaptcha's token (and its response key).
+    HCaptcha,
+    /// ComplexImageTask's answers.
+    ComplexImage,
+    /// GeeTest v3 or v4.
+    GeeTest,
+    /// A plain `token`.
+    Token,
+    /// Amazon WAF's token or cookie.
+    Amazon,
+    /// CustomTask's domains, cookies and data.
+    Custom,
+    /// Unknown: the raw JSON.
+    Raw,
+}
+
 /// The facts about one task kind.
 #[derive(Debug)]
 pub(crate) struct KindInfo {
@@ -185,6 +211,8 @@ pub(crate) struct KindInfo {
     pub(crate) proxy: ProxyRule,
     /// How it is reported and read back.
     pub(crate) family: Family,
+    /// The shape of its solution.
+    pub(crate) shape: Shape,
     /// This crate's default timing: first poll, first poll with `nocache`, interval, deadline.
     pub(crate) timing: [Duration; 4],
     /// The official clients' timing, in the same order.
@@ -207,6 +235,7 @@ const fn row(kind: TaskKind, type_name: &'static str) -> KindInfo {
         also_class: None,
         proxy: ProxyRule::Optional,
         family: Family::Token,
+        shape: Shape::Token,
         timing: [ms(1000), ms(10_000), ms(3000), ms(180_000)],
         official: [ms(1000), ms(10_000), ms(3000), ms(180_000)],
     }
@@ -216,6 +245,7 @@ const fn row(kind: TaskKind, type_name: &'static str) -> KindInfo {
 const fn custom(kind: TaskKind, class: &'static str) -> KindInfo {
     KindInfo {
         class: Some(class),
+        shape: Shape::Custom,
         ..row(kind, "CustomTask")
     }
 }
@@ -227,6 +257,10 @@ const fn image(kind: TaskKind, type_name: &'static str, class: Option<&'static s
         class,
         proxy: ProxyRule::None,
         family: Family::Image,
+        shape: match class {
+            None => Shape::Text,
+            Some(_) => Shape::ComplexImage,
+        },
         timing: [ms(1000), ms(1000), ms(2000), ms(30_000)],
         official: [ms(350), ms(350), ms(200), ms(10_000)],
         ..row(kind, type_name)
@@ -253,12 +287,14 @@ pub(crate) const KINDS: &[KindInfo] = &[
         legacy: Some("RecaptchaV2TaskProxyless"),
         also_read: &["NoCaptchaTask", "NoCaptchaTaskProxyless"],
         family: Family::Recaptcha,
+        shape: Shape::Recaptcha,
         ..row(TaskKind::RecaptchaV2, "RecaptchaV2Task")
     },
     // Documented to take at least 10 s: the first poll comes at half of that.
     KindInfo {
         legacy: Some("RecaptchaV2EnterpriseTaskProxyless"),
         family: Family::Recaptcha,
+        shape: Shape::Recaptcha,
         timing: t(5000, 3000, 180_000),
         ..row(TaskKind::RecaptchaV2Enterprise, "RecaptchaV2EnterpriseTask")
     },
@@ -266,6 +302,7 @@ pub(crate) const KINDS: &[KindInfo] = &[
         also_read: &["RecaptchaV3Task"],
         proxy: ProxyRule::None,
         family: Family::Recaptcha,
+        shape: Shape::Recaptcha,
         timing: t(5000, 3000, 180_000),
         ..row(TaskKind::RecaptchaV3, "RecaptchaV3TaskProxyless")
     },
@@ -273,6 +310,7 @@ pub(crate) const KINDS: &[KindInfo] = &[
         also_read: &["RecaptchaV3EnterpriseTaskProxyless"],
         proxy: ProxyRule::None,
         family: Family::Recaptcha,
+        shape: Shape::Recaptcha,
         timing: t(5000, 3000, 180_000),
         ..row(TaskKind::RecaptchaV3Enterprise, "RecaptchaV3EnterpriseTask")
     },
@@ -288,11 +326,13 @@ pub(crate) const KINDS: &[KindInfo] = &[
     ),
     KindInfo {
         legacy: Some("HCaptchaTaskProxyless"),
+        shape: Shape::HCaptcha,
         timing: t(5000, 3000, 180_000),
         ..row(TaskKind::HCaptcha, "HCaptchaTask")
     },
     KindInfo {
         legacy: Some("GeeTestTaskProxyless"),
+        shape: Shape::GeeTest,
         timing: t(5000, 2000, 80_000),
         official: o(1000, 1000, 1000, 80_000),
         ..row(TaskKind::GeeTest, "GeeTestTask")
@@ -300,6 +340,7 @@ pub(crate) const KINDS: &[KindInfo] = &[
     // Documented 5-20 s.
     KindInfo {
         legacy: Some("TurnstileTaskProxyless"),
+        shape: Shape::Turnstile,
         timing: t(2500, 2000, 80_000),
         official: o(1000, 1000, 1000, 80_000),
         ..row(TaskKind::Turnstile, "TurnstileTask")
@@ -312,6 +353,7 @@ pub(crate) const KINDS: &[KindInfo] = &[
     },
     KindInfo {
         legacy: Some("AmazonTaskProxyless"),
+        shape: Shape::Amazon,
         ..row(TaskKind::Amazon, "AmazonTask")
     },
     KindInfo {
@@ -379,6 +421,7 @@ pub(crate) const KINDS: &[KindInfo] = &[
     custom(TaskKind::Temu, "Temu"),
     KindInfo {
         family: Family::Unknown,
+        shape: Shape::Raw,
         official: o(1000, 10_000, 1000, 80_000),
         ..row(TaskKind::Other, "")
     },

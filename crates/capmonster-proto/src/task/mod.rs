@@ -75,6 +75,7 @@ pub use token::{
 pub use turnstile::{CloudflareTaskType, TurnstileTask};
 
 use crate::error::ValidationError;
+pub(crate) use kind::Shape;
 pub use kind::TaskKind;
 pub(crate) use naming::TypeNaming;
 
