@@ -4,9 +4,12 @@
 
 use std::time::Duration;
 
-use super::ProxyRule;
-#[cfg(doc)]
-use super::{Task, TurnstileTask, TypeNaming};
+use serde::Serialize;
+use serde::ser::Serializer;
+use serde_json::Value;
+
+use super::family::{Family, Shape};
+use super::*;
 
 /// Every task type and class of the catalogue, without its data.
 ///
@@ -153,43 +156,128 @@ impl TaskKind {
     }
 }
 
-/// How a kind is reported and read back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Family {
-    /// An image task (reportIncorrectImageCaptcha).
-    Image,
-    /// A reCAPTCHA token task (v2, v2 Enterprise, v3, v3 Enterprise).
-    Recaptcha,
-    /// Any other token task.
-    Token,
-    /// A task this crate does not know.
-    Unknown,
+/// Declares the typed variants once: the enum, `kind`, `proxy`, `validate`, parsing, wire
+/// serialisation and `From`.
+macro_rules! task_variants {
+    ($( $(#[$doc:meta])* $variant:ident($ty:ty) => $kind:ident, proxy: $proxy:tt; )*) => {
+        /// A task to solve: one of the typed tasks, or raw JSON for a type this crate does not know.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Task {
+            $( $(#[$doc])* $variant($ty), )*
+            /// Any task given as a JSON object with a `type` (and `class`). Its solution comes back as raw JSON.
+            Raw(RawTask),
+        }
+
+        impl Task {
+            /// The kind of this task. A raw task whose names this crate knows reports that kind.
+            pub fn kind(&self) -> TaskKind {
+                match self {
+                    $( Self::$variant(_) => TaskKind::$kind, )*
+                    Self::Raw(r) => TaskKind::from_names(r.type_name(), r.class()),
+                }
+            }
+
+            /// The proxy the task carries, if any.
+            pub fn proxy(&self) -> Option<&Proxy> {
+                match self {
+                    $( Self::$variant(t) => task_variants!(@proxy t, $proxy), )*
+                    Self::Raw(_) => None,
+                }
+            }
+
+            /// Checks the documented rules locally. Nothing is sent when this fails.
+            pub fn validate(&self) -> Result<(), ValidationError> {
+                match self {
+                    $( Self::$variant(t) => t.validate(), )*
+                    Self::Raw(_) => Ok(()),
+                }
+            }
+
+            pub(super) fn typed_from(kind: TaskKind, value: Value) -> Option<Result<Task, serde_json::Error>> {
+                match kind {
+                    $( TaskKind::$kind => Some(serde_json::from_value(value).map(Self::$variant)), )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl Serialize for WireTask<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let type_name = self.task.type_name(self.naming);
+                let class = self.task.kind().class();
+                match self.task {
+                    $( Task::$variant(t) => Tagged { type_name, class, body: t }.serialize(s), )*
+                    Task::Raw(r) => r.object.serialize(s),
+                }
+            }
+        }
+
+        $(
+            impl From<$ty> for Task {
+                fn from(t: $ty) -> Self {
+                    Self::$variant(t)
+                }
+            }
+        )*
+    };
+    (@proxy $t:ident, none) => { { let _ = $t; None } };
+    (@proxy $t:ident, some) => { $t.proxy.as_ref() };
 }
 
-/// The shape of a kind's solution, which [`Solution::parse`](crate::solution::Solution::parse)
-/// reads it into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
-    /// `text`.
-    Text,
-    /// `gRecaptchaResponse` (and cookies, user agent).
-    Recaptcha,
-    /// Turnstile's token or `cf_clearance`.
-    Turnstile,
-    /// hCaptcha's token (and its response key).
-    HCaptcha,
-    /// ComplexImageTask's answers.
-    ComplexImage,
-    /// GeeTest v3 or v4.
-    GeeTest,
-    /// A plain `token`.
-    Token,
-    /// Amazon WAF's token or cookie.
-    Amazon,
-    /// CustomTask's domains, cookies and data.
-    Custom,
-    /// Unknown: the raw JSON.
-    Raw,
+task_variants! {
+    /// `ImageToTextTask`.
+    ImageToText(ImageToTextTask) => ImageToText, proxy: none;
+    /// `RecaptchaV2Task`.
+    RecaptchaV2(RecaptchaV2Task) => RecaptchaV2, proxy: some;
+    /// `RecaptchaV2EnterpriseTask`.
+    RecaptchaV2Enterprise(RecaptchaV2EnterpriseTask) => RecaptchaV2Enterprise, proxy: some;
+    /// `RecaptchaV3TaskProxyless`.
+    RecaptchaV3(RecaptchaV3Task) => RecaptchaV3, proxy: none;
+    /// `RecaptchaV3EnterpriseTask`.
+    RecaptchaV3Enterprise(RecaptchaV3EnterpriseTask) => RecaptchaV3Enterprise, proxy: none;
+    /// `ComplexImageTask`, class `recaptcha`.
+    ComplexImageRecaptcha(ComplexImageRecaptchaTask) => ComplexImageRecaptcha, proxy: none;
+    /// `ComplexImageTask`, class `recognition`.
+    ComplexImageRecognition(ComplexImageRecognitionTask) => ComplexImageRecognition, proxy: none;
+    /// `HCaptchaTask` (a draft page in the documentation).
+    HCaptcha(HCaptchaTask) => HCaptcha, proxy: some;
+    /// `GeeTestTask`, v3 or v4.
+    GeeTest(GeeTestTask) => GeeTest, proxy: some;
+    /// `TurnstileTask`, every mode.
+    Turnstile(TurnstileTask) => Turnstile, proxy: some;
+    /// `FunCaptchaTask`.
+    FunCaptcha(FunCaptchaTask) => FunCaptcha, proxy: some;
+    /// `AmazonTask`.
+    Amazon(AmazonTask) => Amazon, proxy: some;
+    /// `BinanceTask`.
+    Binance(BinanceTask) => Binance, proxy: some;
+    /// `ProsopoTask`.
+    Prosopo(ProsopoTask) => Prosopo, proxy: some;
+    /// `MTCaptchaTask`.
+    MtCaptcha(MtCaptchaTask) => MtCaptcha, proxy: some;
+    /// `YidunTask`.
+    Yidun(YidunTask) => Yidun, proxy: some;
+    /// `CustomTask`, class `DataDome`.
+    DataDome(DataDomeTask) => DataDome, proxy: some;
+    /// `CustomTask`, class `TenDI`.
+    TenDi(TenDiTask) => TenDi, proxy: some;
+    /// `CustomTask`, class `Basilisk`.
+    Basilisk(BasiliskTask) => Basilisk, proxy: some;
+    /// `CustomTask`, class `Imperva`.
+    Imperva(ImpervaTask) => Imperva, proxy: some;
+    /// `CustomTask`, class `altcha`.
+    Altcha(AltchaTask) => Altcha, proxy: some;
+    /// `CustomTask`, class `Castle`.
+    Castle(CastleTask) => Castle, proxy: some;
+    /// `CustomTask`, class `HUNT`.
+    Hunt(HuntTask) => Hunt, proxy: some;
+    /// `CustomTask`, class `tspd`.
+    Tspd(TspdTask) => Tspd, proxy: some;
+    /// `CustomTask`, class `alibaba`.
+    Alibaba(AlibabaTask) => Alibaba, proxy: some;
+    /// `CustomTask`, class `Temu` (a draft page in the documentation).
+    Temu(TemuTask) => Temu, proxy: some;
 }
 
 /// The facts about one task kind.

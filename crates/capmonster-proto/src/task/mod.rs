@@ -38,6 +38,7 @@
 mod common;
 mod complex_image;
 mod custom;
+mod family;
 mod geetest;
 mod image;
 mod kind;
@@ -69,139 +70,13 @@ pub use recaptcha::{
     MIN_SCORE_HIGH, MIN_SCORE_LOW, RECAPTCHA_API_DOMAINS, RecaptchaV2EnterpriseTask,
     RecaptchaV2Task, RecaptchaV3EnterpriseTask, RecaptchaV3Task,
 };
-pub use token::{
-    AmazonTask, BinanceTask, FunCaptchaTask, HCaptchaTask, MtCaptchaTask, ProsopoTask, YidunTask,
-};
+pub use token::*;
 pub use turnstile::{CloudflareTaskType, TurnstileTask};
 
 use crate::error::ValidationError;
-pub(crate) use kind::Shape;
-pub use kind::TaskKind;
+pub(crate) use family::Shape;
+pub use kind::{Task, TaskKind};
 pub(crate) use naming::TypeNaming;
-
-/// Declares the typed variants once: the enum, `kind`, `proxy`, `validate`, parsing, wire
-/// serialisation and `From`.
-macro_rules! task_variants {
-    ($( $(#[$doc:meta])* $variant:ident($ty:ty) => $kind:ident, proxy: $proxy:tt; )*) => {
-        /// A task to solve: one of the typed tasks, or raw JSON for a type this crate does not know.
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub enum Task {
-            $( $(#[$doc])* $variant($ty), )*
-            /// Any task given as a JSON object with a `type` (and `class`). Its solution comes back as raw JSON.
-            Raw(RawTask),
-        }
-
-        impl Task {
-            /// The kind of this task. A raw task whose names this crate knows reports that kind.
-            pub fn kind(&self) -> TaskKind {
-                match self {
-                    $( Self::$variant(_) => TaskKind::$kind, )*
-                    Self::Raw(r) => TaskKind::from_names(r.type_name(), r.class()),
-                }
-            }
-
-            /// The proxy the task carries, if any.
-            pub fn proxy(&self) -> Option<&Proxy> {
-                match self {
-                    $( Self::$variant(t) => task_variants!(@proxy t, $proxy), )*
-                    Self::Raw(_) => None,
-                }
-            }
-
-            /// Checks the documented rules locally. Nothing is sent when this fails.
-            pub fn validate(&self) -> Result<(), ValidationError> {
-                match self {
-                    $( Self::$variant(t) => t.validate(), )*
-                    Self::Raw(_) => Ok(()),
-                }
-            }
-
-            fn typed_from(kind: TaskKind, value: Value) -> Option<Result<Task, serde_json::Error>> {
-                match kind {
-                    $( TaskKind::$kind => Some(serde_json::from_value(value).map(Self::$variant)), )*
-                    _ => None,
-                }
-            }
-        }
-
-        impl Serialize for WireTask<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let type_name = self.task.type_name(self.naming);
-                let class = self.task.kind().class();
-                match self.task {
-                    $( Task::$variant(t) => Tagged { type_name, class, body: t }.serialize(s), )*
-                    Task::Raw(r) => r.object.serialize(s),
-                }
-            }
-        }
-
-        $(
-            impl From<$ty> for Task {
-                fn from(t: $ty) -> Self {
-                    Self::$variant(t)
-                }
-            }
-        )*
-    };
-    (@proxy $t:ident, none) => { { let _ = $t; None } };
-    (@proxy $t:ident, some) => { $t.proxy.as_ref() };
-}
-
-task_variants! {
-    /// `ImageToTextTask`.
-    ImageToText(ImageToTextTask) => ImageToText, proxy: none;
-    /// `RecaptchaV2Task`.
-    RecaptchaV2(RecaptchaV2Task) => RecaptchaV2, proxy: some;
-    /// `RecaptchaV2EnterpriseTask`.
-    RecaptchaV2Enterprise(RecaptchaV2EnterpriseTask) => RecaptchaV2Enterprise, proxy: some;
-    /// `RecaptchaV3TaskProxyless`.
-    RecaptchaV3(RecaptchaV3Task) => RecaptchaV3, proxy: none;
-    /// `RecaptchaV3EnterpriseTask`.
-    RecaptchaV3Enterprise(RecaptchaV3EnterpriseTask) => RecaptchaV3Enterprise, proxy: none;
-    /// `ComplexImageTask`, class `recaptcha`.
-    ComplexImageRecaptcha(ComplexImageRecaptchaTask) => ComplexImageRecaptcha, proxy: none;
-    /// `ComplexImageTask`, class `recognition`.
-    ComplexImageRecognition(ComplexImageRecognitionTask) => ComplexImageRecognition, proxy: none;
-    /// `HCaptchaTask` (a draft page in the documentation).
-    HCaptcha(HCaptchaTask) => HCaptcha, proxy: some;
-    /// `GeeTestTask`, v3 or v4.
-    GeeTest(GeeTestTask) => GeeTest, proxy: some;
-    /// `TurnstileTask`, every mode.
-    Turnstile(TurnstileTask) => Turnstile, proxy: some;
-    /// `FunCaptchaTask`.
-    FunCaptcha(FunCaptchaTask) => FunCaptcha, proxy: some;
-    /// `AmazonTask`.
-    Amazon(AmazonTask) => Amazon, proxy: some;
-    /// `BinanceTask`.
-    Binance(BinanceTask) => Binance, proxy: some;
-    /// `ProsopoTask`.
-    Prosopo(ProsopoTask) => Prosopo, proxy: some;
-    /// `MTCaptchaTask`.
-    MtCaptcha(MtCaptchaTask) => MtCaptcha, proxy: some;
-    /// `YidunTask`.
-    Yidun(YidunTask) => Yidun, proxy: some;
-    /// `CustomTask`, class `DataDome`.
-    DataDome(DataDomeTask) => DataDome, proxy: some;
-    /// `CustomTask`, class `TenDI`.
-    TenDi(TenDiTask) => TenDi, proxy: some;
-    /// `CustomTask`, class `Basilisk`.
-    Basilisk(BasiliskTask) => Basilisk, proxy: some;
-    /// `CustomTask`, class `Imperva`.
-    Imperva(ImpervaTask) => Imperva, proxy: some;
-    /// `CustomTask`, class `altcha`.
-    Altcha(AltchaTask) => Altcha, proxy: some;
-    /// `CustomTask`, class `Castle`.
-    Castle(CastleTask) => Castle, proxy: some;
-    /// `CustomTask`, class `HUNT`.
-    Hunt(HuntTask) => Hunt, proxy: some;
-    /// `CustomTask`, class `tspd`.
-    Tspd(TspdTask) => Tspd, proxy: some;
-    /// `CustomTask`, class `alibaba`.
-    Alibaba(AlibabaTask) => Alibaba, proxy: some;
-    /// `CustomTask`, class `Temu` (a draft page in the documentation).
-    Temu(TemuTask) => Temu, proxy: some;
-}
 
 /// A task given as JSON, for a type this crate does not model. It is sent as it is.
 #[derive(Clone, PartialEq)]
