@@ -121,16 +121,7 @@ pub use capmonster_proto as proto;
 pub use capmonster_proto::client::{ClientConfig, FromClientConfig};
 pub use capmonster_proto::report::ReportVerdict;
 pub use capmonster_proto::solver::{AdaptiveTiming, Phase, Policy, Progress, Solved, Timing};
-pub use capmonster_proto::task::{
-    AlibabaMetadata, AlibabaTask, AltchaMetadata, AltchaTask, AmazonTask, BasiliskTask,
-    BinanceTask, CastleMetadata, CastleTask, CloudflareTaskType, ComplexImageRecaptchaTask,
-    ComplexImageRecognitionTask, DataDomeMetadata, DataDomeTask, FunCaptchaTask, GeeTestTask, Grid,
-    HCaptchaTask, HuntMetadata, HuntTask, ImageToTextTask, ImpervaMetadata, ImpervaTask,
-    MtCaptchaTask, ProsopoTask, Proxy, ProxyRule, ProxyType, RawTask, RecaptchaClickMetadata,
-    RecaptchaV2EnterpriseTask, RecaptchaV2Task, RecaptchaV3EnterpriseTask, RecaptchaV3Task,
-    RecognitionMetadata, Task, TaskKind, TemuMetadata, TemuTask, TenDiMetadata, TenDiTask,
-    TspdMetadata, TspdTask, TurnstileTask, YidunTask,
-};
+pub use capmonster_proto::task::*;
 pub use capmonster_proto::{
     Balance, ClientError as Error, ClientKey, Dialect, Endpoint, ReportAccepted, Service, TaskId,
     TransportError,

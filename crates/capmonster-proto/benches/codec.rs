@@ -171,7 +171,7 @@ fn proxy() -> Proxy {
 }
 
 fn image_b64() -> String {
-    capmonster_proto::task::base64_encode(&[7u8; 2048])
+    capmonster_proto::inputs::base64_encode(&[7u8; 2048])
 }
 
 fn encode(c: &mut Criterion) {

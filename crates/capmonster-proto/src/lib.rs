@@ -33,6 +33,7 @@ pub mod client;
 mod client_error;
 mod endpoint;
 mod error;
+pub mod inputs;
 mod key;
 pub mod report;
 mod secret;

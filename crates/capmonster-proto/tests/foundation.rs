@@ -61,7 +61,7 @@ fn png_base64() -> String {
         0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52,
     ];
     png.resize(160, 0);
-    capmonster_proto::task::base64_encode(&png)
+    capmonster_proto::inputs::base64_encode(&png)
 }
 
 // ---------------------------------------------------------------- requests

@@ -321,7 +321,7 @@ impl ComplexImageRecognitionTask {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task::base64_encode;
+    use crate::inputs::base64_encode;
 
     #[test]
     fn grid_is_written_as_documented() {

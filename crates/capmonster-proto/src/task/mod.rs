@@ -35,15 +35,15 @@
 //! assert_eq!(TaskKind::Castle.class(), Some("Castle"));
 //! ```
 
-mod common;
-mod complex_image;
-mod custom;
+pub(crate) mod common;
+pub(crate) mod complex_image;
+pub(crate) mod custom;
 mod family;
 mod geetest;
-mod image;
+pub(crate) mod image;
 mod kind;
 pub(crate) mod naming;
-mod recaptcha;
+pub(crate) mod recaptcha;
 mod token;
 mod turnstile;
 
@@ -52,23 +52,20 @@ use serde::ser::Serializer;
 use serde_json::{Map, Value};
 
 pub(crate) use common::check_website_url;
-pub use common::{MAX_IMAGE_BYTES, MIN_IMAGE_BYTES, base64_encode};
 pub use common::{Proxy, ProxyRule, ProxyType};
 pub use complex_image::{
-    ComplexImageRecaptchaTask, ComplexImageRecognitionTask, DOCUMENTED_RECOGNIZERS, Grid,
-    RecaptchaClickMetadata, RecognitionMetadata,
+    ComplexImageRecaptchaTask, ComplexImageRecognitionTask, Grid, RecaptchaClickMetadata,
+    RecognitionMetadata,
 };
 pub use custom::{
-    AlibabaMetadata, AlibabaTask, AltchaMetadata, AltchaTask, BasiliskTask, CASTLE_MAX_COUNT,
-    CastleMetadata, CastleTask, DataDomeMetadata, DataDomeTask, HuntMetadata, HuntTask,
-    ImpervaMetadata, ImpervaTask, TemuMetadata, TemuTask, TenDiMetadata, TenDiTask, TspdMetadata,
-    TspdTask,
+    AlibabaMetadata, AlibabaTask, AltchaMetadata, AltchaTask, BasiliskTask, CastleMetadata,
+    CastleTask, DataDomeMetadata, DataDomeTask, HuntMetadata, HuntTask, ImpervaMetadata,
+    ImpervaTask, TemuMetadata, TemuTask, TenDiMetadata, TenDiTask, TspdMetadata, TspdTask,
 };
 pub use geetest::GeeTestTask;
-pub use image::{DOCUMENTED_MODULES, ImageToTextTask};
+pub use image::ImageToTextTask;
 pub use recaptcha::{
-    MIN_SCORE_HIGH, MIN_SCORE_LOW, RECAPTCHA_API_DOMAINS, RecaptchaV2EnterpriseTask,
-    RecaptchaV2Task, RecaptchaV3EnterpriseTask, RecaptchaV3Task,
+    RecaptchaV2EnterpriseTask, RecaptchaV2Task, RecaptchaV3EnterpriseTask, RecaptchaV3Task,
 };
 pub use token::*;
 pub use turnstile::{CloudflareTaskType, TurnstileTask};
