@@ -382,10 +382,11 @@ pub(crate) fn lenient_opt_bool<'de, D: serde::Deserializer<'de>>(
     }
 }
 
-/// Generates `with_*` setters for optional string fields and the proxy.
+/// Generates `with_*` setters for optional fields (strings by default, `: bool` for flags) and
+/// the proxy: one macro for every task family.
 macro_rules! setters {
-    ($ty:ty { proxy; $($fn:ident => $field:ident, $doc:literal;)* }) => {
-        setters!($ty { $($fn => $field, $doc;)* });
+    ($ty:ty { proxy; $($rest:tt)* }) => {
+        setters!($ty { $($rest)* });
         impl $ty {
             /// Uses your own proxy.
             #[must_use]
@@ -395,16 +396,25 @@ macro_rules! setters {
             }
         }
     };
-    ($ty:ty { $($fn:ident => $field:ident, $doc:literal;)* }) => {
+    ($ty:ty { $($fn:ident => $field:ident $(: $kind:ident)?, $doc:literal;)* }) => {
         impl $ty {
-            $(
-                #[doc = $doc]
-                #[must_use]
-                pub fn $fn(mut self, value: impl Into<String>) -> Self {
-                    self.$field = Some(value.into());
-                    self
-                }
-            )*
+            $( setters!(@one $fn, $field, $doc $(, $kind)?); )*
+        }
+    };
+    (@one $fn:ident, $field:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn $fn(mut self, value: impl Into<String>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
+    };
+    (@one $fn:ident, $field:ident, $doc:literal, bool) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn $fn(mut self, value: bool) -> Self {
+            self.$field = Some(value);
+            self
         }
     };
 }
