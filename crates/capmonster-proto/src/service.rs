@@ -191,7 +191,7 @@ impl Service {
     }
 
     /// Sets the URL-form options (POST or GET, encoding, `json=1`) used by every endpoint that
-    /// does not set its own, including [`CreateTask`](crate::CreateTask) and the other JSON
+    /// does not set its own, including `CreateTask` and the other JSON
     /// endpoints when they speak the URL form.
     #[must_use]
     pub fn with_url_form_options(mut self, options: UrlFormOptions) -> Self {

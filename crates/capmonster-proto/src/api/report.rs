@@ -1,4 +1,4 @@
-//! The report endpoints. Send them through the report rules ([`crate::report`]), which pick
+//! The report endpoints. Send them through the report rules (`report::plan_report`), which pick
 //! the method the service accepts for the task and refuse a report it would refuse.
 
 use crate::endpoint::{Endpoint, ReportAccepted, TaskId, TokenReportMethod};

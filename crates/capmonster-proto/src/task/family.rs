@@ -14,8 +14,8 @@ pub(crate) enum Family {
     Unknown,
 }
 
-/// The shape of a kind's solution, which [`Solution::parse`](crate::solution::Solution::parse)
-/// reads it into.
+/// The shape of a kind's solution, which `Solution::parse` reads it
+/// into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
     /// `text`.
