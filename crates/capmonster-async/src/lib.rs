@@ -423,13 +423,8 @@ impl Client {
         request: http::Request<Vec<u8>>,
         limit: Duration,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
-        let method = request
-            .uri()
-            .path()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+        let path = request.uri().path();
+        let method = path[path.rfind('/').map_or(0, |i| i + 1)..].to_owned();
         let mut request = reqwest::Request::try_from(request).map_err(|e| self.failure(&e))?;
         let waiting = Instant::now();
         let Ok(Ok(_slot)) = tokio::time::timeout(limit, self.inner.slots.acquire()).await else {

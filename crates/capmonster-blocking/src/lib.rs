@@ -381,13 +381,8 @@ impl Client {
         limit: Duration,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
         let inner = &self.inner;
-        let method = request
-            .uri()
-            .path()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+        let path = request.uri().path();
+        let method = path[path.rfind('/').map_or(0, |i| i + 1)..].to_owned();
         let waiting = Instant::now();
         let Some(_slot) = inner.slots.take(limit) else {
             return Err(Failure::no_slot(waiting.elapsed()));
