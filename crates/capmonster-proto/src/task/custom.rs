@@ -619,6 +619,13 @@ impl TspdTask {
         }
     }
 
+    /// Uses another proxy.
+    #[must_use]
+    pub fn with_proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
     /// Checks `websiteURL`, `userAgent`, the metadata and the required proxy.
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_website_url("task.websiteURL", &self.website_url)?;
@@ -631,10 +638,6 @@ impl TspdTask {
         check_required_proxy(self.proxy.as_ref())
     }
 }
-
-setters!(TspdTask {
-    proxy;
-});
 
 /// `metadata` of an alibaba task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
