@@ -66,7 +66,7 @@ enum Stage {
     Next,
     Solving(Box<Solver>),
     AwaitVerdict(Box<Solved>),
-    ReportDue(ReportOut, PlannedReport),
+    ReportDue(Box<(ReportOut, PlannedReport)>),
     ReportSent {
         planned: PlannedReport,
         until: Instant,
@@ -175,7 +175,8 @@ impl Acceptor {
                     self.stage = Stage::AwaitVerdict(solved.clone());
                     return AcceptAction::Check(solved);
                 }
-                Stage::ReportDue(out, planned) => {
+                Stage::ReportDue(due) => {
+                    let (out, planned) = *due;
                     let until = after(now, out.time_left);
                     self.stage = Stage::ReportSent { planned, until };
                     return AcceptAction::Report(out);
@@ -378,7 +379,7 @@ impl Acceptor {
                     method,
                     time_left,
                 };
-                self.stage = Stage::ReportDue(out, planned);
+                self.stage = Stage::ReportDue(Box::new((out, planned)));
                 let cause = "sent; no answer yet".to_owned();
                 ReportStatus::Unconfirmed { method, cause }
             }
