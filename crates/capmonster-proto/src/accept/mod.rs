@@ -5,7 +5,7 @@
 //! until the caller says a token was accepted, or the attempts or the time run out:
 //!
 //! 1. It starts a solve of the task, with `nocache` when the site's statistics call for it and
-//!    the type takes it (reCAPTCHA v2 and v3), and passes the inner [`Solver`]'s requests and
+//!    the type takes it (reCAPTCHA v2 and v3), and passes the inner [`Solver`](crate::solver::Solver)'s requests and
 //!    waits through ([`AcceptAction::Send`], [`AcceptAction::Wait`]).
 //! 2. It hands the solved task to the caller ([`AcceptAction::Check`]), who submits the token
 //!    and answers with a [`Verdict`] through [`Acceptor::handle_verdict`].
@@ -57,7 +57,7 @@
 //! };
 //! let accepted = outcome?;
 //! println!("accepted after {} attempts", accepted.attempts.len());
-//! # Ok::<(), capmonster_proto::accept::AcceptError>(())
+//! # Ok::<(), Box<capmonster_proto::accept::AcceptError>>(())
 //! ```
 //!
 //! docs/PROTOCOL-NOTES.md ("The acceptance loop") records the design and every default.
