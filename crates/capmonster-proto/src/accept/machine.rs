@@ -310,7 +310,8 @@ impl Acceptor {
         let Stage::AwaitVerdict(solved) = std::mem::replace(&mut self.stage, Stage::Next) else {
             return;
         };
-        let nocache = self.attempts.last().is_some_and(|a| a.nocache);
+        // A key's `__nocache` on a type that does not take it changes nothing: a plain sample.
+        let nocache = self.attempts.last().is_some_and(|a| a.nocache) && takes_nocache(solved.kind);
         if let Some(site) = &self.site {
             book.record(site, now, nocache, verdict);
         }
