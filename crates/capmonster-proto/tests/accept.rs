@@ -362,3 +362,69 @@ fn the_book_keeps_at_most_max_sites_least_recently_used_out() {
     let sites: Vec<SiteKey> = book.snapshot(t0).into_iter().map(|s| s.site).collect();
     assert_eq!(sites, vec![a, c], "b was the least recently used");
 }
+
+#[test]
+fn a_report_with_no_answer_is_unconfirmed_at_its_time_limit_and_the_loop_moves_on() {
+    use capmonster_proto::accept::AcceptAction;
+    let t0 = Instant::now();
+    let mut book = SiteBook::new(SitePolicy::default());
+    let policy = AcceptPolicy::default()
+        .with_max_attempts(1)
+        .with_report_timeout(Duration::from_secs(15));
+    let task = RecaptchaV2Task::new(URL, "6LcKEY");
+    let mut accept = Acceptor::new(
+        task,
+        &key(),
+        &Service::default(),
+        &Policy::default(),
+        &policy,
+    );
+    let mut world = World::new(t0);
+    let mut now = t0;
+    let until = loop {
+        match accept.poll(now, &mut book) {
+            AcceptAction::Send(out) => {
+                now += Duration::from_millis(100);
+                let response = world.answer_for_test(&out.request);
+                accept.handle_response(now, &response);
+            }
+            AcceptAction::Wait(t) => now = t,
+            AcceptAction::Check(_) => accept.handle_verdict(now, Verdict::Rejected, &mut book),
+            AcceptAction::Report(out) => {
+                assert_eq!(out.time_left, Duration::from_secs(15));
+                assert!(format!("{out:?}").contains("reportIncorrectTokenCaptcha"));
+                assert!(
+                    !format!("{out:?}").contains("0123456789abcdef"),
+                    "no key in Debug"
+                );
+                break now + out.time_left;
+            }
+            AcceptAction::Done(outcome) => panic!("ended early: {outcome:?}"),
+        }
+    };
+    assert!(matches!(accept.poll(now, &mut book), AcceptAction::Wait(t) if t == until));
+    let AcceptAction::Done(Err(error)) = accept.poll(until, &mut book) else {
+        panic!("the loop ends after the report's time limit");
+    };
+    assert!(matches!(
+        error.attempts[0].report(),
+        Some(ReportStatus::Unconfirmed {
+            method: "reportIncorrectTokenCaptcha",
+            ..
+        })
+    ));
+    assert!(
+        error
+            .to_string()
+            .contains("no accepted answer after 1 tasks"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_loop_and_the_book_can_move_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Acceptor>();
+    send_sync::<SiteBook>();
+    send_sync::<capmonster_proto::accept::AcceptError>();
+}

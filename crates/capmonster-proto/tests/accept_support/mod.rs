@@ -122,6 +122,11 @@ impl World {
         }
     }
 
+    /// What the fake service answers to `request` (and records).
+    pub fn answer_for_test(&mut self, request: &http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+        self.answer(request)
+    }
+
     fn check(&mut self, solved: &Solved) -> Verdict {
         let n = self.checks.len();
         let verdict = self.verdicts.get(n).copied().unwrap_or(Verdict::Rejected);
