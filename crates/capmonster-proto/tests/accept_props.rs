@@ -178,6 +178,12 @@ proptest! {
             let elapsed = report.at.saturating_duration_since(completed_at);
             prop_assert!(rule.window.is_none_or(|w| elapsed <= w), "{:?} late: {:?}", report, elapsed);
         }
+        // nocache only where the type takes it (the tasks here never ask for it themselves).
+        for (id, task) in world.created.iter().zip(&world.tasks) {
+            if task["nocache"] == serde_json::json!(true) {
+                prop_assert!(matches!(kinds[id], TaskKind::RecaptchaV2 | TaskKind::RecaptchaV3));
+            }
+        }
         // A rejection that went unreported says why.
         let withheld: u64 = book.snapshot(world.now).iter().map(|s| s.reports_withheld).sum();
         let sites_reported: u64 = book.snapshot(world.now).iter().map(|s| s.reports_sent).sum();
