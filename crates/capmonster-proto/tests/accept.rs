@@ -428,3 +428,30 @@ fn the_loop_and_the_book_can_move_between_threads() {
     send_sync::<SiteBook>();
     send_sync::<capmonster_proto::accept::AcceptError>();
 }
+
+#[test]
+fn the_history_reads_out_as_json_and_text() {
+    let mut world = World::new(Instant::now());
+    let mut book = SiteBook::new(SitePolicy::default());
+    world.verdicts = vec![Verdict::Rejected, Verdict::Accepted];
+    let task = TurnstileTask::new(URL, "0x4AAA");
+    let accepted = world
+        .run(acceptor(task, &Service::anti_captcha(), 3), &mut book)
+        .unwrap();
+    let history: Vec<serde_json::Value> = accepted.attempts.iter().map(|a| a.to_json()).collect();
+    assert_eq!(history[0]["taskId"], serde_json::json!(world.created[0]));
+    assert_eq!(history[0]["verdict"], "rejected");
+    assert_eq!(history[0]["nocache"], false);
+    assert_eq!(history[0]["report"]["status"], "withheld");
+    assert!(
+        history[0]["report"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("refused locally on Anti-Captcha"),
+        "{}",
+        history[0]
+    );
+    assert_eq!(history[1]["verdict"], "accepted");
+    assert_eq!(history[1]["report"]["status"], "not-due");
+    assert!(history[1]["error"].is_null());
+}

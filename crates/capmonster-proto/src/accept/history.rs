@@ -92,6 +92,58 @@ impl ReportStatus {
     }
 }
 
+impl ReportStatus {
+    /// A stable lowercase name: `not-due`, `sent`, `refused-by-service`, `unconfirmed`,
+    /// `not-delivered`, `withheld`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::NotDue => "not-due",
+            Self::Sent { .. } => "sent",
+            Self::RefusedByService { .. } => "refused-by-service",
+            Self::Unconfirmed { .. } => "unconfirmed",
+            Self::NotDelivered { .. } => "not-delivered",
+            Self::Withheld(_) => "withheld",
+        }
+    }
+
+    /// The method, when a request was built.
+    pub fn method(&self) -> Option<&'static str> {
+        match self {
+            Self::Sent { method, .. }
+            | Self::RefusedByService { method, .. }
+            | Self::Unconfirmed { method, .. }
+            | Self::NotDelivered { method, .. } => Some(method),
+            Self::NotDue | Self::Withheld(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for ReportStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotDue => f.write_str("no report due"),
+            Self::Sent { method, warning } => {
+                write!(f, "reported ({method})")?;
+                match warning {
+                    Some(w) => write!(f, "; note: {w}"),
+                    None => Ok(()),
+                }
+            }
+            Self::RefusedByService { method, error } => {
+                write!(f, "reported ({method}); the service refused it: {error}")
+            }
+            Self::Unconfirmed { method, cause } => write!(
+                f,
+                "reported ({method}) with no readable answer, so it may have arrived: {cause}"
+            ),
+            Self::NotDelivered { method, failure } => {
+                write!(f, "not reported ({method}): {failure} before sending")
+            }
+            Self::Withheld(w) => w.fmt(f),
+        }
+    }
+}
+
 /// How one attempt ended.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -143,6 +195,36 @@ impl Attempt {
             AttemptOutcome::Checked { report, .. } => Some(report),
             _ => None,
         }
+    }
+}
+
+impl Attempt {
+    /// The attempt as JSON, for a history in a command's `--json` output: `attempt`, `taskId`
+    /// (or null), `nocache`, `nocacheReason`, `startedAfterMs`, `verdict` (or null), `report`
+    /// (`{status, method, detail}`, or null) and `error` (the solve's, or null).
+    pub fn to_json(&self) -> serde_json::Value {
+        let (verdict, report, error) = match &self.outcome {
+            AttemptOutcome::Checked { verdict, report } => {
+                let report = serde_json::json!({
+                    "status": report.as_str(),
+                    "method": report.method(),
+                    "detail": report.to_string(),
+                });
+                (Some(verdict.as_str()), Some(report), None)
+            }
+            AttemptOutcome::AwaitingVerdict => (None, None, None),
+            AttemptOutcome::Failed(e) => (None, None, Some(e.to_string())),
+        };
+        serde_json::json!({
+            "attempt": self.number,
+            "taskId": self.task_id,
+            "nocache": self.nocache,
+            "nocacheReason": self.nocache_reason,
+            "startedAfterMs": u64::try_from(self.started_after.as_millis()).unwrap_or(u64::MAX),
+            "verdict": verdict,
+            "report": report,
+            "error": error,
+        })
     }
 }
 
