@@ -155,8 +155,9 @@ pub enum AttemptOutcome {
         /// The report, for a rejection.
         report: ReportStatus,
     },
-    /// Solved; the caller's verdict is awaited.
-    AwaitingVerdict,
+    /// Not over yet: the solve is running, or its verdict is awaited. Never in a finished
+    /// loop's history.
+    InProgress,
     /// The solve ended with this error.
     Failed(SolveError),
 }
@@ -212,7 +213,7 @@ impl Attempt {
                 });
                 (Some(verdict.as_str()), Some(report), None)
             }
-            AttemptOutcome::AwaitingVerdict => (None, None, None),
+            AttemptOutcome::InProgress => (None, None, None),
             AttemptOutcome::Failed(e) => (None, None, Some(e.to_string())),
         };
         serde_json::json!({

@@ -230,7 +230,7 @@ impl Acceptor {
                 .filter(|_| nocache)
                 .or_else(|| nocache.then(|| "the task or the key asks for nocache".to_owned())),
             started_after: now.saturating_duration_since(started),
-            outcome: AttemptOutcome::AwaitingVerdict,
+            outcome: AttemptOutcome::InProgress,
         });
         self.stage = Stage::Solving(Box::new(solver));
         None
