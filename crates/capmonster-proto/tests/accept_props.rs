@@ -9,7 +9,9 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use accept_support::{Solve, World};
-use capmonster_proto::accept::{AcceptPolicy, Acceptor, SiteBook, SitePolicy, Verdict};
+use capmonster_proto::accept::{
+    AcceptPolicy, Acceptor, AttemptOutcome, SiteBook, SitePolicy, Verdict,
+};
 use capmonster_proto::report::{ReportVerdict, report_rules};
 use capmonster_proto::solver::{Policy, TransportFailure};
 use capmonster_proto::{
@@ -149,6 +151,11 @@ proptest! {
                 Err(e) => (e.task_ids(), e.attempts.len()),
             };
             prop_assert!(attempts <= case.max_attempts as usize);
+            let history = match &outcome {
+                Ok(a) => &a.attempts,
+                Err(e) => &e.attempts,
+            };
+            prop_assert!(history.iter().all(|a| !matches!(a.outcome, AttemptOutcome::InProgress)));
             // Every task id created is in the result or the error.
             prop_assert_eq!(ids, created);
             if let Err(e) = &outcome {

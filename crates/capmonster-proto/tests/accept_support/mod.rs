@@ -49,6 +49,9 @@ pub struct World {
     pub latency: Duration,
     /// The answer to every report: `None` is a success body.
     pub report_failure: Option<TransportFailure>,
+    /// A simulated site instead of `verdicts`: the chance a token is accepted without and with
+    /// `nocache`, and the state of its random source.
+    pub site: Option<(f64, f64, u64)>,
     by_task: HashMap<u64, usize>,
 }
 
@@ -66,6 +69,7 @@ impl World {
             check_times: Vec::new(),
             latency: Duration::from_millis(100),
             report_failure: None,
+            site: None,
             by_task: HashMap::new(),
         }
     }
@@ -129,7 +133,23 @@ impl World {
 
     fn check(&mut self, solved: &Solved) -> Verdict {
         let n = self.checks.len();
-        let verdict = self.verdicts.get(n).copied().unwrap_or(Verdict::Rejected);
+        let verdict = match &mut self.site {
+            Some((plain, nocache, state)) => {
+                let index = self.by_task.get(&solved.task_id).copied().unwrap_or(0);
+                let with = self.tasks[index]["nocache"] == serde_json::json!(true);
+                // xorshift64: a fixed sequence, so the test is the same every run.
+                *state ^= *state << 13;
+                *state ^= *state >> 7;
+                *state ^= *state << 17;
+                let draw = (*state >> 11) as f64 / (1u64 << 53) as f64;
+                if draw < if with { *nocache } else { *plain } {
+                    Verdict::Accepted
+                } else {
+                    Verdict::Rejected
+                }
+            }
+            None => self.verdicts.get(n).copied().unwrap_or(Verdict::Rejected),
+        };
         self.checks
             .push((solved.task_id, solved.completed_at, verdict));
         self.now += self
