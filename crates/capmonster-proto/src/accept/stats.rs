@@ -429,6 +429,8 @@ struct SavedSwitch {
 }
 
 const SAVED_VERSION: u32 = 1;
+/// The largest saved book read back (16 MiB). The default bounds write about 3 MB.
+const MAX_SAVED_BYTES: usize = 16 * 1024 * 1024;
 /// The longest saved `nocache` reason read back.
 const MAX_REASON: usize = 512;
 
@@ -485,6 +487,13 @@ impl SiteBook {
     /// the process was down is not counted). The policy's bounds apply: extra sites and
     /// samples are dropped, newest kept. JSON of another shape is an error.
     pub fn from_json(text: &str, policy: SitePolicy, now: Instant) -> Result<Self, String> {
+        if text.len() > MAX_SAVED_BYTES {
+            return Err(format!(
+                "site statistics: {} bytes is more than a saved book can be ({MAX_SAVED_BYTES}): \
+                 start with an empty book",
+                text.len()
+            ));
+        }
         let saved: SavedBook = serde_json::from_str(text)
             .map_err(|e| format!("site statistics: not a saved site book: {e}"))?;
         if saved.version != SAVED_VERSION {
