@@ -28,6 +28,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod accept;
 pub mod client;
 mod client_error;
 mod endpoint;
