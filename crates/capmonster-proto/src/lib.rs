@@ -28,6 +28,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod accept;
 mod api;
 pub mod client;
 mod client_error;
