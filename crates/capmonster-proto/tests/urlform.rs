@@ -4,14 +4,13 @@
 mod support;
 
 use capmonster_proto::urlform::{
-    QueryEncoding, UrlFormAnswer, UrlFormGeeTest, UrlFormGet, UrlFormGetBalance, UrlFormOptions,
-    UrlFormReply, UrlFormReport, UrlFormSubmit, UrlFormTransport, in_php_params,
-    parse_url_form_reply,
+    QueryEncoding, UrlFormAnswer, UrlFormGet, UrlFormGetBalance, UrlFormOptions, UrlFormReply,
+    UrlFormReport, UrlFormSubmit, UrlFormTransport, in_php_params, parse_url_form_reply,
 };
 use capmonster_proto::{
     BuildError, ClientKey, CreateTask, Dialect, Endpoint, ErrorClass, ErrorCode, GetBalance,
     GetTaskResult, ResponseError, Service,
-    solution::{Solution, TaskResult},
+    solution::{GeeTestV3Solution, Solution, TaskResult},
     task::{ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, Task, TaskKind, TurnstileTask},
 };
 use serde_json::json;
@@ -700,7 +699,7 @@ fn json_replies() {
 
 #[test]
 fn json_answers_come_out_typed() {
-    let geetest = UrlFormAnswer::GeeTest(UrlFormGeeTest {
+    let geetest = UrlFormAnswer::GeeTest(GeeTestV3Solution {
         challenge: "1a2b".into(),
         validate: "3c4d".into(),
         seccode: "3c4d|jordan".into(),

@@ -45,9 +45,7 @@ pub use crate::service::{QueryEncoding, UrlFormOptions, UrlFormTransport};
 pub use params::in_php_params;
 use params::*;
 use reply::*;
-pub use reply::{
-    UrlFormAnswer, UrlFormGeeTest, UrlFormGeeTestV4, UrlFormOk, UrlFormReply, parse_url_form_reply,
-};
+pub use reply::{UrlFormAnswer, UrlFormOk, UrlFormReply, parse_url_form_reply};
 use request::*;
 
 // ---------------------------------------------------------------------------------------------

@@ -1,10 +1,9 @@
 //! Reading `in.php`/`res.php` replies, in text or JSON.
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ErrorCode, ResponseError, UnparseableResponse};
-use crate::solution::{Ready, ResultExtras};
+use crate::solution::{GeeTestV3Solution, GeeTestV4Solution, Ready, ResultExtras};
 use crate::task::TaskKind;
 
 use super::params::flag;
@@ -13,43 +12,6 @@ use super::params::flag;
 // Replies
 // ---------------------------------------------------------------------------------------------
 
-/// reCAPTCHA-style GeeTest v3 answer: `challenge`, `validate`, `seccode`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
-pub struct UrlFormGeeTest {
-    /// `challenge`.
-    pub challenge: String,
-    /// `validate`.
-    pub validate: String,
-    /// `seccode`.
-    pub seccode: String,
-}
-
-/// GeeTest v4 answer. `captcha_id` is missing on some sites.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[non_exhaustive]
-pub struct UrlFormGeeTestV4 {
-    /// `captcha_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub captcha_id: Option<String>,
-    /// `lot_number`.
-    pub lot_number: String,
-    /// `pass_token`.
-    pub pass_token: String,
-    /// `gen_time` (sent as a string or a number; kept as text).
-    #[serde(deserialize_with = "string_or_number")]
-    pub gen_time: String,
-    /// `captcha_output`.
-    pub captcha_output: String,
-}
-
-pub(super) fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    match Value::deserialize(d)? {
-        Value::String(s) => Ok(s),
-        Value::Number(n) => Ok(n.to_string()),
-        _ => Err(serde::de::Error::custom("expected a string or a number")),
-    }
-}
-
 /// The payload of a successful URL-form answer.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -57,9 +19,9 @@ pub enum UrlFormAnswer {
     /// Plain text: an id, a token, an image's text, a balance. Kept whole, `|` and all.
     Text(String),
     /// A GeeTest v3 answer (an object, or the `[challenge, validate, seccode]` array seen in the wild).
-    GeeTest(UrlFormGeeTest),
+    GeeTest(GeeTestV3Solution),
     /// A GeeTest v4 answer.
-    GeeTestV4(UrlFormGeeTestV4),
+    GeeTestV4(GeeTestV4Solution),
     /// Any other JSON answer (Amazon WAF, Tencent, Capy, ...), as sent.
     Json(Value),
 }
@@ -79,7 +41,13 @@ impl UrlFormAnswer {
             Value::Number(n) => return Self::Text(n.to_string()),
             Value::Object(m) => {
                 if m.contains_key("lot_number") {
-                    if let Ok(v4) = serde_json::from_value(value.clone()) {
+                    // `gen_time` comes as a string or any number; it is kept as its text.
+                    let mut v4 = m.clone();
+                    if let Some(Value::Number(n)) = v4.get("gen_time") {
+                        let text = n.to_string();
+                        v4.insert("gen_time".to_owned(), Value::String(text));
+                    }
+                    if let Ok(v4) = serde_json::from_value(Value::Object(v4)) {
                         return Self::GeeTestV4(v4);
                     }
                 } else if m.contains_key("validate") {
@@ -90,7 +58,7 @@ impl UrlFormAnswer {
             }
             Value::Array(a) if a.len() == 3 && a.iter().all(Value::is_string) => {
                 let s = |i: usize| a[i].as_str().unwrap_or_default().to_owned();
-                return Self::GeeTest(UrlFormGeeTest {
+                return Self::GeeTest(GeeTestV3Solution {
                     challenge: s(0),
                     validate: s(1),
                     seccode: s(2),
