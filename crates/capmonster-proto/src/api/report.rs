@@ -24,6 +24,10 @@ impl ReportIncorrectImage {
     pub fn new(task_id: TaskId) -> Self {
         Self { task_id }
     }
+
+    fn wire_method(&self) -> Method {
+        Method::ReportImage
+    }
 }
 
 /// A refused token: `reportIncorrectTokenCaptcha` (or an alias) on CapMonster,
@@ -101,6 +105,10 @@ impl ReportCorrect {
     pub fn new(task_id: TaskId) -> Self {
         Self { task_id }
     }
+
+    fn wire_method(&self) -> Method {
+        Method::ReportCorrect
+    }
 }
 
 fn parse_report(
@@ -152,86 +160,46 @@ fn build_report(
     json_post(service, name, &body)
 }
 
-impl Endpoint for ReportIncorrectImage {
-    type Output = ReportAccepted;
+/// The three report endpoints differ only in their method, their verdict and what is refused
+/// where the dialect has no such method.
+macro_rules! report_endpoint {
+    ($ty:ty, good: $good:literal, unsupported: $operation:literal) => {
+        impl Endpoint for $ty {
+            type Output = ReportAccepted;
 
-    fn method_name(&self, service: &Service) -> &'static str {
-        wire::method_name(service.dialect(), Method::ReportImage)
-    }
+            fn method_name(&self, service: &Service) -> &'static str {
+                wire::method_name(service.dialect(), self.wire_method())
+            }
 
-    fn build(
-        &self,
-        service: &Service,
-        key: &ClientKey,
-    ) -> Result<http::Request<Vec<u8>>, BuildError> {
-        build_report(service, key, self.method_name(service), false, self.task_id)
-    }
+            fn build(
+                &self,
+                service: &Service,
+                key: &ClientKey,
+            ) -> Result<http::Request<Vec<u8>>, BuildError> {
+                if !wire::supports(service.dialect(), self.wire_method()) {
+                    return Err(BuildError::Unsupported {
+                        operation: $operation,
+                        service: service.dialect().name(),
+                    });
+                }
+                build_report(service, key, self.method_name(service), $good, self.task_id)
+            }
 
-    fn parse(
-        &self,
-        service: &Service,
-        response: http::Response<&[u8]>,
-    ) -> Result<ReportAccepted, ResponseError> {
-        parse_report(service, response, false, self.task_id)
-    }
-}
-
-impl Endpoint for ReportIncorrectToken {
-    type Output = ReportAccepted;
-
-    fn method_name(&self, service: &Service) -> &'static str {
-        wire::method_name(service.dialect(), self.wire_method())
-    }
-
-    fn build(
-        &self,
-        service: &Service,
-        key: &ClientKey,
-    ) -> Result<http::Request<Vec<u8>>, BuildError> {
-        if !wire::supports(service.dialect(), self.wire_method()) {
-            return Err(BuildError::Unsupported {
-                operation: "a wrong-token report for this task kind (only reCAPTCHA and hCaptcha)",
-                service: service.dialect().name(),
-            });
+            fn parse(
+                &self,
+                service: &Service,
+                response: http::Response<&[u8]>,
+            ) -> Result<ReportAccepted, ResponseError> {
+                parse_report(service, response, $good, self.task_id)
+            }
         }
-        build_report(service, key, self.method_name(service), false, self.task_id)
-    }
-
-    fn parse(
-        &self,
-        service: &Service,
-        response: http::Response<&[u8]>,
-    ) -> Result<ReportAccepted, ResponseError> {
-        parse_report(service, response, false, self.task_id)
-    }
+    };
 }
 
-impl Endpoint for ReportCorrect {
-    type Output = ReportAccepted;
-
-    fn method_name(&self, service: &Service) -> &'static str {
-        wire::method_name(service.dialect(), Method::ReportCorrect)
-    }
-
-    fn build(
-        &self,
-        service: &Service,
-        key: &ClientKey,
-    ) -> Result<http::Request<Vec<u8>>, BuildError> {
-        if !wire::supports(service.dialect(), Method::ReportCorrect) {
-            return Err(BuildError::Unsupported {
-                operation: "reporting a correct answer",
-                service: service.dialect().name(),
-            });
-        }
-        build_report(service, key, self.method_name(service), true, self.task_id)
-    }
-
-    fn parse(
-        &self,
-        service: &Service,
-        response: http::Response<&[u8]>,
-    ) -> Result<ReportAccepted, ResponseError> {
-        parse_report(service, response, true, self.task_id)
-    }
-}
+report_endpoint!(ReportIncorrectImage, good: false, unsupported: "a wrong-image report");
+report_endpoint!(
+    ReportIncorrectToken,
+    good: false,
+    unsupported: "a wrong-token report for this task kind (only reCAPTCHA and hCaptcha)"
+);
+report_endpoint!(ReportCorrect, good: true, unsupported: "reporting a correct answer");
