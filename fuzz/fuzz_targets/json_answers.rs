@@ -3,7 +3,8 @@
 
 use capmonster_proto::{
     CreateTask, Endpoint, GetBalance, GetTaskResult, GetUserAgent, ReportIncorrectImage,
-    ReportIncorrectToken, Service, TaskKind, TurnstileTask, http,
+    ReportIncorrectToken, Service, http,
+    task::{TaskKind, TurnstileTask},
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -14,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
     let status = 100 + u16::from_le_bytes([data[0], data[1]]) % 500;
     let body = &data[2..];
     let resp = || http::Response::builder().status(status).body(body).unwrap();
-    for service in [Service::capmonster(), Service::anti_captcha(), Service::two_captcha()] {
+    for service in [
+        Service::capmonster(),
+        Service::anti_captcha(),
+        Service::two_captcha(),
+    ] {
         let _ = CreateTask::new(TurnstileTask::new("https://a.b", "k")).parse(&service, resp());
         for kind in TaskKind::ALL {
             if let Ok(result) = GetTaskResult::new(1, *kind).parse(&service, resp()) {

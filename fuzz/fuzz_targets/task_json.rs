@@ -2,7 +2,7 @@
 //! a task read back from its own JSON must be the same task.
 #![no_main]
 
-use capmonster_proto::{Task, TypeNaming};
+use capmonster_proto::{TypeNaming, task::Task};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

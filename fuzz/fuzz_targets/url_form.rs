@@ -5,7 +5,10 @@
 use capmonster_proto::urlform::{
     UrlFormGet, UrlFormGetBalance, UrlFormReport, UrlFormSubmit, parse_url_form_reply,
 };
-use capmonster_proto::{Endpoint, Service, TaskKind, TurnstileTask, http};
+use capmonster_proto::{
+    Endpoint, Service, http,
+    task::{TaskKind, TurnstileTask},
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,10 +19,16 @@ fuzz_target!(|data: &[u8]| {
     let body = &data[2..];
     let _ = parse_url_form_reply(status, body);
     let resp = || http::Response::builder().status(status).body(body).unwrap();
-    for service in [Service::capmonster_url_form(), Service::two_captcha_url_form()] {
+    for service in [
+        Service::capmonster_url_form(),
+        Service::two_captcha_url_form(),
+    ] {
         let _ = UrlFormSubmit::new(TurnstileTask::new("https://a.b", "k")).parse(&service, resp());
         for kind in TaskKind::ALL {
-            for get in [UrlFormGet::new(1, *kind), UrlFormGet::new(1, *kind).with_price()] {
+            for get in [
+                UrlFormGet::new(1, *kind),
+                UrlFormGet::new(1, *kind).with_price(),
+            ] {
                 if let Ok(result) = get.parse(&service, resp()) {
                     if let Some(ready) = result.ready() {
                         let _ = ready.solution.main_value();

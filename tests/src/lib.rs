@@ -16,7 +16,9 @@ use capmonster_emulator::{Config, EmulatorHandle, SolveTime};
 use capmonster_proto::client::ClientBuilder;
 use capmonster_proto::solver::{Policy, RetryPolicy, Solved, Timing, TimingTable};
 use capmonster_proto::{
-    Balance, ClientError, ReportAccepted, Service, Task, TaskId, TaskKind, TaskResult,
+    Balance, ClientError, ReportAccepted, Service, TaskId,
+    solution::TaskResult,
+    task::{Task, TaskKind},
 };
 
 /// The folder holding the fixtures.

@@ -8,7 +8,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use capmonster_proto::solver::{Policy, Solved};
-use capmonster_proto::{ClientError, Proxy, ProxyType, RecaptchaV2Task, Service, Task};
+use capmonster_proto::{
+    ClientError, Service,
+    task::{Proxy, ProxyType, RecaptchaV2Task, Task},
+};
 use capmonster_tests::hostile::{
     ALLOWANCE, Case, Dialect, HostileServer, Observed, PROXY_LOGIN, REQUEST_TIMEOUT, SITE_KEY,
     cases, secrets,

@@ -8,7 +8,10 @@ use std::net::TcpStream;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use capmonster_proto::{ClientError, RecaptchaV2Task, Service, Task};
+use capmonster_proto::{
+    ClientError, Service,
+    task::{RecaptchaV2Task, Task},
+};
 use capmonster_tests::raw::RawServer;
 use capmonster_tests::{Kind, TEST_KEY, front_on};
 

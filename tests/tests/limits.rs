@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use capmonster_proto::solver::Solved;
-use capmonster_proto::{ClientError, ImageToTextTask, Service};
+use capmonster_proto::{ClientError, Service, task::ImageToTextTask};
 use std::io::Write as _;
 
 use capmonster_tests::raw::{RawServer, endless_body, huge_body};

@@ -13,8 +13,11 @@ use capmonster_proto::task::{
     HCaptchaTask, RecaptchaV2EnterpriseTask, RecaptchaV3Task,
 };
 use capmonster_proto::{
-    ClientError, ErrorClass, ErrorCode, ImageToTextTask, Proxy, ProxyType, RawTask,
-    RecaptchaV2Task, Service, Solution, Task, TaskKind, TaskResult, TurnstileTask,
+    ClientError, ErrorClass, ErrorCode, Service,
+    solution::{Solution, TaskResult},
+    task::{
+        ImageToTextTask, Proxy, ProxyType, RawTask, RecaptchaV2Task, Task, TaskKind, TurnstileTask,
+    },
 };
 use capmonster_tests::{Kind, PROXY_PASSWORD, config, emulator, fast_policy, front, front_on};
 

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use capmonster_emulator::{FaultKind, Scope, SolveTime};
 use capmonster_proto::{
-    ClientError, ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, Service, Task,
+    ClientError, Service,
+    task::{ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, Task},
 };
 use capmonster_tests::{
     Capture, Kind, PROXY_PASSWORD, TEST_KEY, config, emulator, fast_policy, front, front_on,

@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 use capmonster_emulator::{EmulatorHandle, FaultKind, FaultRule, Scope, Stats};
 use capmonster_proto::solver::Solved;
 use capmonster_proto::{
-    ClientError, ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, Service, Task,
+    ClientError, Service,
+    task::{ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, Task},
 };
 use capmonster_tests::{
     AsyncFront, Capture, PROXY_PASSWORD, TEST_KEY, builder, config, emulator, fast_policy, runtime,

@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use capmonster_proto::urlform::{UrlFormGetBalance, UrlFormSubmit};
-use capmonster_proto::{ClientError, ClientKey, Endpoint, ImageToTextTask, Service, http};
+use capmonster_proto::{ClientError, ClientKey, Endpoint, Service, http, task::ImageToTextTask};
 use capmonster_tests::raw::RawServer;
 use capmonster_tests::{Kind, TEST_KEY, front_on};
 

@@ -111,7 +111,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, Stream, StreamExt};
@@ -123,15 +123,14 @@ pub use capmonster_proto::report::ReportVerdict;
 pub use capmonster_proto::solver::{AdaptiveTiming, Phase, Policy, Progress, Solved, Timing};
 pub use capmonster_proto::task::*;
 pub use capmonster_proto::{
-    Balance, ClientError as Error, ClientKey, Dialect, Endpoint, ReportAccepted, Service, Solution,
-    TaskId, TaskResult, TransportError,
+    Balance, ClientError as Error, ClientKey, Dialect, Endpoint, ReportAccepted, Service, TaskId,
+    TransportError,
+    solution::{Solution, TaskResult},
 };
 
-use capmonster_proto::client::{
-    ExchangeFailure as Failure, ReportDesk, SeedSource, borrow_response, method_of, no_slot_failure,
-};
-use capmonster_proto::solver::{Action, NoAnswerEvidence as Evidence, Solver, TransportFailure};
-use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http, redact};
+use capmonster_proto::client::{ExchangeFailure as Failure, Run, Shared, Step};
+use capmonster_proto::solver::NoAnswerEvidence as Evidence;
+use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http};
 
 /// The builder of a [`Client`].
 pub type ClientBuilder = capmonster_proto::client::ClientBuilder<Client>;
@@ -145,18 +144,14 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     slots: Arc<tokio::sync::Semaphore>,
-    config: ClientConfig,
-    secrets: Vec<String>,
-    desk: Mutex<ReportDesk>,
-    seeds: SeedSource,
-    adaptive: Option<Arc<Mutex<AdaptiveTiming>>>,
+    core: Shared,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("key", &self.inner.config.key)
-            .field("service", &self.inner.config.service)
+            .field("key", &self.config().key)
+            .field("service", &self.config().service)
             .finish_non_exhaustive()
     }
 }
@@ -207,16 +202,11 @@ impl FromClientConfig for Client {
         let http = builder
             .build()
             .map_err(|_| invalid("tls", "the HTTP client could not be built"))?;
-        let secrets = config.secrets();
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
                 slots: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight)),
-                secrets,
-                desk: Mutex::new(ReportDesk::new(Instant::now())),
-                seeds: SeedSource::new(random_seed()),
-                adaptive: None,
-                config,
+                core: Shared::new(config, Instant::now(), random_seed()),
             }),
         })
     }
@@ -253,22 +243,16 @@ impl Client {
     #[must_use]
     pub fn with_adaptive_polling(self, learnt: Arc<Mutex<AdaptiveTiming>>) -> Self {
         let inner = &self.inner;
+        let (http, slots) = (inner.http.clone(), inner.slots.clone());
+        let core = inner.core.with_adaptive(learnt);
         Self {
-            inner: Arc::new(Inner {
-                http: inner.http.clone(),
-                slots: inner.slots.clone(),
-                config: inner.config.clone(),
-                secrets: inner.secrets.clone(),
-                desk: Mutex::new(ReportDesk::new(Instant::now())),
-                seeds: SeedSource::new(random_seed()),
-                adaptive: Some(learnt),
-            }),
+            inner: Arc::new(Inner { http, slots, core }),
         }
     }
 
     /// The configuration.
     pub fn config(&self) -> &ClientConfig {
-        &self.inner.config
+        self.inner.core.config()
     }
 
     /// The account balance.
@@ -285,7 +269,7 @@ impl Client {
 
     /// Sends one createTask (no retries: see [`Client::solve`] for the whole solve).
     pub async fn create_task(&self, task: impl Into<Task>) -> Result<TaskId, Error> {
-        let create = self.inner.config.create_task(task.into());
+        let create = self.config().create_task(task.into());
         let span = tracing::info_span!(
             "capmonster.create_task",
             task_type = create.task.kind().display_name()
@@ -306,7 +290,7 @@ impl Client {
     /// Solves a task: createTask, then polls on the policy's schedule until it is ready, fails,
     /// or the deadline comes. Dropping the future cancels the solve (see the crate docs).
     pub async fn solve(&self, task: impl Into<Task>) -> Result<Solved, Error> {
-        self.solve_with(task, &self.inner.config.policy).await
+        self.solve_with(task, &self.config().policy).await
     }
 
     /// [`Client::solve`] with another policy for this call.
@@ -315,14 +299,8 @@ impl Client {
         task: impl Into<Task>,
         policy: &Policy,
     ) -> Result<Solved, Error> {
-        let config = &self.inner.config;
-        let solver = Solver::new(
-            config.create_task(task.into()),
-            &config.key,
-            &config.service,
-            policy,
-        );
-        self.drive(solver, &mut |_| {}).await
+        let run = self.inner.core.solve(task.into(), policy);
+        self.drive(run, &mut |_| {}).await
     }
 
     /// [`Client::solve_with`], calling `observer` after each answer (and each request that got
@@ -333,14 +311,8 @@ impl Client {
         policy: &Policy,
         observer: &mut (dyn FnMut(&Progress) + Send),
     ) -> Result<Solved, Error> {
-        let config = &self.inner.config;
-        let solver = Solver::new(
-            config.create_task(task.into()),
-            &config.key,
-            &config.service,
-            policy,
-        );
-        self.drive(solver, observer).await
+        let run = self.inner.core.solve(task.into(), policy);
+        self.drive(run, observer).await
     }
 
     /// Waits for a task created earlier (by [`Client::create_task`], or elsewhere).
@@ -355,9 +327,8 @@ impl Client {
         kind: TaskKind,
         observer: &mut (dyn FnMut(&Progress) + Send),
     ) -> Result<Solved, Error> {
-        let config = &self.inner.config;
-        let solver = Solver::resume(task_id, kind, &config.key, &config.service, &config.policy);
-        self.drive(solver, observer).await
+        let run = self.inner.core.resume(task_id, kind);
+        self.drive(run, observer).await
     }
 
     /// Solves many tasks, at most `concurrency` at a time, and yields each result as it finishes,
@@ -394,27 +365,14 @@ impl Client {
         completed_at: Instant,
     ) -> Result<ReportAccepted, Error> {
         let span = tracing::info_span!("capmonster.report", task_id);
-        let service = &self.inner.config.service;
-        let desk = || {
-            self.inner
-                .desk
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-        };
-        let planned = desk().plan(
-            service,
-            kind,
-            task_id,
-            completed_at,
-            ReportVerdict::Incorrect,
-            Instant::now(),
-        )?;
+        let core = &self.inner.core;
+        let planned = core.plan_report(task_id, kind, completed_at, Instant::now())?;
         if let Some(warning) = planned.warning {
             tracing::warn!(parent: &span, warning, "report sent anyway");
         }
-        let sent = self.send(&planned.request).instrument(span).await;
-        desk().settle(service, task_id, &sent);
-        sent
+        let request = core.build(&planned.request)?;
+        let answer = self.exchange(request, self.config().request_timeout);
+        core.read_report(&planned, answer.instrument(span).await)
     }
 
     /// Sends any endpoint of the core and parses its answer.
@@ -427,67 +385,33 @@ impl Client {
         endpoint: &E,
         phase: Option<Phase>,
     ) -> Result<E::Output, Error> {
-        let config = &self.inner.config;
-        let request = endpoint.build(&config.service, &config.key)?;
-        match self.exchange(request, config.request_timeout).await {
-            Ok(response) => endpoint
-                .parse(&config.service, borrow_response(&response))
-                .map_err(|e| self.scrub(Error::from_response(e, phase))),
-            Err(failure) => Err(failure.into_error(phase)),
-        }
+        let request = self.inner.core.build(endpoint)?;
+        let answer = self.exchange(request, self.config().request_timeout).await;
+        self.inner.core.read(endpoint, answer, phase)
     }
 
     async fn drive(
         &self,
-        mut solver: Solver,
+        mut run: Run<'_>,
         observer: &mut (dyn FnMut(&Progress) + Send),
     ) -> Result<Solved, Error> {
-        solver = solver.with_jitter_seed(self.inner.seeds.next_seed());
-        if let Some(learnt) = &self.inner.adaptive {
-            solver = solver.with_adaptive(&learnt.lock().unwrap_or_else(PoisonError::into_inner));
-        }
+        let task_type = run.kind().display_name();
         let span = tracing::info_span!(
             "capmonster.solve",
-            task_type = solver.kind().display_name(),
+            task_type,
             task_id = tracing::field::Empty
         );
-        let mut detail = None;
-        let mut recorded = false;
         loop {
-            match solver.poll(Instant::now()) {
-                Action::Send(out) => {
-                    let limit = self.inner.config.request_limit(Some(out.time_left));
-                    let result = self
-                        .exchange(out.request, limit)
-                        .instrument(span.clone())
-                        .await;
-                    match result {
-                        Ok(response) => solver.handle_response(Instant::now(), &response),
-                        Err(failure) => {
-                            let (input, text) = failure.into_solver_input();
-                            detail = Some(text);
-                            solver.handle_response(Instant::now(), input)
-                        }
-                    }
-                    // Recorded once: a subscriber shows every recording of a field.
-                    if !recorded && let Some(id) = solver.task_id() {
+            match run.poll(Instant::now()) {
+                Step::Send { request, limit } => {
+                    let answer = self.exchange(request, limit).instrument(span.clone()).await;
+                    if let Some(id) = run.answer(Instant::now(), answer) {
                         span.record("task_id", id);
-                        recorded = true;
                     }
-                    observer(&solver.progress(Instant::now()));
+                    observer(&run.progress(Instant::now()));
                 }
-                Action::Wait(until) => tokio::time::sleep_until(until.into()).await,
-                Action::Done(result) => {
-                    if let (Ok(solved), Some(learnt)) = (&result, &self.inner.adaptive) {
-                        learnt
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .record_solved(solved);
-                    }
-                    return result.map_err(|e| {
-                        self.scrub(Error::from(e).with_transport_detail(detail.as_deref()))
-                    });
-                }
+                Step::Wait(until) => tokio::time::sleep_until(until.into()).await,
+                Step::Done(result) => return result,
             }
         }
     }
@@ -499,11 +423,12 @@ impl Client {
         request: http::Request<Vec<u8>>,
         limit: Duration,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
-        let method = method_of(&request).to_owned();
+        let path = request.uri().path();
+        let method = path[path.rfind('/').map_or(0, |i| i + 1)..].to_owned();
         let mut request = reqwest::Request::try_from(request).map_err(|e| self.failure(&e))?;
         let waiting = Instant::now();
         let Ok(Ok(_slot)) = tokio::time::timeout(limit, self.inner.slots.acquire()).await else {
-            return Err(no_slot_failure(waiting.elapsed()));
+            return Err(Failure::no_slot(waiting.elapsed()));
         };
         let limit = limit.saturating_sub(waiting.elapsed());
         *request.timeout_mut() = Some(limit);
@@ -514,7 +439,7 @@ impl Client {
                 .execute(request)
                 .await
                 .map_err(|e| self.failure(&e))?;
-            let cap = self.inner.config.max_response_bytes;
+            let cap = self.config().max_response_bytes;
             let mut body = Vec::new();
             while let Some(chunk) = response.chunk().await.map_err(|e| self.failure(&e))? {
                 if body.len() + chunk.len() > cap {
@@ -529,13 +454,7 @@ impl Client {
         };
         let out = match tokio::time::timeout(limit, exchange).await {
             Ok(result) => result?,
-            Err(_) => {
-                let detail = format!("cut off after {:.1} s", limit.as_secs_f64());
-                return Err(Failure::Transport(TransportError::new(
-                    TransportFailure::TimedOut,
-                    detail,
-                )));
-            }
+            Err(_) => return Err(Failure::cut_off(limit)),
         };
         tracing::debug!(
             method,
@@ -544,13 +463,6 @@ impl Client {
             "answer"
         );
         Ok(out)
-    }
-
-    /// Scrubs the key and the proxy password from everything in `error` that came from the
-    /// server (the core's rule, with this client's secrets).
-    fn scrub(&self, error: Error) -> Error {
-        let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
-        error.scrub(&secrets)
     }
 
     fn failure(&self, error: &reqwest::Error) -> Failure {
@@ -564,10 +476,8 @@ impl Client {
         } else {
             Evidence::Unrecognised
         };
-        let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
-        let text = error_chain(error);
         tracing::debug!(failure = ?evidence, "no answer");
-        Failure::no_answer(evidence, redact(&text, &secrets))
+        self.inner.core.no_answer(evidence, &error_chain(error))
     }
 }
 

@@ -102,15 +102,14 @@ pub use capmonster_proto::report::ReportVerdict;
 pub use capmonster_proto::solver::{AdaptiveTiming, Phase, Policy, Progress, Solved, Timing};
 pub use capmonster_proto::task::*;
 pub use capmonster_proto::{
-    Balance, ClientError as Error, ClientKey, Dialect, Endpoint, ReportAccepted, Service, Solution,
-    TaskId, TaskResult, TransportError,
+    Balance, ClientError as Error, ClientKey, Dialect, Endpoint, ReportAccepted, Service, TaskId,
+    TransportError,
+    solution::{Solution, TaskResult},
 };
 
-use capmonster_proto::client::{
-    ExchangeFailure as Failure, ReportDesk, SeedSource, borrow_response, method_of, no_slot_failure,
-};
-use capmonster_proto::solver::{Action, NoAnswerEvidence as Evidence, Solver};
-use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http, redact};
+use capmonster_proto::client::{ExchangeFailure as Failure, Run, Shared, Step};
+use capmonster_proto::solver::NoAnswerEvidence as Evidence;
+use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http};
 
 /// The builder of a [`Client`].
 pub type ClientBuilder = capmonster_proto::client::ClientBuilder<Client>;
@@ -124,18 +123,14 @@ pub struct Client {
 struct Inner {
     agent: ureq::Agent,
     slots: Arc<Slots>,
-    config: ClientConfig,
-    secrets: Vec<String>,
-    desk: Mutex<ReportDesk>,
-    seeds: SeedSource,
-    adaptive: Option<Arc<Mutex<AdaptiveTiming>>>,
+    core: Shared,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("key", &self.inner.config.key)
-            .field("service", &self.inner.config.service)
+            .field("key", &self.config().key)
+            .field("service", &self.config().service)
             .finish_non_exhaustive()
     }
 }
@@ -180,16 +175,11 @@ impl FromClientConfig for Client {
         if let Some(warning) = config.cleartext_warning() {
             tracing::warn!(warning, "the key is sent in clear text");
         }
-        let secrets = config.secrets();
         Ok(Self {
             inner: Arc::new(Inner {
                 agent: builder.build().into(),
                 slots: Arc::new(Slots::new(config.max_in_flight)),
-                secrets,
-                desk: Mutex::new(ReportDesk::new(Instant::now())),
-                seeds: SeedSource::new(random_seed()),
-                adaptive: None,
-                config,
+                core: Shared::new(config, Instant::now(), random_seed()),
             }),
         })
     }
@@ -238,28 +228,18 @@ impl Client {
     /// Learns each task type's solve times from this client's solves and times the first poll
     /// from them (see [`AdaptiveTiming`]). The learnt data is shared by the client's clones.
     #[must_use]
-    pub fn with_adaptive_polling(mut self, learnt: Arc<Mutex<AdaptiveTiming>>) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.inner) {
-            inner.adaptive = Some(learnt);
-            return self;
-        }
+    pub fn with_adaptive_polling(self, learnt: Arc<Mutex<AdaptiveTiming>>) -> Self {
         let inner = &self.inner;
+        let (agent, slots) = (inner.agent.clone(), inner.slots.clone());
+        let core = inner.core.with_adaptive(learnt);
         Self {
-            inner: Arc::new(Inner {
-                agent: inner.agent.clone(),
-                slots: inner.slots.clone(),
-                config: inner.config.clone(),
-                secrets: inner.secrets.clone(),
-                desk: Mutex::new(ReportDesk::new(Instant::now())),
-                seeds: SeedSource::new(random_seed()),
-                adaptive: Some(learnt),
-            }),
+            inner: Arc::new(Inner { agent, slots, core }),
         }
     }
 
     /// The configuration.
     pub fn config(&self) -> &ClientConfig {
-        &self.inner.config
+        self.inner.core.config()
     }
 
     /// The account balance.
@@ -277,7 +257,7 @@ impl Client {
     /// Sends one createTask (no retries: see [`Client::solve`] for the whole solve).
     #[tracing::instrument(name = "capmonster.create_task", skip_all, fields(task_type))]
     pub fn create_task(&self, task: impl Into<Task>) -> Result<TaskId, Error> {
-        let create = self.inner.config.create_task(task.into());
+        let create = self.config().create_task(task.into());
         tracing::Span::current().record("task_type", create.task.kind().display_name());
         self.call(&create, Some(Phase::Create))
     }
@@ -292,19 +272,13 @@ impl Client {
     /// Solves a task: createTask, then polls on the policy's schedule until it is ready, fails,
     /// or the deadline comes.
     pub fn solve(&self, task: impl Into<Task>) -> Result<Solved, Error> {
-        self.solve_with(task, &self.inner.config.policy)
+        self.solve_with(task, &self.config().policy)
     }
 
     /// [`Client::solve`] with another policy for this call.
     pub fn solve_with(&self, task: impl Into<Task>, policy: &Policy) -> Result<Solved, Error> {
-        let config = &self.inner.config;
-        let solver = Solver::new(
-            config.create_task(task.into()),
-            &config.key,
-            &config.service,
-            policy,
-        );
-        self.drive(solver, &mut |_| {})
+        let run = self.inner.core.solve(task.into(), policy);
+        self.drive(run, &mut |_| {})
     }
 
     /// [`Client::solve_with`], calling `observer` after each answer (and each request that got
@@ -315,14 +289,8 @@ impl Client {
         policy: &Policy,
         observer: &mut dyn FnMut(&Progress),
     ) -> Result<Solved, Error> {
-        let config = &self.inner.config;
-        let solver = Solver::new(
-            config.create_task(task.into()),
-            &config.key,
-            &config.service,
-            policy,
-        );
-        self.drive(solver, observer)
+        let run = self.inner.core.solve(task.into(), policy);
+        self.drive(run, observer)
     }
 
     /// Waits for a task created earlier (by [`Client::create_task`], or elsewhere).
@@ -337,9 +305,8 @@ impl Client {
         kind: TaskKind,
         observer: &mut dyn FnMut(&Progress),
     ) -> Result<Solved, Error> {
-        let config = &self.inner.config;
-        let solver = Solver::resume(task_id, kind, &config.key, &config.service, &config.policy);
-        self.drive(solver, observer)
+        let run = self.inner.core.resume(task_id, kind);
+        self.drive(run, observer)
     }
 
     /// Reports a solved task's answer as wrong, through the endpoint that fits its type and the
@@ -357,27 +324,14 @@ impl Client {
         kind: TaskKind,
         completed_at: Instant,
     ) -> Result<ReportAccepted, Error> {
-        let service = &self.inner.config.service;
-        let desk = || {
-            self.inner
-                .desk
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-        };
-        let planned = desk().plan(
-            service,
-            kind,
-            task_id,
-            completed_at,
-            ReportVerdict::Incorrect,
-            Instant::now(),
-        )?;
+        let core = &self.inner.core;
+        let planned = core.plan_report(task_id, kind, completed_at, Instant::now())?;
         if let Some(warning) = planned.warning {
             tracing::warn!(warning, "report sent anyway");
         }
-        let sent = self.send(&planned.request);
-        desk().settle(service, task_id, &sent);
-        sent
+        let request = core.build(&planned.request)?;
+        let answer = self.exchange(request, self.config().request_timeout);
+        core.read_report(&planned, answer)
     }
 
     /// Sends any endpoint of the core and parses its answer.
@@ -386,66 +340,36 @@ impl Client {
     }
 
     fn call<E: Endpoint>(&self, endpoint: &E, phase: Option<Phase>) -> Result<E::Output, Error> {
-        let config = &self.inner.config;
-        let request = endpoint.build(&config.service, &config.key)?;
-        match self.exchange(request, config.request_timeout) {
-            Ok(response) => endpoint
-                .parse(&config.service, borrow_response(&response))
-                .map_err(|e| self.scrub(Error::from_response(e, phase))),
-            Err(failure) => Err(failure.into_error(phase)),
-        }
+        let request = self.inner.core.build(endpoint)?;
+        let answer = self.exchange(request, self.config().request_timeout);
+        self.inner.core.read(endpoint, answer, phase)
     }
 
     fn drive(
         &self,
-        mut solver: Solver,
+        mut run: Run<'_>,
         observer: &mut dyn FnMut(&Progress),
     ) -> Result<Solved, Error> {
-        solver = solver.with_jitter_seed(self.inner.seeds.next_seed());
-        if let Some(learnt) = &self.inner.adaptive {
-            solver = solver.with_adaptive(&learnt.lock().unwrap_or_else(PoisonError::into_inner));
-        }
+        let task_type = run.kind().display_name();
         let span = tracing::info_span!(
             "capmonster.solve",
-            task_type = solver.kind().display_name(),
+            task_type,
             task_id = tracing::field::Empty
         );
         let _entered = span.enter();
-        let mut detail = None;
-        let mut recorded = false;
         loop {
-            match solver.poll(Instant::now()) {
-                Action::Send(out) => {
-                    let limit = self.inner.config.request_limit(Some(out.time_left));
-                    match self.exchange(out.request, limit) {
-                        Ok(response) => solver.handle_response(Instant::now(), &response),
-                        Err(failure) => {
-                            let (input, text) = failure.into_solver_input();
-                            detail = Some(text);
-                            solver.handle_response(Instant::now(), input)
-                        }
-                    }
-                    // Recorded once: a subscriber shows every recording of a field.
-                    if !recorded && let Some(id) = solver.task_id() {
+            match run.poll(Instant::now()) {
+                Step::Send { request, limit } => {
+                    let answer = self.exchange(request, limit);
+                    if let Some(id) = run.answer(Instant::now(), answer) {
                         span.record("task_id", id);
-                        recorded = true;
                     }
-                    observer(&solver.progress(Instant::now()));
+                    observer(&run.progress(Instant::now()));
                 }
-                Action::Wait(until) => {
-                    std::thread::sleep(until.saturating_duration_since(Instant::now()));
+                Step::Wait(until) => {
+                    std::thread::sleep(until.saturating_duration_since(Instant::now()))
                 }
-                Action::Done(result) => {
-                    if let (Ok(solved), Some(learnt)) = (&result, &self.inner.adaptive) {
-                        learnt
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .record_solved(solved);
-                    }
-                    return result.map_err(|e| {
-                        self.scrub(Error::from(e).with_transport_detail(detail.as_deref()))
-                    });
-                }
+                Step::Done(result) => return result,
             }
         }
     }
@@ -457,15 +381,16 @@ impl Client {
         limit: Duration,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
         let inner = &self.inner;
-        let method = method_of(&request).to_owned();
+        let path = request.uri().path();
+        let method = path[path.rfind('/').map_or(0, |i| i + 1)..].to_owned();
         let waiting = Instant::now();
         let Some(_slot) = inner.slots.take(limit) else {
-            return Err(no_slot_failure(waiting.elapsed()));
+            return Err(Failure::no_slot(waiting.elapsed()));
         };
         let limit = limit.saturating_sub(waiting.elapsed());
         // The agent's own timeout is the configured one; only a shorter cut needs a
         // request-level config (which ureq makes by copying the agent's).
-        let request = if limit < inner.config.request_timeout {
+        let request = if limit < self.config().request_timeout {
             inner
                 .agent
                 .configure_request(request)
@@ -476,7 +401,7 @@ impl Client {
         };
         let response = inner.agent.run(request).map_err(|e| self.failure(e))?;
         let (parts, body) = response.into_parts();
-        let cap = inner.config.max_response_bytes;
+        let cap = self.config().max_response_bytes;
         let body = body
             .into_with_config()
             .limit(cap as u64)
@@ -491,20 +416,13 @@ impl Client {
         Ok(http::Response::from_parts(parts, body))
     }
 
-    /// Scrubs the key and the proxy password from everything in `error` that came from the
-    /// server (the core's rule, with this client's secrets).
-    fn scrub(&self, error: Error) -> Error {
-        let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
-        error.scrub(&secrets)
-    }
-
     fn failure(&self, error: ureq::Error) -> Failure {
         use ureq::Timeout;
         // Only what provably failed before the first request byte left is `BeforeSend`; the
         // core's rule makes every other error, and any error not named here, "may have arrived".
         let evidence = match &error {
             ureq::Error::BodyExceedsLimit(_) => {
-                return Failure::TooLarge(self.inner.config.max_response_bytes);
+                return Failure::TooLarge(self.config().max_response_bytes);
             }
             ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect)
             | ureq::Error::HostNotFound
@@ -524,11 +442,8 @@ impl Client {
             },
             _ => Evidence::Unrecognised,
         };
-        let secrets: Vec<&str> = self.inner.secrets.iter().map(String::as_str).collect();
-        let detail = redact(&error.to_string(), &secrets);
-        let failure = Failure::no_answer(evidence, detail);
         tracing::debug!(failure = ?evidence, "no answer");
-        failure
+        self.inner.core.no_answer(evidence, &error.to_string())
     }
 }
 

@@ -2,8 +2,8 @@
 
 use std::io::Write as _;
 
-use capmonster_blocking::proto::Ready;
 use capmonster_blocking::proto::escape_control;
+use capmonster_blocking::proto::solution::Ready;
 use capmonster_blocking::proto::solver::error_excerpt;
 use capmonster_blocking::{Balance, Solved, TaskId, TaskKind, TaskResult};
 use serde_json::{Value, json};

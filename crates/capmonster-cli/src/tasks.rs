@@ -6,10 +6,10 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
+use capmonster_blocking::proto::inputs::base64_encode;
 use capmonster_blocking::{
     AmazonTask, DataDomeTask, FunCaptchaTask, GeeTestTask, HCaptchaTask, ImageToTextTask, Proxy,
     ProxyType, RecaptchaV2EnterpriseTask, RecaptchaV2Task, RecaptchaV3Task, Task, TurnstileTask,
-    base64_encode,
 };
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Map, Value};

@@ -88,7 +88,7 @@ fn main() {
     // Enough ready tasks that no task is polled more than POLLS_PER_TASK times.
     let tasks = n.div_ceil(POLLS_PER_TASK);
     let mut setup = connect(addr);
-    let image: String = capmonster_proto::task::base64_encode(&[42u8; 200]);
+    let image: String = capmonster_proto::inputs::base64_encode(&[42u8; 200]);
     let ids: Vec<u64> = (0..tasks)
         .map(|_| {
             let body = format!(

@@ -279,7 +279,7 @@ fn custom(class: &str, t: &Map<String, Value>, r: &mut Rng) -> Value {
                 "salt": get("salt"), "signature": get("signature"), "took": r.below(2000),
             })
             .to_string();
-            json!({ "data": { "token": capmonster_proto::task::base64_encode(inner.as_bytes()), "number": number } })
+            json!({ "data": { "token": capmonster_proto::inputs::base64_encode(inner.as_bytes()), "number": number } })
         }
         "Castle" => {
             let count = t

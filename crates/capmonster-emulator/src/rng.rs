@@ -104,7 +104,7 @@ mod tests {
     #[test]
     fn base64_round_trip() {
         let data: Vec<u8> = (0..=255).collect();
-        let text = capmonster_proto::task::base64_encode(&data);
+        let text = capmonster_proto::inputs::base64_encode(&data);
         assert_eq!(base64_decode(&text).unwrap(), data);
         assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
         assert_eq!(base64_decode("aGVsbG8").unwrap(), b"hello");

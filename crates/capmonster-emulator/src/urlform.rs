@@ -265,7 +265,7 @@ fn parse_multipart(body: &[u8], boundary: &str, out: &mut Vec<(String, String)>)
         };
         if let Some(name) = attr(" name").or_else(|| attr(";name")) {
             let value = if attr("filename").is_some() {
-                capmonster_proto::task::base64_encode(data)
+                capmonster_proto::inputs::base64_encode(data)
             } else {
                 String::from_utf8_lossy(data).into_owned()
             };

@@ -11,9 +11,10 @@ use capmonster_proto::urlform::{
     UrlFormGet, UrlFormGetBalance, UrlFormOptions, UrlFormReport, UrlFormSubmit,
 };
 use capmonster_proto::{
-    ClientKey, CreateTask, Dialect, Endpoint, ErrorCode, FunCaptchaTask, GeeTestTask, GetBalance,
-    GetTaskResult, ImageToTextTask, Ready, RecaptchaV2Task, ResponseError, Service, Solution,
-    TaskKind, TaskResult, http,
+    ClientKey, CreateTask, Dialect, Endpoint, ErrorCode, GetBalance, GetTaskResult, ResponseError,
+    Service, http,
+    solution::{Ready, Solution, TaskResult},
+    task::{FunCaptchaTask, GeeTestTask, ImageToTextTask, RecaptchaV2Task, TaskKind},
 };
 use common::*;
 use serde_json::json;
@@ -281,7 +282,7 @@ fn pipes_geetest_errors_and_faults_parse_in_the_core() {
 
 #[test]
 fn the_cores_solver_drives_the_url_form_to_a_result() {
-    use capmonster_proto::{Action, Policy, Solver};
+    use capmonster_proto::solver::{Action, Policy, Solver};
     use std::time::Instant;
 
     // Real waits (the solver's own timing): 50x keeps results for 6 s real, solves take 0.4 s.
@@ -328,7 +329,7 @@ fn the_cores_solver_drives_the_url_form_to_a_result() {
 
 #[test]
 fn every_method_the_core_sends_comes_back_as_the_json_apis_solution() {
-    use capmonster_proto::{
+    use capmonster_proto::task::{
         AmazonTask, HCaptchaTask, MtCaptchaTask, ProsopoTask, RecaptchaV2EnterpriseTask,
         RecaptchaV3EnterpriseTask, RecaptchaV3Task, Task, TurnstileTask,
     };

@@ -11,8 +11,8 @@ use std::hint::black_box;
 use capmonster_proto::task::{DataDomeTask, GeeTestTask};
 use capmonster_proto::urlform::parse_url_form_reply;
 use capmonster_proto::{
-    ClientKey, CreateTask, Endpoint, GetTaskResult, ImageToTextTask, Proxy, ProxyType,
-    RecaptchaV2Task, Service, Task, TaskKind, TurnstileTask, http,
+    ClientKey, CreateTask, Endpoint, GetTaskResult, Service, http,
+    task::{ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, Task, TaskKind, TurnstileTask},
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde::{Deserialize, Serialize};
@@ -171,7 +171,7 @@ fn proxy() -> Proxy {
 }
 
 fn image_b64() -> String {
-    capmonster_proto::task::base64_encode(&[7u8; 2048])
+    capmonster_proto::inputs::base64_encode(&[7u8; 2048])
 }
 
 fn encode(c: &mut Criterion) {

@@ -3,7 +3,8 @@
 //! Run with `cargo run -p capmonster-proto --example walkthrough`.
 
 use capmonster_proto::{
-    ClientKey, CreateTask, Endpoint, GetTaskResult, RecaptchaV2Task, Service, TaskResult, http,
+    ClientKey, CreateTask, Endpoint, GetTaskResult, Service, http, solution::TaskResult,
+    task::RecaptchaV2Task,
 };
 
 fn show(req: &http::Request<Vec<u8>>) {

@@ -29,29 +29,30 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod accept;
+mod api;
 pub mod client;
 mod client_error;
 mod endpoint;
-mod envelope;
 mod error;
+pub mod inputs;
 mod key;
 pub mod report;
 mod secret;
 mod service;
-mod solution;
+pub mod solution;
 pub mod solver;
 pub mod task;
-pub mod urlform;
+mod wire;
+
+pub use wire::url_form as urlform;
 
 pub use http;
 
 pub use client_error::{ClientError, TransportError, redact};
 
-pub use endpoint::{
-    Balance, CreateTask, Endpoint, GetBalance, GetQueueStats, GetTaskResult, GetUserAgent,
-    QueueStats, ReportAccepted, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken, TaskId,
-    TokenReportMethod,
-};
+pub use api::report::{ReportCorrect, ReportIncorrectImage, ReportIncorrectToken};
+pub use api::{CreateTask, GetBalance, GetQueueStats, GetTaskResult, GetUserAgent};
+pub use endpoint::{Balance, Endpoint, QueueStats, ReportAccepted, TaskId, TokenReportMethod};
 pub use error::{
     ApiError, BODY_PREFIX_LIMIT, BuildError, ErrorClass, ErrorCode, ResponseError,
     UnparseableResponse, ValidationError, escape_control,
@@ -61,22 +62,6 @@ pub use secret::SecretString;
 pub use service::{
     ANTI_CAPTCHA_BASE_URL, CAPMONSTER_BASE_URL, CAPMONSTER_URL_FORM_BASE_URL,
     CAPMONSTER_URL_FORM_DOCUMENTED_BASE_URL, CAPMONSTER_USER_AGENT_URL, DEFAULT_USER_AGENT,
-    Dialect, Service, TWO_CAPTCHA_BASE_URL, TWO_CAPTCHA_URL_FORM_BASE_URL, TypeNaming,
+    Dialect, Service, TWO_CAPTCHA_BASE_URL, TWO_CAPTCHA_URL_FORM_BASE_URL,
 };
-pub use solution::{
-    AWS_WAF_TOKEN, AmazonSolution, AnswerMetadata, AnswerType, ComplexImageAnswer,
-    ComplexImageSolution, CustomTaskSolution, DomainSolution, GeeTestV3Solution, GeeTestV4Solution,
-    HCaptchaSolution, Point, Ready, RecaptchaSolution, ResultExtras, Solution, TaskResult,
-    TextSolution, TokenSolution, TurnstileSolution,
-};
-pub use solver::{
-    Action, Input, Outgoing, Phase, Policy, SolveError, Solved, Solver, TransportFailure,
-};
-pub use task::{
-    AlibabaTask, AltchaTask, AmazonTask, BasiliskTask, BinanceTask, CastleTask, CloudflareTaskType,
-    ComplexImageRecaptchaTask, ComplexImageRecognitionTask, DataDomeTask, FunCaptchaTask,
-    GeeTestTask, Grid, HCaptchaTask, HuntTask, ImageToTextTask, ImpervaTask, MtCaptchaTask,
-    ProsopoTask, Proxy, ProxyRule, ProxyType, RawTask, RecaptchaV2EnterpriseTask, RecaptchaV2Task,
-    RecaptchaV3EnterpriseTask, RecaptchaV3Task, Task, TaskKind, TemuTask, TenDiTask, TspdTask,
-    TurnstileTask, YidunTask,
-};
+pub use task::naming::TypeNaming;

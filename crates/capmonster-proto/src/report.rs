@@ -11,7 +11,7 @@
 //! ```
 //! use std::time::Duration;
 //! use capmonster_proto::report::{plan_report, RefusalReason, ReportLedger, ReportVerdict};
-//! use capmonster_proto::{Dialect, TaskKind};
+//! use capmonster_proto::{Dialect, task::TaskKind};
 //!
 //! let mut ledger = ReportLedger::new();
 //! let done = Duration::from_secs(100);
@@ -27,9 +27,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-use crate::endpoint::{
-    Endpoint, ReportAccepted, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken, TaskId,
-};
+use crate::api::report::{ReportCorrect, ReportIncorrectImage, ReportIncorrectToken};
+use crate::endpoint::{Endpoint, ReportAccepted, TaskId};
 use crate::error::{ApiError, BuildError, ErrorCode, ResponseError};
 use crate::key::ClientKey;
 use crate::service::{Dialect, Service};
@@ -441,6 +440,17 @@ pub enum ReportRequest {
     IncorrectToken(ReportIncorrectToken),
     /// A right answer.
     Correct(ReportCorrect),
+}
+
+impl ReportRequest {
+    /// The task the report is about.
+    pub fn task_id(&self) -> TaskId {
+        match self {
+            Self::IncorrectImage(r) => r.task_id,
+            Self::IncorrectToken(r) => r.task_id,
+            Self::Correct(r) => r.task_id,
+        }
+    }
 }
 
 impl Endpoint for ReportRequest {

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use crate::error::ValidationError;
-use crate::urlform::UrlFormOptions;
+use crate::task::TypeNaming;
 
 /// The default base URL of the CapMonster Cloud JSON API.
 pub const CAPMONSTER_BASE_URL: &str = "https://api.capmonster.cloud";
@@ -49,18 +49,6 @@ impl Dialect {
             Self::UrlForm => "the in.php/res.php URL form",
         }
     }
-}
-
-/// Which task `type` names are written on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum TypeNaming {
-    /// The names the current CapMonster documentation uses (`RecaptchaV2Task` with or without a proxy).
-    #[default]
-    Documented,
-    /// The older names with a `Proxyless` suffix when no proxy is set (`RecaptchaV2TaskProxyless`),
-    /// for gateways and services that still need them.
-    Legacy,
 }
 
 /// A service: its base URL, dialect, and the getUserAgent address.
@@ -160,11 +148,11 @@ impl Service {
             Dialect::CapMonster | Dialect::UrlForm => {
                 Some(Cow::Owned(format!("{base}/api/useragent/actual")))
             }
-            _ => None,
+            Dialect::AntiCaptcha | Dialect::TwoCaptcha => None,
         };
         let naming = match dialect {
             Dialect::CapMonster => TypeNaming::Documented,
-            _ => TypeNaming::Legacy,
+            Dialect::AntiCaptcha | Dialect::TwoCaptcha | Dialect::UrlForm => TypeNaming::Legacy,
         };
         Ok(Self {
             base_url: Cow::Owned(base),
@@ -203,7 +191,7 @@ impl Service {
     }
 
     /// Sets the URL-form options (POST or GET, encoding, `json=1`) used by every endpoint that
-    /// does not set its own, including [`CreateTask`](crate::CreateTask) and the other JSON
+    /// does not set its own, including `CreateTask` and the other JSON
     /// endpoints when they speak the URL form.
     #[must_use]
     pub fn with_url_form_options(mut self, options: UrlFormOptions) -> Self {
@@ -272,6 +260,89 @@ fn check_url(field: &str, url: &str) -> Result<String, ValidationError> {
         return Err(ValidationError::new(field, "must not carry a query string"));
     }
     Ok(trimmed.to_owned())
+}
+
+/// How a URL-form call travels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UrlFormTransport {
+    /// `POST` with an `application/x-www-form-urlencoded` body: the key stays out of the URL
+    /// (and out of proxy and server access logs). The default.
+    #[default]
+    PostForm,
+    /// `GET` with every parameter in the query string, as in the documented example.
+    Get,
+}
+
+/// How values are written into a GET query string.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QueryEncoding {
+    /// `application/x-www-form-urlencoded`: every byte outside `A-Za-z0-9*-._` is
+    /// percent-encoded, so `pageurl=https%3A%2F%2F...`. The default, and always used for POST bodies.
+    #[default]
+    Percent,
+    /// The documented example's style: only bytes that would change the meaning of the query
+    /// (`&`, `#`, `+`, `%`) or are not allowed in a URI (spaces, controls, non-ASCII, `"<>\^`{|}[]`)
+    /// are percent-encoded; `:/?=@` and the like stay as they are. The documented `in.php` URL is
+    /// reproduced byte for byte in this mode.
+    AsDocumented,
+}
+
+/// Options shared by every URL-form endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct UrlFormOptions {
+    /// POST form (default) or GET.
+    pub transport: UrlFormTransport,
+    /// How GET query values are encoded.
+    pub encoding: QueryEncoding,
+    /// Send `json=1` (default `true`): the answer comes back as JSON, which is the only way to
+    /// receive extras such as Turnstile's `useragent`, reCAPTCHA cookies and `get2`'s `price`.
+    /// Plain text is read either way.
+    pub json: bool,
+}
+
+impl Default for UrlFormOptions {
+    fn default() -> Self {
+        Self {
+            transport: UrlFormTransport::PostForm,
+            encoding: QueryEncoding::Percent,
+            json: true,
+        }
+    }
+}
+
+impl UrlFormOptions {
+    /// The documented example's options: GET, [`QueryEncoding::AsDocumented`], no `json=1`.
+    pub fn as_documented() -> Self {
+        Self {
+            transport: UrlFormTransport::Get,
+            encoding: QueryEncoding::AsDocumented,
+            json: false,
+        }
+    }
+
+    /// Sets the transport.
+    #[must_use]
+    pub fn with_transport(mut self, transport: UrlFormTransport) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// Sets the GET query encoding.
+    #[must_use]
+    pub fn with_encoding(mut self, encoding: QueryEncoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// Turns `json=1` on or off.
+    #[must_use]
+    pub fn with_json(mut self, json: bool) -> Self {
+        self.json = json;
+        self
+    }
 }
 
 #[cfg(test)]

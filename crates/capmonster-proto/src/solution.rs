@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::task::TaskKind;
+use crate::task::{Shape, TaskKind};
 
 mod complex_image;
 mod custom;
@@ -99,24 +99,19 @@ impl Solution {
         fn typed<'a, T: Deserialize<'a>>(raw: &'a str, wrap: fn(T) -> Solution) -> Solution {
             serde_json::from_str(raw).map(wrap).unwrap_or(Solution::Raw)
         }
-        match kind {
-            TaskKind::ImageToText => typed(raw, Self::Text),
-            TaskKind::RecaptchaV2
-            | TaskKind::RecaptchaV2Enterprise
-            | TaskKind::RecaptchaV3
-            | TaskKind::RecaptchaV3Enterprise => typed(raw, Self::Recaptcha),
-            TaskKind::Turnstile => match serde_json::from_str::<TurnstileSolution>(raw) {
+        match kind.info().shape {
+            Shape::Text => typed(raw, Self::Text),
+            Shape::Recaptcha => typed(raw, Self::Recaptcha),
+            Shape::Turnstile => match serde_json::from_str::<TurnstileSolution>(raw) {
                 Ok(s) if s.token.is_some() || s.cf_clearance.is_some() => Self::Turnstile(s),
                 _ => Self::Raw,
             },
-            TaskKind::HCaptcha => typed(raw, Self::HCaptcha),
-            TaskKind::ComplexImageRecaptcha | TaskKind::ComplexImageRecognition => {
-                typed(raw, Self::ComplexImage)
-            }
+            Shape::HCaptcha => typed(raw, Self::HCaptcha),
+            Shape::ComplexImage => typed(raw, Self::ComplexImage),
             // v3 is tried first and wins when both shapes fit. A v4 answer (`lot_number`, and no
             // `seccode` key, literal or escaped, that v3 requires) cannot fit v3, so it is read
             // as v4 at once instead of after a failed v3 parse.
-            TaskKind::GeeTest
+            Shape::GeeTest
                 if raw.contains("\"lot_number\"")
                     && !raw.contains("seccode")
                     && !raw.contains('\\') =>
@@ -126,36 +121,23 @@ impl Solution {
                     v4 => v4,
                 }
             }
-            TaskKind::GeeTest => match typed(raw, Self::GeeTestV3) {
+            Shape::GeeTest => match typed(raw, Self::GeeTestV3) {
                 Self::Raw => typed(raw, Self::GeeTestV4),
                 v3 => v3,
             },
-            TaskKind::FunCaptcha
-            | TaskKind::Binance
-            | TaskKind::Prosopo
-            | TaskKind::MtCaptcha
-            | TaskKind::Yidun => typed(raw, Self::Token),
-            TaskKind::Amazon => match serde_json::from_str::<AmazonSolution>(raw) {
+            Shape::Token => typed(raw, Self::Token),
+            Shape::Amazon => match serde_json::from_str::<AmazonSolution>(raw) {
                 Ok(s) if s.is_recognised() => Self::Amazon(s),
                 _ => Self::Raw,
             },
-            TaskKind::DataDome
-            | TaskKind::TenDi
-            | TaskKind::Basilisk
-            | TaskKind::Imperva
-            | TaskKind::Altcha
-            | TaskKind::Castle
-            | TaskKind::Hunt
-            | TaskKind::Tspd
-            | TaskKind::Alibaba
-            | TaskKind::Temu => match serde_json::from_str::<CustomTaskSolution>(raw) {
+            Shape::Custom => match serde_json::from_str::<CustomTaskSolution>(raw) {
                 Ok(mut s) if s.is_recognised() => {
                     s.kind = Some(kind);
                     Self::Custom(s)
                 }
                 _ => Self::Raw,
             },
-            TaskKind::Other => Self::Raw,
+            Shape::Raw => Self::Raw,
         }
     }
 

@@ -12,7 +12,10 @@ use capmonster_proto::accept::{
 };
 use capmonster_proto::report::RefusalReason;
 use capmonster_proto::solver::{Policy, TransportFailure};
-use capmonster_proto::{ClientKey, ImageToTextTask, RecaptchaV2Task, Service, TurnstileTask};
+use capmonster_proto::{
+    ClientKey, Service,
+    task::{ImageToTextTask, RecaptchaV2Task, TurnstileTask},
+};
 
 const URL: &str = "https://Shop.Example/login";
 
@@ -20,7 +23,11 @@ fn key() -> ClientKey {
     ClientKey::new("0123456789abcdef").unwrap()
 }
 
-fn acceptor(task: impl Into<capmonster_proto::Task>, service: &Service, max: u32) -> Acceptor {
+fn acceptor(
+    task: impl Into<capmonster_proto::task::Task>,
+    service: &Service,
+    max: u32,
+) -> Acceptor {
     Acceptor::new(
         task.into(),
         &key(),

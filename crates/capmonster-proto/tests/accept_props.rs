@@ -15,8 +15,11 @@ use capmonster_proto::accept::{
 use capmonster_proto::report::{ReportVerdict, report_rules};
 use capmonster_proto::solver::{Policy, TransportFailure};
 use capmonster_proto::{
-    ClientKey, HCaptchaTask, ImageToTextTask, RecaptchaV2Task, RecaptchaV3Task, Service, Task,
-    TaskKind, TurnstileTask,
+    ClientKey, Service,
+    task::{
+        HCaptchaTask, ImageToTextTask, RecaptchaV2Task, RecaptchaV3Task, Task, TaskKind,
+        TurnstileTask,
+    },
 };
 use proptest::prelude::*;
 

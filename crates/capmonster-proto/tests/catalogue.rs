@@ -3,7 +3,9 @@
 //! documented solution parses into its typed variant, every documented request parses back
 //! into its typed task, and every local validation rule names its field.
 
-use capmonster_proto::task::base64_encode;
+use capmonster_proto::inputs::base64_encode;
+use capmonster_proto::solution::*;
+use capmonster_proto::task::*;
 use capmonster_proto::*;
 use serde_json::{Map, Value, json};
 

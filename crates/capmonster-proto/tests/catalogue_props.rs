@@ -2,7 +2,10 @@
 //! `Task` → JSON → `Task` unchanged (with documented and legacy type names), and `validate()`
 //! never panics, whatever the input.
 
-use capmonster_proto::task::{TenDiMetadata, base64_encode};
+use capmonster_proto::inputs::base64_encode;
+use capmonster_proto::solution::*;
+use capmonster_proto::task::TenDiMetadata;
+use capmonster_proto::task::*;
 use capmonster_proto::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};

@@ -3,9 +3,10 @@
 
 use capmonster_proto::{
     ApiError, ClientKey, CreateTask, Dialect, Endpoint, ErrorClass, ErrorCode, GetBalance,
-    GetTaskResult, GetUserAgent, ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task,
-    ReportIncorrectImage, ReportIncorrectToken, ResponseError, Service, Solution, TaskKind,
-    TaskResult, TokenReportMethod, TurnstileTask, http,
+    GetTaskResult, GetUserAgent, ReportIncorrectImage, ReportIncorrectToken, ResponseError,
+    Service, TokenReportMethod, http,
+    solution::{Solution, TaskResult},
+    task::{ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, TaskKind, TurnstileTask},
 };
 
 fn fixture(name: &str) -> String {
@@ -60,7 +61,7 @@ fn png_base64() -> String {
         0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52,
     ];
     png.resize(160, 0);
-    capmonster_proto::task::base64_encode(&png)
+    capmonster_proto::inputs::base64_encode(&png)
 }
 
 // ---------------------------------------------------------------- requests
@@ -675,7 +676,7 @@ fn report_shapes() {
 
 #[test]
 fn a_typed_read_never_drops_a_field() {
-    use capmonster_proto::Task;
+    use capmonster_proto::task::Task;
     // Every field known: typed, and the documented spellings still read as typed.
     let known = serde_json::json!({
         "type": "RecaptchaV2Task", "websiteUrl": "https://a.example", "websiteKey": "k"

@@ -2,9 +2,9 @@
 //! no type holding the key shows it.
 
 use capmonster_proto::{
-    ClientKey, CreateTask, Endpoint, GetBalance, GetTaskResult, GetUserAgent, ImageToTextTask,
-    Proxy, ProxyType, RecaptchaV2Task, ReportIncorrectImage, ReportIncorrectToken, Service, Task,
-    TaskKind, TurnstileTask, http,
+    ClientKey, CreateTask, Endpoint, GetBalance, GetTaskResult, GetUserAgent, ReportIncorrectImage,
+    ReportIncorrectToken, Service, http,
+    task::{ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, Task, TaskKind, TurnstileTask},
 };
 use proptest::prelude::*;
 

@@ -8,14 +8,18 @@
 //! `Solution::parse` over any text, `ClientKey::parse_with_suffixes` and `Task::from_json_value`
 //! over any JSON.
 
-use capmonster_proto::solver::IncorrectReport;
+use std::time::Duration;
+
+use capmonster_proto::report::{ReportLedger, ReportVerdict, plan_report};
 use capmonster_proto::urlform::{
     UrlFormGet, UrlFormGetBalance, UrlFormReport, UrlFormSubmit, parse_url_form_reply,
 };
 use capmonster_proto::{
     ClientKey, CreateTask, Endpoint, ErrorCode, GetBalance, GetQueueStats, GetTaskResult,
-    GetUserAgent, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken, Service, Solution,
-    Task, TaskKind, TokenReportMethod, TurnstileTask, http,
+    GetUserAgent, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken, Service,
+    TokenReportMethod, http,
+    solution::Solution,
+    task::{Task, TaskKind, TurnstileTask},
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -55,8 +59,11 @@ fn parse_everything(status: u16, body: &[u8]) {
             }
             let _ = UrlFormGet::new(1, *kind).parse(&service, r());
             let _ = UrlFormGet::new(1, *kind).with_price().parse(&service, r());
-            if let Some(report) = IncorrectReport::for_kind(*kind, 1) {
-                let _ = report.parse(&service, r());
+            let (mut ledger, at) = (ReportLedger::new(), Duration::ZERO);
+            let verdict = ReportVerdict::Incorrect;
+            let dialect = service.dialect();
+            if let Ok(planned) = plan_report(dialect, verdict, *kind, 1, at, at, &mut ledger) {
+                let _ = planned.request.parse(&service, r());
             }
         }
         let _ = GetBalance.parse(&service, r());

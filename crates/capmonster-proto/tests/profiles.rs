@@ -5,9 +5,10 @@ mod support;
 
 use capmonster_proto::{
     ApiError, BuildError, CreateTask, Dialect, Endpoint, ErrorCode, GetBalance, GetQueueStats,
-    GetTaskResult, Proxy, ProxyType, QueueStats, RecaptchaV2Task, ReportCorrect,
-    ReportIncorrectImage, ReportIncorrectToken, ResponseError, Service, Solution, TaskKind,
-    TaskResult, TokenReportMethod, TypeNaming,
+    GetTaskResult, QueueStats, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken,
+    ResponseError, Service, TokenReportMethod, TypeNaming,
+    solution::{Solution, TaskResult},
+    task::{Proxy, ProxyType, RecaptchaV2Task, TaskKind},
 };
 use support::{key, response};
 

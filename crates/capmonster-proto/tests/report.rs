@@ -8,7 +8,7 @@ use capmonster_proto::report::{
     KindSet, RefusalReason, ReportLedger, ReportRequest, ReportVerdict, is_report_rejection,
     plan_report, report_rules,
 };
-use capmonster_proto::{Dialect, Endpoint, ErrorCode, Service, TaskKind};
+use capmonster_proto::{Dialect, Endpoint, ErrorCode, Service, task::TaskKind};
 use support::{key, response};
 
 const T0: Duration = Duration::from_secs(1_000);

@@ -4,13 +4,15 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use capmonster_proto::report::{ReportLedger, ReportRequest, ReportVerdict, plan_report};
 use capmonster_proto::solver::{
-    AdaptiveTiming, AmbiguousCause, IncorrectReport, Jitter, Phase, Policy, RetryPolicy,
-    SolveError, Solver, Timing, TimingTable, TransportFailure,
+    AdaptiveTiming, AmbiguousCause, Jitter, Phase, Policy, RetryPolicy, SolveError, Solved, Solver,
+    Timing, TimingTable, TransportFailure,
 };
 use capmonster_proto::{
-    BuildError, ClientKey, CreateTask, Endpoint, ErrorClass, ErrorCode, ImageToTextTask, RawTask,
-    RecaptchaV2Task, Service, Solution, Task, TaskKind, TurnstileTask,
+    BuildError, ClientKey, CreateTask, Dialect, Endpoint, ErrorClass, ErrorCode, Service,
+    solution::Solution,
+    task::{ImageToTextTask, RawTask, RecaptchaV2Task, Task, TaskKind, TurnstileTask},
 };
 use common::*;
 
@@ -82,20 +84,14 @@ fn image_to_text_is_solved_at_the_first_poll() {
     assert_eq!(s.completed_at, done_at);
     assert_eq!(done_at, t0 + ms(1100));
     assert!(matches!(
-        s.report_endpoint(),
-        Some(IncorrectReport::Image(_))
+        planned_report(&s),
+        Some(ReportRequest::IncorrectImage(_))
     ));
-    let request = s
-        .report_endpoint()
+    let request = planned_report(&s)
         .unwrap()
         .build(&Service::default(), &key())
         .unwrap();
     assert_eq!(request.uri().path(), "/reportIncorrectImageCaptcha");
-    let basis = s.report_basis();
-    assert_eq!(
-        (basis.task_id, basis.kind, basis.completed_at),
-        (7, TaskKind::ImageToText, done_at)
-    );
 }
 
 #[test]
@@ -119,8 +115,8 @@ fn recaptcha_v2_is_polled_every_three_seconds_until_ready() {
         s.ready.solution.main_value(),
         Some("03AGdBq25SxXT-pmSeBXjzScW")
     );
-    match s.report_endpoint() {
-        Some(IncorrectReport::Token(r)) => assert_eq!(r.task_id, 7),
+    match planned_report(&s) {
+        Some(ReportRequest::IncorrectToken(r)) => assert_eq!(r.task_id, 7),
         other => panic!("a token report, not {other:?}"),
     }
 }
@@ -146,9 +142,27 @@ fn turnstile_first_poll_is_at_two_and_a_half_seconds() {
     assert_eq!(s.kind, TaskKind::Turnstile);
     assert_eq!(s.ready.solution.main_value(), Some("0.Ov1 turnstile"));
     assert!(matches!(
-        s.report_endpoint(),
-        Some(IncorrectReport::Token(_))
+        planned_report(&s),
+        Some(ReportRequest::IncorrectToken(_))
     ));
+}
+
+/// The report CapMonster's rules plan for a solved task (`None` when they refuse it): the
+/// method follows the task's family.
+fn planned_report(s: &Solved) -> Option<ReportRequest> {
+    let mut ledger = ReportLedger::new();
+    let (kind, id, at) = (s.kind, s.task_id, Duration::ZERO);
+    plan_report(
+        Dialect::CapMonster,
+        ReportVerdict::Incorrect,
+        kind,
+        id,
+        at,
+        at,
+        &mut ledger,
+    )
+    .ok()
+    .map(|planned| planned.request)
 }
 
 fn raw(value: serde_json::Value) -> CreateTask {
@@ -175,7 +189,7 @@ fn a_raw_task_of_unknown_type_keeps_its_raw_solution() {
     assert_eq!(s.ready.solution, Solution::Raw);
     assert_eq!(s.ready.raw_json(), r#"{"answer":[1,2,3]}"#);
     // Whether it is an image or a token task is unknown, so no report is offered.
-    assert_eq!(s.report_endpoint(), None);
+    assert_eq!(planned_report(&s), None);
 }
 
 #[test]
@@ -853,7 +867,7 @@ fn a_solver_takes_a_typed_task_a_task_or_a_create_task() {
 fn done_is_repeated_and_stray_input_is_ignored() {
     let t0 = Instant::now();
     let mut s = solver(image());
-    let capmonster_proto::Action::Send(out) = s.poll(t0) else {
+    let capmonster_proto::solver::Action::Send(out) = s.poll(t0) else {
         panic!("createTask first")
     };
     assert_eq!(out.phase, Phase::Create);
@@ -872,7 +886,10 @@ fn done_is_repeated_and_stray_input_is_ignored() {
     s.handle_response(t0, TransportFailure::TimedOut);
     let again = s.poll(t0 + secs(1));
     match (first, again) {
-        (capmonster_proto::Action::Done(Err(a)), capmonster_proto::Action::Done(Err(b))) => {
+        (
+            capmonster_proto::solver::Action::Done(Err(a)),
+            capmonster_proto::solver::Action::Done(Err(b)),
+        ) => {
             assert_eq!(a, b)
         }
         other => panic!("{other:?}"),
@@ -883,12 +900,17 @@ fn done_is_repeated_and_stray_input_is_ignored() {
 fn polling_before_the_answer_waits_for_the_deadline_then_times_out() {
     let t0 = Instant::now();
     let mut s = solver(image());
-    assert!(matches!(s.poll(t0), capmonster_proto::Action::Send(_)));
+    assert!(matches!(
+        s.poll(t0),
+        capmonster_proto::solver::Action::Send(_)
+    ));
     let deadline = t0 + secs(30);
-    assert!(matches!(s.poll(t0 + secs(1)), capmonster_proto::Action::Wait(d) if d == deadline));
+    assert!(
+        matches!(s.poll(t0 + secs(1)), capmonster_proto::solver::Action::Wait(d) if d == deadline)
+    );
     assert!(matches!(
         s.poll(deadline),
-        capmonster_proto::Action::Done(Err(SolveError::AmbiguousCreate { .. }))
+        capmonster_proto::solver::Action::Done(Err(SolveError::AmbiguousCreate { .. }))
     ));
 }
 

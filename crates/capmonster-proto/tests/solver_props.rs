@@ -14,8 +14,8 @@ use capmonster_proto::solver::{
     Phase, Policy, RetryPolicy, SolveError, Solver, Timing, TimingTable, TransportFailure,
 };
 use capmonster_proto::{
-    ClientKey, CreateTask, ErrorClass, ErrorCode, ImageToTextTask, RecaptchaV2Task, Service,
-    TaskKind, TurnstileTask,
+    ClientKey, CreateTask, ErrorClass, ErrorCode, Service,
+    task::{ImageToTextTask, RecaptchaV2Task, TaskKind, TurnstileTask},
 };
 use common::*;
 use proptest::prelude::*;

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use capmonster_proto::solver::{Action, Phase, Policy, Solver};
-use capmonster_proto::{ClientKey, ImageToTextTask, Service, Solution, http};
+use capmonster_proto::{ClientKey, Service, http, solution::Solution, task::ImageToTextTask};
 
 fn reply(body: &str) -> http::Response<Vec<u8>> {
     http::Response::builder()

@@ -4,14 +4,14 @@
 mod support;
 
 use capmonster_proto::urlform::{
-    QueryEncoding, UrlFormAnswer, UrlFormGeeTest, UrlFormGet, UrlFormGetBalance, UrlFormOptions,
-    UrlFormReply, UrlFormReport, UrlFormSubmit, UrlFormTransport, in_php_params,
-    parse_url_form_reply,
+    QueryEncoding, UrlFormAnswer, UrlFormGet, UrlFormGetBalance, UrlFormOptions, UrlFormReply,
+    UrlFormReport, UrlFormSubmit, UrlFormTransport, in_php_params, parse_url_form_reply,
 };
 use capmonster_proto::{
     BuildError, ClientKey, CreateTask, Dialect, Endpoint, ErrorClass, ErrorCode, GetBalance,
-    GetTaskResult, ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, ResponseError, Service,
-    Solution, Task, TaskKind, TaskResult, TurnstileTask,
+    GetTaskResult, ResponseError, Service,
+    solution::{GeeTestV3Solution, Solution, TaskResult},
+    task::{ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, Task, TaskKind, TurnstileTask},
 };
 use serde_json::json;
 use support::{golden_task, key, response};
@@ -32,7 +32,7 @@ fn raw_only(value: serde_json::Value) -> Task {
     let serde_json::Value::Object(obj) = value else {
         panic!("not an object")
     };
-    Task::from(capmonster_proto::RawTask::new(obj).unwrap())
+    Task::from(capmonster_proto::task::RawTask::new(obj).unwrap())
 }
 
 fn proxy() -> Proxy {
@@ -699,7 +699,7 @@ fn json_replies() {
 
 #[test]
 fn json_answers_come_out_typed() {
-    let geetest = UrlFormAnswer::GeeTest(UrlFormGeeTest {
+    let geetest = UrlFormAnswer::GeeTest(GeeTestV3Solution {
         challenge: "1a2b".into(),
         validate: "3c4d".into(),
         seccode: "3c4d|jordan".into(),

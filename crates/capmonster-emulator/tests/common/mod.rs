@@ -186,7 +186,7 @@ pub fn image(len: usize) -> String {
 }
 
 pub fn b64(bytes: &[u8]) -> String {
-    capmonster_proto::task::base64_encode(bytes)
+    capmonster_proto::inputs::base64_encode(bytes)
 }
 
 /// An image whose answer is `text` (the `TEXT:` marker rule).

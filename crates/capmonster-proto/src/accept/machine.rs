@@ -4,8 +4,9 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::{
+    api::CreateTask,
     client::ReportDesk,
-    endpoint::{CreateTask, Endpoint},
+    endpoint::Endpoint,
     error::ResponseError,
     key::ClientKey,
     report::{PlannedReport, ReportVerdict},
@@ -352,7 +353,8 @@ impl Acceptor {
             }
             None => {
                 let desk = self.desk.get_or_insert_with(|| ReportDesk::new(now));
-                desk.plan_solved(&self.service, solved, ReportVerdict::Incorrect, now)
+                let (kind, id, at) = (solved.kind, solved.task_id, solved.completed_at);
+                desk.plan(&self.service, kind, id, at, ReportVerdict::Incorrect, now)
                     .map_err(Withheld::Rules)
             }
         };

@@ -24,7 +24,7 @@
 //!
 //! ```no_run
 //! # use std::time::{Duration, Instant};
-//! # use capmonster_proto::{ClientKey, RecaptchaV2Task, Service};
+//! # use capmonster_proto::{ClientKey, Service, task::RecaptchaV2Task};
 //! # use capmonster_proto::accept::{AcceptAction, AcceptPolicy, Acceptor, SiteBook, SitePolicy, Verdict};
 //! # use capmonster_proto::solver::{Policy, TransportFailure};
 //! # fn now() -> Instant { unreachable!("the front end's clock") }

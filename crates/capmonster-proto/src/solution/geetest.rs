@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// GeeTest v3's solution: all three values go into the site's form.
+/// GeeTest v3's solution: all three values go into the site's form (the whole documented shape,
+/// so it can be written as a literal).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct GeeTestV3Solution {
     /// `challenge`.
     pub challenge: String,

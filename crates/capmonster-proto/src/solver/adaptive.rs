@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use capmonster_proto::TaskKind;
+//! use capmonster_proto::task::TaskKind;
 //! use capmonster_proto::solver::AdaptiveTiming;
 //!
 //! let mut learnt = AdaptiveTiming::new().with_min_samples(3);

@@ -243,31 +243,11 @@ impl fmt::Display for SolveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Api {
-                phase: Phase::Create,
-                error,
-                create_attempts,
-                ..
-            } => {
-                write!(f, "createTask failed")?;
-                if *create_attempts > 1 {
-                    write!(f, " after {create_attempts} attempts")?;
-                }
-                write!(f, ", no task was created: {error}")
-            }
-            Self::Api {
-                phase: Phase::Poll,
+                phase,
                 task_id,
                 error,
-                ..
-            } => {
-                write!(f, "task {} failed: {error}", show_id(*task_id))?;
-                if error.class() == ErrorClass::RetryTask {
-                    f.write_str(
-                        " (a new task may succeed; it is not created automatically because it is charged)",
-                    )?;
-                }
-                Ok(())
-            }
+                create_attempts,
+            } => fmt_api(f, *phase, *task_id, error, *create_attempts),
             Self::Unparseable { phase, error } => {
                 write!(f, "{phase} was refused and nothing was created: {error}")
             }
@@ -289,24 +269,7 @@ impl fmt::Display for SolveError {
                 polls,
                 elapsed,
                 last_cause,
-            } => {
-                write!(
-                    f,
-                    "task {id} was not ready by the deadline ({:.1} s, {polls} polls",
-                    elapsed.as_secs_f64()
-                )?;
-                if let Some(cause) = last_cause {
-                    write!(
-                        f,
-                        "; the last poll got: {}",
-                        crate::error::escape_control(cause)
-                    )?;
-                }
-                write!(
-                    f,
-                    "): it may still be solved and charged; wait for it with `wait {id}` or raise the deadline"
-                )
-            }
+            } => fmt_late(f, *id, *polls, *elapsed, last_cause.as_deref()),
             Self::NoSolution { task_id, raw } => write!(
                 f,
                 "task {task_id} is ready but its solution lacks the answer ({}): it may be charged; report it to the service, and create a new task if you still need one",
@@ -328,6 +291,60 @@ impl fmt::Display for SolveError {
             Self::Build(e) => write!(f, "the task was not sent: {e}"),
         }
     }
+}
+
+/// A refusal of createTask or of a poll.
+fn fmt_api(
+    f: &mut fmt::Formatter<'_>,
+    phase: Phase,
+    task_id: Option<TaskId>,
+    error: &ApiError,
+    create_attempts: u32,
+) -> fmt::Result {
+    match phase {
+        Phase::Create => {
+            write!(f, "createTask failed")?;
+            if create_attempts > 1 {
+                write!(f, " after {create_attempts} attempts")?;
+            }
+            write!(f, ", no task was created: {error}")
+        }
+        Phase::Poll => {
+            write!(f, "task {} failed: {error}", show_id(task_id))?;
+            if error.class() == ErrorClass::RetryTask {
+                f.write_str(
+                    " (a new task may succeed; it is not created automatically because it is charged)",
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A task that was not ready by the deadline.
+fn fmt_late(
+    f: &mut fmt::Formatter<'_>,
+    id: TaskId,
+    polls: u32,
+    elapsed: Duration,
+    last_cause: Option<&str>,
+) -> fmt::Result {
+    write!(
+        f,
+        "task {id} was not ready by the deadline ({:.1} s, {polls} polls",
+        elapsed.as_secs_f64()
+    )?;
+    if let Some(cause) = last_cause {
+        write!(
+            f,
+            "; the last poll got: {}",
+            crate::error::escape_control(cause)
+        )?;
+    }
+    write!(
+        f,
+        "): it may still be solved and charged; wait for it with `wait {id}` or raise the deadline"
+    )
 }
 
 /// An error answer that says "not now": a retry-call code, or an unknown code sent with HTTP

@@ -86,83 +86,20 @@ impl Timing {
 
     /// This crate's default row for `kind`. See docs/PROTOCOL-NOTES.md ("The solver") for the reasons.
     pub fn default_for(kind: TaskKind) -> Self {
-        let (first, interval, deadline) = match kind {
-            // Images solve in 0.3-6 s. The documented 2 s floor holds between polls; the first
-            // poll comes at 1 s, and the deadline leaves room for a slow 6 s solve.
-            TaskKind::ImageToText
-            | TaskKind::ComplexImageRecaptcha
-            | TaskKind::ComplexImageRecognition => {
-                return Self::new(ms(1000), secs(2), secs(30));
-            }
-            // reCAPTCHA v2 may be ready within a second (a cached token).
-            TaskKind::RecaptchaV2 => (ms(1000), secs(3), secs(180)),
-            // Documented to take at least 10 s: the first poll comes at half of that.
-            TaskKind::RecaptchaV2Enterprise
-            | TaskKind::RecaptchaV3
-            | TaskKind::RecaptchaV3Enterprise
-            | TaskKind::HCaptcha => (ms(5000), secs(3), secs(180)),
-            TaskKind::GeeTest => (ms(5000), secs(2), secs(80)),
-            // Documented 5-20 s.
-            TaskKind::Turnstile => (ms(2500), secs(2), secs(80)),
-            TaskKind::FunCaptcha => (ms(1000), secs(2), secs(80)),
-            TaskKind::Binance => (ms(1000), secs(2), secs(20)),
-            TaskKind::Imperva => (ms(1000), secs(2), secs(15)),
-            TaskKind::Altcha => (ms(1000), secs(2), secs(50)),
-            TaskKind::Castle | TaskKind::Tspd => (ms(1000), secs(2), secs(60)),
-            TaskKind::Basilisk => (ms(1000), secs(3), secs(100)),
-            TaskKind::Alibaba => (ms(1000), secs(3), secs(120)),
-            TaskKind::Amazon
-            | TaskKind::Prosopo
-            | TaskKind::MtCaptcha
-            | TaskKind::Yidun
-            | TaskKind::DataDome
-            | TaskKind::TenDi
-            | TaskKind::Hunt
-            | TaskKind::Temu
-            | TaskKind::Other => (ms(1000), secs(3), secs(180)),
-        };
-        Self::new(first, interval, deadline).with_first_delay_nocache(first.max(secs(10)))
+        Self::from_row(kind.info().timing)
     }
 
     /// The row the official CapMonster clients use (the .NET table, which the Python, JS and Go
     /// clients share), for side-by-side benchmarks. Its image rows poll every 200 ms, below the
     /// documented 2 s floor: they take effect only with a policy whose floor is lowered.
     pub fn official_for(kind: TaskKind) -> Self {
-        let (first, nocache, interval, deadline) = match kind {
-            TaskKind::ImageToText
-            | TaskKind::ComplexImageRecaptcha
-            | TaskKind::ComplexImageRecognition => (ms(350), ms(350), ms(200), secs(10)),
-            TaskKind::RecaptchaV2
-            | TaskKind::RecaptchaV2Enterprise
-            | TaskKind::RecaptchaV3
-            | TaskKind::RecaptchaV3Enterprise
-            | TaskKind::HCaptcha
-            | TaskKind::Amazon
-            | TaskKind::Prosopo
-            | TaskKind::MtCaptcha
-            | TaskKind::Yidun
-            | TaskKind::TenDi
-            | TaskKind::Temu => (ms(1000), secs(10), secs(3), secs(180)),
-            TaskKind::DataDome | TaskKind::Hunt => (ms(1000), ms(1000), secs(3), secs(180)),
-            TaskKind::Basilisk => (ms(1000), secs(10), secs(3), secs(100)),
-            TaskKind::Alibaba => (ms(1000), ms(1000), secs(3), secs(120)),
-            TaskKind::GeeTest | TaskKind::Turnstile => (ms(1000), ms(1000), secs(1), secs(80)),
-            TaskKind::Binance => (ms(1000), ms(1000), secs(1), secs(20)),
-            TaskKind::Imperva => (ms(1000), ms(1000), secs(1), secs(15)),
-            TaskKind::Altcha => (ms(1000), ms(1000), secs(1), secs(50)),
-            TaskKind::Castle | TaskKind::Tspd => (ms(1000), ms(1000), secs(1), secs(60)),
-            TaskKind::FunCaptcha | TaskKind::Other => (ms(1000), secs(10), secs(1), secs(80)),
-        };
+        Self::from_row(kind.info().official)
+    }
+
+    /// A row of the kind table: first poll, first poll with nocache, interval, deadline.
+    fn from_row([first, nocache, interval, deadline]: [Duration; 4]) -> Self {
         Self::new(first, interval, deadline).with_first_delay_nocache(nocache)
     }
-}
-
-const fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-const fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
 }
 
 /// Which rows a table starts from.
@@ -227,6 +164,14 @@ impl TimingTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    const fn secs(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
 
     #[test]
     fn every_default_row_is_within_the_documented_limits() {

@@ -91,7 +91,7 @@ impl Proxy {
     /// `http`, `https`, `socks4` or `socks5`. The login and password may be percent-encoded.
     ///
     /// ```
-    /// use capmonster_proto::{Proxy, ProxyType};
+    /// use capmonster_proto::{task::{Proxy, ProxyType}};
     /// let p = Proxy::from_url("socks5://bob:p%40ss@10.0.0.7:1080").unwrap();
     /// assert_eq!((p.proxy_type, p.address.as_str(), p.port), (ProxyType::Socks5, "10.0.0.7", 1080));
     /// assert_eq!(p.password.unwrap().expose_secret(), "p@ss");
@@ -382,10 +382,11 @@ pub(crate) fn lenient_opt_bool<'de, D: serde::Deserializer<'de>>(
     }
 }
 
-/// Generates `with_*` setters for optional string fields and the proxy.
+/// Generates `with_*` setters for optional fields (strings by default, `: bool` for flags) and
+/// the proxy: one macro for every task family.
 macro_rules! setters {
-    ($ty:ty { proxy; $($fn:ident => $field:ident, $doc:literal;)* }) => {
-        setters!($ty { $($fn => $field, $doc;)* });
+    ($ty:ty { proxy; $($rest:tt)* }) => {
+        setters!($ty { $($rest)* });
         impl $ty {
             /// Uses your own proxy.
             #[must_use]
@@ -395,16 +396,25 @@ macro_rules! setters {
             }
         }
     };
-    ($ty:ty { $($fn:ident => $field:ident, $doc:literal;)* }) => {
+    ($ty:ty { $($fn:ident => $field:ident $(: $kind:ident)?, $doc:literal;)* }) => {
         impl $ty {
-            $(
-                #[doc = $doc]
-                #[must_use]
-                pub fn $fn(mut self, value: impl Into<String>) -> Self {
-                    self.$field = Some(value.into());
-                    self
-                }
-            )*
+            $( setters!(@one $fn, $field, $doc $(, $kind)?); )*
+        }
+    };
+    (@one $fn:ident, $field:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn $fn(mut self, value: impl Into<String>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
+    };
+    (@one $fn:ident, $field:ident, $doc:literal, bool) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn $fn(mut self, value: bool) -> Self {
+            self.$field = Some(value);
+            self
         }
     };
 }

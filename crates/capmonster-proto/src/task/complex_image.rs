@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::common::setters;
 use super::common::{
     base64_decoded_len, check_image_base64, check_nonempty, check_opt_nonempty, check_website_url,
 };
@@ -126,20 +127,6 @@ impl ComplexImageRecaptchaTask {
         self
     }
 
-    /// Sets `userAgent`.
-    #[must_use]
-    pub fn with_user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.user_agent = Some(ua.into());
-        self
-    }
-
-    /// Sets `websiteURL`.
-    #[must_use]
-    pub fn with_website_url(mut self, url: impl Into<String>) -> Self {
-        self.website_url = Some(url.into());
-        self
-    }
-
     /// Checks the image pair (exactly one, non-empty, each image 100 B to 50 KB or an http(s)
     /// URL), the instruction pair (at least one), and `websiteURL`.
     pub fn validate(&self) -> Result<(), ValidationError> {
@@ -196,6 +183,11 @@ impl ComplexImageRecaptchaTask {
         Ok(())
     }
 }
+
+setters!(ComplexImageRecaptchaTask {
+    with_user_agent => user_agent, "Sets `userAgent`.";
+    with_website_url => website_url, "Sets `websiteURL`.";
+});
 
 /// The `metadata` of a recognition task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -321,7 +313,7 @@ impl ComplexImageRecognitionTask {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task::base64_encode;
+    use crate::inputs::base64_encode;
 
     #[test]
     fn grid_is_written_as_documented() {

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::common::setters;
 use super::common::{
     Proxy, check_bare_host, check_nonempty, check_opt_nonempty, check_website_url,
 };
@@ -92,34 +93,6 @@ impl GeeTestTask {
         self
     }
 
-    /// Sets `geetestApiServerSubdomain`.
-    #[must_use]
-    pub fn with_api_server_subdomain(mut self, host: impl Into<String>) -> Self {
-        self.geetest_api_server_subdomain = Some(host.into());
-        self
-    }
-
-    /// Sets `geetestGetLib`.
-    #[must_use]
-    pub fn with_get_lib(mut self, get_lib: impl Into<String>) -> Self {
-        self.geetest_get_lib = Some(get_lib.into());
-        self
-    }
-
-    /// Sets `userAgent`.
-    #[must_use]
-    pub fn with_user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.user_agent = Some(ua.into());
-        self
-    }
-
-    /// Uses your own proxy.
-    #[must_use]
-    pub fn with_proxy(mut self, proxy: Proxy) -> Self {
-        self.proxy = Some(proxy);
-        self
-    }
-
     /// Checks `websiteURL`, `gt`, the version rules (v3 needs `challenge`; v4 takes
     /// `initParameters`), the subdomain and the proxy.
     pub fn validate(&self) -> Result<(), ValidationError> {
@@ -166,6 +139,13 @@ impl GeeTestTask {
         }
     }
 }
+
+setters!(GeeTestTask {
+    proxy;
+    with_api_server_subdomain => geetest_api_server_subdomain, "Sets `geetestApiServerSubdomain`.";
+    with_get_lib => geetest_get_lib, "Sets `geetestGetLib`.";
+    with_user_agent => user_agent, "Sets `userAgent`.";
+});
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::common::setters;
 use super::common::{base64_encode, check_image_base64};
 use crate::error::ValidationError;
 
@@ -85,38 +86,10 @@ impl ImageToTextTask {
         Self::new(base64_encode(bytes))
     }
 
-    /// Sets `capMonsterModule`.
-    #[must_use]
-    pub fn with_module(mut self, module: impl Into<String>) -> Self {
-        self.cap_monster_module = Some(module.into());
-        self
-    }
-
     /// Sets `recognizingThreshold` (0 to 100; checked by [`ImageToTextTask::validate`]).
     #[must_use]
     pub fn with_recognizing_threshold(mut self, threshold: u8) -> Self {
         self.recognizing_threshold = Some(threshold);
-        self
-    }
-
-    /// Sets `case`.
-    #[must_use]
-    pub fn with_case(mut self, case_sensitive: bool) -> Self {
-        self.case = Some(case_sensitive);
-        self
-    }
-
-    /// Sets `numeric` (digits only).
-    #[must_use]
-    pub fn with_numeric(mut self, digits_only: bool) -> Self {
-        self.numeric = Some(digits_only);
-        self
-    }
-
-    /// Sets `math`.
-    #[must_use]
-    pub fn with_math(mut self, math: bool) -> Self {
-        self.math = Some(math);
         self
     }
 
@@ -148,6 +121,13 @@ impl ImageToTextTask {
         Ok(())
     }
 }
+
+setters!(ImageToTextTask {
+    with_module => cap_monster_module, "Sets `capMonsterModule`.";
+    with_case => case: bool, "Sets `case`.";
+    with_numeric => numeric: bool, "Sets `numeric` (digits only).";
+    with_math => math: bool, "Sets `math`.";
+});
 
 fn numeric_as_int<S: serde::Serializer>(v: &Option<bool>, s: S) -> Result<S::Ok, S::Error> {
     match v {

@@ -9,7 +9,7 @@
 //! without one:
 //!
 //! ```
-//! use capmonster_proto::{Proxy, ProxyRule, ProxyType, Task, TaskKind, TurnstileTask, CastleTask};
+//! use capmonster_proto::{task::{Proxy, ProxyRule, ProxyType, Task, TaskKind, TurnstileTask, CastleTask}};
 //!
 //! let proxy = Proxy::new(ProxyType::Http, "8.8.8.8", 8080).with_auth("login", "password");
 //! let task = Task::from(TurnstileTask::cf_clearance(
@@ -35,12 +35,15 @@
 //! assert_eq!(TaskKind::Castle.class(), Some("Castle"));
 //! ```
 
-mod common;
-mod complex_image;
-mod custom;
+pub(crate) mod common;
+pub(crate) mod complex_image;
+pub(crate) mod custom;
+mod family;
 mod geetest;
-mod image;
-mod recaptcha;
+pub(crate) mod image;
+mod kind;
+pub(crate) mod naming;
+pub(crate) mod recaptcha;
 mod token;
 mod turnstile;
 
@@ -49,422 +52,28 @@ use serde::ser::Serializer;
 use serde_json::{Map, Value};
 
 pub(crate) use common::check_website_url;
-pub use common::{MAX_IMAGE_BYTES, MIN_IMAGE_BYTES, base64_encode};
 pub use common::{Proxy, ProxyRule, ProxyType};
 pub use complex_image::{
-    ComplexImageRecaptchaTask, ComplexImageRecognitionTask, DOCUMENTED_RECOGNIZERS, Grid,
-    RecaptchaClickMetadata, RecognitionMetadata,
+    ComplexImageRecaptchaTask, ComplexImageRecognitionTask, Grid, RecaptchaClickMetadata,
+    RecognitionMetadata,
 };
 pub use custom::{
-    AlibabaMetadata, AlibabaTask, AltchaMetadata, AltchaTask, BasiliskTask, CASTLE_MAX_COUNT,
-    CastleMetadata, CastleTask, DataDomeMetadata, DataDomeTask, HuntMetadata, HuntTask,
-    ImpervaMetadata, ImpervaTask, TemuMetadata, TemuTask, TenDiMetadata, TenDiTask, TspdMetadata,
-    TspdTask,
+    AlibabaMetadata, AlibabaTask, AltchaMetadata, AltchaTask, BasiliskTask, CastleMetadata,
+    CastleTask, DataDomeMetadata, DataDomeTask, HuntMetadata, HuntTask, ImpervaMetadata,
+    ImpervaTask, TemuMetadata, TemuTask, TenDiMetadata, TenDiTask, TspdMetadata, TspdTask,
 };
 pub use geetest::GeeTestTask;
-pub use image::{DOCUMENTED_MODULES, ImageToTextTask};
+pub use image::ImageToTextTask;
 pub use recaptcha::{
-    MIN_SCORE_HIGH, MIN_SCORE_LOW, RECAPTCHA_API_DOMAINS, RecaptchaV2EnterpriseTask,
-    RecaptchaV2Task, RecaptchaV3EnterpriseTask, RecaptchaV3Task,
+    RecaptchaV2EnterpriseTask, RecaptchaV2Task, RecaptchaV3EnterpriseTask, RecaptchaV3Task,
 };
-pub use token::{
-    AmazonTask, BinanceTask, FunCaptchaTask, HCaptchaTask, MtCaptchaTask, ProsopoTask, YidunTask,
-};
+pub use token::*;
 pub use turnstile::{CloudflareTaskType, TurnstileTask};
 
 use crate::error::ValidationError;
-use crate::service::TypeNaming;
-
-/// Every task type and class of the catalogue, without its data.
-///
-/// The solver's timing table, the report rules and the solution parser are keyed on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum TaskKind {
-    /// `ImageToTextTask`.
-    ImageToText,
-    /// `RecaptchaV2Task`.
-    RecaptchaV2,
-    /// `RecaptchaV2EnterpriseTask`.
-    RecaptchaV2Enterprise,
-    /// `RecaptchaV3TaskProxyless`.
-    RecaptchaV3,
-    /// `RecaptchaV3EnterpriseTask`.
-    RecaptchaV3Enterprise,
-    /// `ComplexImageTask`, class `recaptcha`.
-    ComplexImageRecaptcha,
-    /// `ComplexImageTask`, class `recognition`.
-    ComplexImageRecognition,
-    /// `HCaptchaTask` (a draft page in the documentation).
-    HCaptcha,
-    /// `GeeTestTask` (v3 and v4).
-    GeeTest,
-    /// `TurnstileTask`, every mode.
-    Turnstile,
-    /// `FunCaptchaTask`.
-    FunCaptcha,
-    /// `AmazonTask`.
-    Amazon,
-    /// `BinanceTask`.
-    Binance,
-    /// `ProsopoTask`.
-    Prosopo,
-    /// `MTCaptchaTask`.
-    MtCaptcha,
-    /// `YidunTask`.
-    Yidun,
-    /// `CustomTask`, class `DataDome`.
-    DataDome,
-    /// `CustomTask`, class `TenDI`.
-    TenDi,
-    /// `CustomTask`, class `Basilisk`.
-    Basilisk,
-    /// `CustomTask`, class `Imperva`.
-    Imperva,
-    /// `CustomTask`, class `altcha`.
-    Altcha,
-    /// `CustomTask`, class `Castle`.
-    Castle,
-    /// `CustomTask`, class `HUNT`.
-    Hunt,
-    /// `CustomTask`, class `tspd`.
-    Tspd,
-    /// `CustomTask`, class `alibaba`.
-    Alibaba,
-    /// `CustomTask`, class `Temu` (a draft page in the documentation).
-    Temu,
-    /// A task this crate does not know ([`Task::Raw`]).
-    Other,
-}
-
-impl TaskKind {
-    /// Every kind, in catalogue order ([`TaskKind::Other`] last).
-    pub const ALL: &'static [TaskKind] = &[
-        Self::ImageToText,
-        Self::RecaptchaV2,
-        Self::RecaptchaV2Enterprise,
-        Self::RecaptchaV3,
-        Self::RecaptchaV3Enterprise,
-        Self::ComplexImageRecaptcha,
-        Self::ComplexImageRecognition,
-        Self::HCaptcha,
-        Self::GeeTest,
-        Self::Turnstile,
-        Self::FunCaptcha,
-        Self::Amazon,
-        Self::Binance,
-        Self::Prosopo,
-        Self::MtCaptcha,
-        Self::Yidun,
-        Self::DataDome,
-        Self::TenDi,
-        Self::Basilisk,
-        Self::Imperva,
-        Self::Altcha,
-        Self::Castle,
-        Self::Hunt,
-        Self::Tspd,
-        Self::Alibaba,
-        Self::Temu,
-        Self::Other,
-    ];
-
-    /// The documented `type` string.
-    pub fn type_name(self) -> &'static str {
-        match self {
-            Self::ImageToText => "ImageToTextTask",
-            Self::RecaptchaV2 => "RecaptchaV2Task",
-            Self::RecaptchaV2Enterprise => "RecaptchaV2EnterpriseTask",
-            Self::RecaptchaV3 => "RecaptchaV3TaskProxyless",
-            Self::RecaptchaV3Enterprise => "RecaptchaV3EnterpriseTask",
-            Self::ComplexImageRecaptcha | Self::ComplexImageRecognition => "ComplexImageTask",
-            Self::HCaptcha => "HCaptchaTask",
-            Self::GeeTest => "GeeTestTask",
-            Self::Turnstile => "TurnstileTask",
-            Self::FunCaptcha => "FunCaptchaTask",
-            Self::Amazon => "AmazonTask",
-            Self::Binance => "BinanceTask",
-            Self::Prosopo => "ProsopoTask",
-            Self::MtCaptcha => "MTCaptchaTask",
-            Self::Yidun => "YidunTask",
-            Self::DataDome
-            | Self::TenDi
-            | Self::Basilisk
-            | Self::Imperva
-            | Self::Altcha
-            | Self::Castle
-            | Self::Hunt
-            | Self::Tspd
-            | Self::Alibaba
-            | Self::Temu => "CustomTask",
-            Self::Other => "",
-        }
-    }
-
-    /// The documented `class` string, for `ComplexImageTask` and `CustomTask`.
-    pub fn class(self) -> Option<&'static str> {
-        Some(match self {
-            Self::ComplexImageRecaptcha => "recaptcha",
-            Self::ComplexImageRecognition => "recognition",
-            Self::DataDome => "DataDome",
-            Self::TenDi => "TenDI",
-            Self::Basilisk => "Basilisk",
-            Self::Imperva => "Imperva",
-            Self::Altcha => "altcha",
-            Self::Castle => "Castle",
-            Self::Hunt => "HUNT",
-            Self::Tspd => "tspd",
-            Self::Alibaba => "alibaba",
-            Self::Temu => "Temu",
-            _ => return None,
-        })
-    }
-
-    /// The kind named by a `type` (and `class`) read from JSON. Documented and legacy names are
-    /// both understood; class names are matched without regard to case.
-    pub fn from_names(type_name: &str, class: Option<&str>) -> TaskKind {
-        let class_is = |name: &str| class.is_some_and(|c| c.eq_ignore_ascii_case(name));
-        match type_name {
-            "ImageToTextTask" => Self::ImageToText,
-            "RecaptchaV2Task"
-            | "RecaptchaV2TaskProxyless"
-            | "NoCaptchaTask"
-            | "NoCaptchaTaskProxyless" => Self::RecaptchaV2,
-            "RecaptchaV2EnterpriseTask" | "RecaptchaV2EnterpriseTaskProxyless" => {
-                Self::RecaptchaV2Enterprise
-            }
-            "RecaptchaV3TaskProxyless" | "RecaptchaV3Task" => Self::RecaptchaV3,
-            "RecaptchaV3EnterpriseTask" | "RecaptchaV3EnterpriseTaskProxyless" => {
-                Self::RecaptchaV3Enterprise
-            }
-            "ComplexImageTask" if class_is("recaptcha") => Self::ComplexImageRecaptcha,
-            "ComplexImageTask" if class_is("recognition") => Self::ComplexImageRecognition,
-            "HCaptchaTask" | "HCaptchaTaskProxyless" => Self::HCaptcha,
-            "GeeTestTask" | "GeeTestTaskProxyless" => Self::GeeTest,
-            "TurnstileTask" | "TurnstileTaskProxyless" => Self::Turnstile,
-            "FunCaptchaTask" | "FunCaptchaTaskProxyless" => Self::FunCaptcha,
-            "AmazonTask" | "AmazonTaskProxyless" => Self::Amazon,
-            "BinanceTask" | "BinanceTaskProxyless" => Self::Binance,
-            "ProsopoTask" | "ProsopoTaskProxyless" => Self::Prosopo,
-            "MTCaptchaTask" | "MTCaptchaTaskProxyless" => Self::MtCaptcha,
-            "YidunTask" | "YidunTaskProxyless" => Self::Yidun,
-            "CustomTask" if class_is("DataDome") => Self::DataDome,
-            "CustomTask" if class_is("TenDI") => Self::TenDi,
-            "CustomTask" if class_is("Basilisk") => Self::Basilisk,
-            "CustomTask" if class_is("Imperva") || class_is("Incapsula") => Self::Imperva,
-            "CustomTask" if class_is("altcha") => Self::Altcha,
-            "CustomTask" if class_is("Castle") => Self::Castle,
-            "CustomTask" if class_is("HUNT") => Self::Hunt,
-            "CustomTask" if class_is("tspd") => Self::Tspd,
-            "CustomTask" if class_is("alibaba") => Self::Alibaba,
-            "CustomTask" if class_is("Temu") => Self::Temu,
-            _ => Self::Other,
-        }
-    }
-
-    /// Whether the kind takes your own proxy (section 11 of the API notes).
-    ///
-    /// `TurnstileTask` is [`ProxyRule::Optional`] here because its token modes are; its
-    /// `cf_clearance` and `wait_room` modes require one (see [`TurnstileTask::proxy_rule`]).
-    /// [`TaskKind::Other`] is [`ProxyRule::Optional`]: nothing is known about it.
-    pub fn proxy_rule(self) -> ProxyRule {
-        match self {
-            Self::ImageToText
-            | Self::RecaptchaV3
-            | Self::RecaptchaV3Enterprise
-            | Self::ComplexImageRecaptcha
-            | Self::ComplexImageRecognition => ProxyRule::None,
-            Self::DataDome | Self::Imperva | Self::Hunt | Self::Tspd => ProxyRule::Required,
-            Self::RecaptchaV2
-            | Self::RecaptchaV2Enterprise
-            | Self::HCaptcha
-            | Self::GeeTest
-            | Self::Turnstile
-            | Self::FunCaptcha
-            | Self::Amazon
-            | Self::Binance
-            | Self::Prosopo
-            | Self::MtCaptcha
-            | Self::Yidun
-            | Self::TenDi
-            | Self::Basilisk
-            | Self::Altcha
-            | Self::Castle
-            | Self::Alibaba
-            | Self::Temu
-            | Self::Other => ProxyRule::Optional,
-        }
-    }
-
-    /// The legacy `...Proxyless` type name the documentation once used for this kind without a
-    /// proxy, if it had one. [`TypeNaming::Legacy`] sends it for tasks without a proxy.
-    pub fn legacy_proxyless_name(self) -> Option<&'static str> {
-        Some(match self {
-            Self::RecaptchaV2 => "RecaptchaV2TaskProxyless",
-            Self::RecaptchaV2Enterprise => "RecaptchaV2EnterpriseTaskProxyless",
-            Self::HCaptcha => "HCaptchaTaskProxyless",
-            Self::GeeTest => "GeeTestTaskProxyless",
-            Self::Turnstile => "TurnstileTaskProxyless",
-            Self::FunCaptcha => "FunCaptchaTaskProxyless",
-            Self::Amazon => "AmazonTaskProxyless",
-            Self::Binance => "BinanceTaskProxyless",
-            Self::Prosopo => "ProsopoTaskProxyless",
-            _ => return None,
-        })
-    }
-
-    /// True for the image kinds, which are reported with reportIncorrectImageCaptcha.
-    pub fn is_image(self) -> bool {
-        matches!(
-            self,
-            Self::ImageToText | Self::ComplexImageRecaptcha | Self::ComplexImageRecognition
-        )
-    }
-
-    /// True for the reCAPTCHA token kinds (v2, v2 Enterprise, v3, v3 Enterprise).
-    pub fn is_recaptcha(self) -> bool {
-        matches!(
-            self,
-            Self::RecaptchaV2
-                | Self::RecaptchaV2Enterprise
-                | Self::RecaptchaV3
-                | Self::RecaptchaV3Enterprise
-        )
-    }
-
-    /// A human-readable name: the type, and the class where there is one.
-    pub fn display_name(self) -> String {
-        match self.class() {
-            Some(c) => format!("{}/{}", self.type_name(), c),
-            None if self == Self::Other => "unknown task type".to_owned(),
-            None => self.type_name().to_owned(),
-        }
-    }
-}
-
-/// Declares the typed variants once: the enum, `kind`, `proxy`, `validate`, parsing, wire
-/// serialisation and `From`.
-macro_rules! task_variants {
-    ($( $(#[$doc:meta])* $variant:ident($ty:ty) => $kind:ident, proxy: $proxy:tt; )*) => {
-        /// A task to solve: one of the typed tasks, or raw JSON for a type this crate does not know.
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub enum Task {
-            $( $(#[$doc])* $variant($ty), )*
-            /// Any task given as a JSON object with a `type` (and `class`). Its solution comes back as raw JSON.
-            Raw(RawTask),
-        }
-
-        impl Task {
-            /// The kind of this task. A raw task whose names this crate knows reports that kind.
-            pub fn kind(&self) -> TaskKind {
-                match self {
-                    $( Self::$variant(_) => TaskKind::$kind, )*
-                    Self::Raw(r) => TaskKind::from_names(r.type_name(), r.class()),
-                }
-            }
-
-            /// The proxy the task carries, if any.
-            pub fn proxy(&self) -> Option<&Proxy> {
-                match self {
-                    $( Self::$variant(t) => task_variants!(@proxy t, $proxy), )*
-                    Self::Raw(_) => None,
-                }
-            }
-
-            /// Checks the documented rules locally. Nothing is sent when this fails.
-            pub fn validate(&self) -> Result<(), ValidationError> {
-                match self {
-                    $( Self::$variant(t) => t.validate(), )*
-                    Self::Raw(_) => Ok(()),
-                }
-            }
-
-            fn typed_from(kind: TaskKind, value: Value) -> Option<Result<Task, serde_json::Error>> {
-                match kind {
-                    $( TaskKind::$kind => Some(serde_json::from_value(value).map(Self::$variant)), )*
-                    _ => None,
-                }
-            }
-        }
-
-        impl Serialize for WireTask<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let type_name = self.task.type_name(self.naming);
-                let class = self.task.kind().class();
-                match self.task {
-                    $( Task::$variant(t) => Tagged { type_name, class, body: t }.serialize(s), )*
-                    Task::Raw(r) => r.object.serialize(s),
-                }
-            }
-        }
-
-        $(
-            impl From<$ty> for Task {
-                fn from(t: $ty) -> Self {
-                    Self::$variant(t)
-                }
-            }
-        )*
-    };
-    (@proxy $t:ident, none) => { { let _ = $t; None } };
-    (@proxy $t:ident, some) => { $t.proxy.as_ref() };
-}
-
-task_variants! {
-    /// `ImageToTextTask`.
-    ImageToText(ImageToTextTask) => ImageToText, proxy: none;
-    /// `RecaptchaV2Task`.
-    RecaptchaV2(RecaptchaV2Task) => RecaptchaV2, proxy: some;
-    /// `RecaptchaV2EnterpriseTask`.
-    RecaptchaV2Enterprise(RecaptchaV2EnterpriseTask) => RecaptchaV2Enterprise, proxy: some;
-    /// `RecaptchaV3TaskProxyless`.
-    RecaptchaV3(RecaptchaV3Task) => RecaptchaV3, proxy: none;
-    /// `RecaptchaV3EnterpriseTask`.
-    RecaptchaV3Enterprise(RecaptchaV3EnterpriseTask) => RecaptchaV3Enterprise, proxy: none;
-    /// `ComplexImageTask`, class `recaptcha`.
-    ComplexImageRecaptcha(ComplexImageRecaptchaTask) => ComplexImageRecaptcha, proxy: none;
-    /// `ComplexImageTask`, class `recognition`.
-    ComplexImageRecognition(ComplexImageRecognitionTask) => ComplexImageRecognition, proxy: none;
-    /// `HCaptchaTask` (a draft page in the documentation).
-    HCaptcha(HCaptchaTask) => HCaptcha, proxy: some;
-    /// `GeeTestTask`, v3 or v4.
-    GeeTest(GeeTestTask) => GeeTest, proxy: some;
-    /// `TurnstileTask`, every mode.
-    Turnstile(TurnstileTask) => Turnstile, proxy: some;
-    /// `FunCaptchaTask`.
-    FunCaptcha(FunCaptchaTask) => FunCaptcha, proxy: some;
-    /// `AmazonTask`.
-    Amazon(AmazonTask) => Amazon, proxy: some;
-    /// `BinanceTask`.
-    Binance(BinanceTask) => Binance, proxy: some;
-    /// `ProsopoTask`.
-    Prosopo(ProsopoTask) => Prosopo, proxy: some;
-    /// `MTCaptchaTask`.
-    MtCaptcha(MtCaptchaTask) => MtCaptcha, proxy: some;
-    /// `YidunTask`.
-    Yidun(YidunTask) => Yidun, proxy: some;
-    /// `CustomTask`, class `DataDome`.
-    DataDome(DataDomeTask) => DataDome, proxy: some;
-    /// `CustomTask`, class `TenDI`.
-    TenDi(TenDiTask) => TenDi, proxy: some;
-    /// `CustomTask`, class `Basilisk`.
-    Basilisk(BasiliskTask) => Basilisk, proxy: some;
-    /// `CustomTask`, class `Imperva`.
-    Imperva(ImpervaTask) => Imperva, proxy: some;
-    /// `CustomTask`, class `altcha`.
-    Altcha(AltchaTask) => Altcha, proxy: some;
-    /// `CustomTask`, class `Castle`.
-    Castle(CastleTask) => Castle, proxy: some;
-    /// `CustomTask`, class `HUNT`.
-    Hunt(HuntTask) => Hunt, proxy: some;
-    /// `CustomTask`, class `tspd`.
-    Tspd(TspdTask) => Tspd, proxy: some;
-    /// `CustomTask`, class `alibaba`.
-    Alibaba(AlibabaTask) => Alibaba, proxy: some;
-    /// `CustomTask`, class `Temu` (a draft page in the documentation).
-    Temu(TemuTask) => Temu, proxy: some;
-}
+pub(crate) use family::Shape;
+pub use kind::{Task, TaskKind};
+pub(crate) use naming::TypeNaming;
 
 /// A task given as JSON, for a type this crate does not model. It is sent as it is.
 #[derive(Clone, PartialEq)]

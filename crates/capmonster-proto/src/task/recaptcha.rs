@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::{Map, Value};
 
+use super::common::setters;
 use super::common::{
     Proxy, check_nonempty, check_opt_nonempty, check_optional_proxy, check_website_url,
     lenient_opt_bool,
@@ -63,48 +64,6 @@ impl RecaptchaV2Task {
         }
     }
 
-    /// Sets `recaptchaDataSValue`.
-    #[must_use]
-    pub fn with_data_s_value(mut self, value: impl Into<String>) -> Self {
-        self.recaptcha_data_s_value = Some(value.into());
-        self
-    }
-
-    /// Sets `userAgent`.
-    #[must_use]
-    pub fn with_user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.user_agent = Some(ua.into());
-        self
-    }
-
-    /// Sets `cookies`.
-    #[must_use]
-    pub fn with_cookies(mut self, cookies: impl Into<String>) -> Self {
-        self.cookies = Some(cookies.into());
-        self
-    }
-
-    /// Sets `isInvisible`.
-    #[must_use]
-    pub fn with_invisible(mut self, invisible: bool) -> Self {
-        self.is_invisible = Some(invisible);
-        self
-    }
-
-    /// Sets `nocache`.
-    #[must_use]
-    pub fn with_nocache(mut self, nocache: bool) -> Self {
-        self.nocache = Some(nocache);
-        self
-    }
-
-    /// Uses your own proxy.
-    #[must_use]
-    pub fn with_proxy(mut self, proxy: Proxy) -> Self {
-        self.proxy = Some(proxy);
-        self
-    }
-
     /// Checks `websiteURL`, `websiteKey` and the proxy.
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_website_url("task.websiteURL", &self.website_url)?;
@@ -112,6 +71,15 @@ impl RecaptchaV2Task {
         check_optional_proxy(self.proxy.as_ref())
     }
 }
+
+setters!(RecaptchaV2Task {
+    proxy;
+    with_data_s_value => recaptcha_data_s_value, "Sets `recaptchaDataSValue`.";
+    with_user_agent => user_agent, "Sets `userAgent`.";
+    with_cookies => cookies, "Sets `cookies`.";
+    with_invisible => is_invisible: bool, "Sets `isInvisible`.";
+    with_nocache => nocache: bool, "Sets `nocache`.";
+});
 
 /// The hosts reCAPTCHA may be loaded from (`apiDomain`).
 pub const RECAPTCHA_API_DOMAINS: &[&str] = &["www.google.com", "www.recaptcha.net"];
@@ -185,13 +153,6 @@ impl RecaptchaV2EnterpriseTask {
         }
     }
 
-    /// Sets `pageAction`.
-    #[must_use]
-    pub fn with_page_action(mut self, action: impl Into<String>) -> Self {
-        self.page_action = Some(action.into());
-        self
-    }
-
     /// Sets `enterprisePayload`.
     #[must_use]
     pub fn with_enterprise_payload(mut self, payload: Map<String, Value>) -> Self {
@@ -205,34 +166,6 @@ impl RecaptchaV2EnterpriseTask {
         self.enterprise_payload
             .get_or_insert_with(Map::new)
             .insert("s".to_owned(), Value::String(s.into()));
-        self
-    }
-
-    /// Sets `apiDomain`.
-    #[must_use]
-    pub fn with_api_domain(mut self, domain: impl Into<String>) -> Self {
-        self.api_domain = Some(domain.into());
-        self
-    }
-
-    /// Sets `userAgent`.
-    #[must_use]
-    pub fn with_user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.user_agent = Some(ua.into());
-        self
-    }
-
-    /// Sets `cookies`.
-    #[must_use]
-    pub fn with_cookies(mut self, cookies: impl Into<String>) -> Self {
-        self.cookies = Some(cookies.into());
-        self
-    }
-
-    /// Uses your own proxy.
-    #[must_use]
-    pub fn with_proxy(mut self, proxy: Proxy) -> Self {
-        self.proxy = Some(proxy);
         self
     }
 
@@ -252,6 +185,14 @@ impl RecaptchaV2EnterpriseTask {
         check_optional_proxy(self.proxy.as_ref())
     }
 }
+
+setters!(RecaptchaV2EnterpriseTask {
+    proxy;
+    with_page_action => page_action, "Sets `pageAction`.";
+    with_api_domain => api_domain, "Sets `apiDomain`.";
+    with_user_agent => user_agent, "Sets `userAgent`.";
+    with_cookies => cookies, "Sets `cookies`.";
+});
 
 /// The lowest `minScore` the service accepts.
 pub const MIN_SCORE_LOW: f64 = 0.1;
@@ -314,31 +255,10 @@ impl RecaptchaV3Task {
         }
     }
 
-    /// Sets `isEnterprise`.
-    #[must_use]
-    pub fn with_enterprise(mut self, enterprise: bool) -> Self {
-        self.is_enterprise = Some(enterprise);
-        self
-    }
-
     /// Sets `minScore` (0.1 to 0.9; checked by [`RecaptchaV3Task::validate`]).
     #[must_use]
     pub fn with_min_score(mut self, score: f64) -> Self {
         self.min_score = Some(score);
-        self
-    }
-
-    /// Sets `pageAction`.
-    #[must_use]
-    pub fn with_page_action(mut self, action: impl Into<String>) -> Self {
-        self.page_action = Some(action.into());
-        self
-    }
-
-    /// Sets `nocache`.
-    #[must_use]
-    pub fn with_nocache(mut self, nocache: bool) -> Self {
-        self.nocache = Some(nocache);
         self
     }
 
@@ -350,6 +270,12 @@ impl RecaptchaV3Task {
         check_opt_nonempty("task.pageAction", self.page_action.as_deref())
     }
 }
+
+setters!(RecaptchaV3Task {
+    with_enterprise => is_enterprise: bool, "Sets `isEnterprise`.";
+    with_page_action => page_action, "Sets `pageAction`.";
+    with_nocache => nocache: bool, "Sets `nocache`.";
+});
 
 /// reCAPTCHA v3 Enterprise (`RecaptchaV3EnterpriseTask`). The service uses its own proxies.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -387,13 +313,6 @@ impl RecaptchaV3EnterpriseTask {
         self
     }
 
-    /// Sets `pageAction`.
-    #[must_use]
-    pub fn with_page_action(mut self, action: impl Into<String>) -> Self {
-        self.page_action = Some(action.into());
-        self
-    }
-
     /// Checks `websiteURL`, `websiteKey`, `minScore` and `pageAction`.
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_website_url("task.websiteURL", &self.website_url)?;
@@ -402,3 +321,7 @@ impl RecaptchaV3EnterpriseTask {
         check_opt_nonempty("task.pageAction", self.page_action.as_deref())
     }
 }
+
+setters!(RecaptchaV3EnterpriseTask {
+    with_page_action => page_action, "Sets `pageAction`.";
+});

@@ -67,20 +67,6 @@ impl HCaptchaTask {
         }
     }
 
-    /// Sets `isInvisible`.
-    #[must_use]
-    pub fn with_invisible(mut self, invisible: bool) -> Self {
-        self.is_invisible = Some(invisible);
-        self
-    }
-
-    /// Sets `fallbackToActualUA`.
-    #[must_use]
-    pub fn with_fallback_to_actual_ua(mut self, fallback: bool) -> Self {
-        self.fallback_to_actual_ua = Some(fallback);
-        self
-    }
-
     /// Checks `websiteURL`, `websiteKey`, and the proxy (whose address must be an IP).
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_website_url("task.websiteURL", &self.website_url)?;
@@ -103,6 +89,11 @@ impl HCaptchaTask {
         Ok(())
     }
 }
+
+setters!(HCaptchaTask {
+    with_invisible => is_invisible: bool, "Sets `isInvisible`.";
+    with_fallback_to_actual_ua => fallback_to_actual_ua: bool, "Sets `fallbackToActualUA`.";
+});
 
 setters!(HCaptchaTask { proxy;
     with_data => data, "Sets `data` (the `rqdata` value).";
@@ -301,13 +292,6 @@ impl AmazonTask {
         }
     }
 
-    /// Sets `cookieSolution`.
-    #[must_use]
-    pub fn with_cookie_solution(mut self, cookie: bool) -> Self {
-        self.cookie_solution = Some(cookie);
-        self
-    }
-
     /// Checks the fields of the parameter set in use, the script URLs and the proxy.
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_website_url("task.websiteURL", &self.website_url)?;
@@ -351,6 +335,10 @@ impl AmazonTask {
         check_optional_proxy(self.proxy.as_ref())
     }
 }
+
+setters!(AmazonTask {
+    with_cookie_solution => cookie_solution: bool, "Sets `cookieSolution`.";
+});
 
 setters!(AmazonTask { proxy;
     with_captcha_script => captcha_script, "Sets `captchaScript`.";
@@ -431,13 +419,6 @@ impl ProsopoTask {
         }
     }
 
-    /// Uses your own proxy.
-    #[must_use]
-    pub fn with_proxy(mut self, proxy: Proxy) -> Self {
-        self.proxy = Some(proxy);
-        self
-    }
-
     /// Checks `websiteURL`, `websiteKey` and the proxy.
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_website_url("task.websiteURL", &self.website_url)?;
@@ -445,6 +426,10 @@ impl ProsopoTask {
         check_optional_proxy(self.proxy.as_ref())
     }
 }
+
+setters!(ProsopoTask {
+    proxy;
+});
 
 /// MTCaptcha (`MTCaptchaTask`), with or without your own proxy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -487,13 +472,6 @@ impl MtCaptchaTask {
         }
     }
 
-    /// Sets `isInvisible`.
-    #[must_use]
-    pub fn with_invisible(mut self, invisible: bool) -> Self {
-        self.is_invisible = Some(invisible);
-        self
-    }
-
     /// Checks `websiteURL`, `websiteKey`, `pageAction` and the proxy.
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_website_url("task.websiteURL", &self.website_url)?;
@@ -502,6 +480,10 @@ impl MtCaptchaTask {
         check_optional_proxy(self.proxy.as_ref())
     }
 }
+
+setters!(MtCaptchaTask {
+    with_invisible => is_invisible: bool, "Sets `isInvisible`.";
+});
 
 setters!(MtCaptchaTask { proxy;
     with_page_action => page_action, "Sets `pageAction` (the `act` parameter).";

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::common::setters;
 use super::common::{
     Proxy, ProxyRule, check_nonempty, check_opt_nonempty, check_optional_proxy,
     check_required_proxy, check_website_url,
@@ -157,41 +158,6 @@ impl TurnstileTask {
         }
     }
 
-    /// Sets `pageAction`.
-    #[must_use]
-    pub fn with_page_action(mut self, action: impl Into<String>) -> Self {
-        self.page_action = Some(action.into());
-        self
-    }
-
-    /// Sets `data` (`cData`).
-    #[must_use]
-    pub fn with_data(mut self, data: impl Into<String>) -> Self {
-        self.data = Some(data.into());
-        self
-    }
-
-    /// Sets `apiJsUrl` (challenge-token mode).
-    #[must_use]
-    pub fn with_api_js_url(mut self, url: impl Into<String>) -> Self {
-        self.api_js_url = Some(url.into());
-        self
-    }
-
-    /// Sets `userAgent`.
-    #[must_use]
-    pub fn with_user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.user_agent = Some(ua.into());
-        self
-    }
-
-    /// Uses your own proxy.
-    #[must_use]
-    pub fn with_proxy(mut self, proxy: Proxy) -> Self {
-        self.proxy = Some(proxy);
-        self
-    }
-
     /// Whether this task's mode takes your own proxy: required for `cf_clearance` and
     /// `wait_room`, optional otherwise.
     pub fn proxy_rule(&self) -> ProxyRule {
@@ -250,6 +216,14 @@ impl TurnstileTask {
         }
     }
 }
+
+setters!(TurnstileTask {
+    proxy;
+    with_page_action => page_action, "Sets `pageAction`.";
+    with_data => data, "Sets `data` (`cData`).";
+    with_api_js_url => api_js_url, "Sets `apiJsUrl` (challenge-token mode).";
+    with_user_agent => user_agent, "Sets `userAgent`.";
+});
 
 #[cfg(test)]
 mod tests {

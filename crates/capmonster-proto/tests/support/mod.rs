@@ -1,7 +1,7 @@
 //! Helpers shared by the compat test files.
 #![allow(dead_code, unreachable_pub)]
 
-use capmonster_proto::{ClientKey, Task};
+use capmonster_proto::{ClientKey, task::Task};
 use serde_json::{Value, json};
 
 /// The key every test uses; snapshots replace it with `[key]`.

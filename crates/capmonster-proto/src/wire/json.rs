@@ -7,11 +7,13 @@
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::error::{ApiError, ErrorCode, ResponseError, UnparseableResponse};
-use crate::service::Dialect;
+use crate::endpoint::TaskId;
+use crate::error::{ApiError, BuildError, ErrorCode, ResponseError, UnparseableResponse};
+use crate::key::ClientKey;
+use crate::service::{Dialect, Service};
 
 /// Every field any JSON method may answer with. One pass reads them all.
 #[derive(Debug, Default, Deserialize)]
@@ -105,7 +107,7 @@ pub(crate) fn decode_any_status<'a>(
                     .ok()
                     .and_then(ErrorCode::from_anti_captcha_id)
                     .unwrap_or_else(|| ErrorCode::Other(String::new())),
-                _ => ErrorCode::Other(String::new()),
+                Dialect::CapMonster | Dialect::UrlForm => ErrorCode::Other(String::new()),
             },
         };
         let description = wire.error_description.map(Cow::into_owned);
@@ -247,6 +249,38 @@ fn lenient_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Numbe
         }
     }
     d.deserialize_any(V)
+}
+
+/// Builds a JSON POST to `<base>/<method>` with the standard headers.
+pub(crate) fn json_post(
+    service: &Service,
+    method: &str,
+    body: &impl Serialize,
+) -> Result<http::Request<Vec<u8>>, BuildError> {
+    // Serialising our own types into a Vec cannot fail: every map key is a string.
+    let body = serde_json::to_vec(body).expect("request bodies always serialise");
+    Ok(http::Request::builder()
+        .method(http::Method::POST)
+        .uri(service.method_url(method))
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(http::header::ACCEPT, "application/json")
+        .header(http::header::USER_AGENT, service.http_user_agent())
+        .body(body)
+        .expect("the service URL and headers were validated when the service was made"))
+}
+
+#[derive(Serialize)]
+pub(crate) struct TaskIdBody<'a> {
+    #[serde(rename = "clientKey")]
+    pub(crate) client_key: &'a ClientKey,
+    #[serde(rename = "taskId")]
+    pub(crate) task_id: TaskId,
+}
+
+#[derive(Serialize)]
+pub(crate) struct KeyBody<'a> {
+    #[serde(rename = "clientKey")]
+    pub(crate) client_key: &'a ClientKey,
 }
 
 #[cfg(test)]

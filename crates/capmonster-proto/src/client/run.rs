@@ -1,0 +1,368 @@
+//! The bookkeeping of a front end's calls and solves, kept here once so that the front ends
+//! hold only I/O.
+//!
+//! A front end's client holds its HTTP agent and a [`Shared`]. For one call it asks
+//! [`Shared::build`] for the request, exchanges it, and hands the answer (or an
+//! [`ExchangeFailure`]) to [`Shared::read`]. For a solve it drives a [`Run`]:
+//!
+//! ```text
+//! loop {
+//!     match run.poll(now) {
+//!         Step::Send { request, limit } => run.answer(now, exchange(request, limit)),
+//!         Step::Wait(until) => sleep until `until`,
+//!         Step::Done(result) => return result,
+//!     }
+//! }
+//! ```
+//!
+//! A report goes through [`Shared::plan_report`] (the service's rules, once per task), the
+//! exchange, and [`Shared::read_report`] (which settles the ledger).
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::{ClientConfig, ReportDesk};
+use crate::client_error::{ClientError, TransportError, redact};
+use crate::endpoint::{Endpoint, ReportAccepted, TaskId};
+use crate::report::{PlannedReport, ReportVerdict};
+use crate::solver::{
+    Action, AdaptiveTiming, Input, NoAnswerEvidence, Phase, Policy, Progress, Solved, Solver,
+    TransportFailure,
+};
+use crate::task::{Task, TaskKind};
+
+/// What a front end's client holds besides its HTTP agent: the configuration, the secrets to
+/// scrub from what the server sends, the report desk, the jitter seeds and the learnt timing.
+/// `Send + Sync`; share it behind the client's `Arc`.
+#[derive(Debug)]
+pub struct Shared {
+    config: ClientConfig,
+    secrets: Vec<String>,
+    desk: Arc<Mutex<ReportDesk>>,
+    seeds: Arc<SeedSource>,
+    adaptive: Option<Arc<Mutex<AdaptiveTiming>>>,
+}
+
+impl Shared {
+    /// The bookkeeping of a new client. `now` starts the report desk's clock; `seed` (something
+    /// random) starts the jitter seeds, so that clients failing together back off apart.
+    pub fn new(config: ClientConfig, now: Instant, seed: u64) -> Self {
+        Self {
+            secrets: config.secrets(),
+            config,
+            desk: Arc::new(Mutex::new(ReportDesk::new(now))),
+            seeds: Arc::new(SeedSource::new(seed)),
+            adaptive: None,
+        }
+    }
+
+    /// The same bookkeeping (one report desk, one seed source) with learnt timing: each solve
+    /// starts from `learnt`, and each success feeds it.
+    #[must_use]
+    pub fn with_adaptive(&self, learnt: Arc<Mutex<AdaptiveTiming>>) -> Self {
+        Self {
+            config: self.config.clone(),
+            secrets: self.secrets.clone(),
+            desk: Arc::clone(&self.desk),
+            seeds: Arc::clone(&self.seeds),
+            adaptive: Some(learnt),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// A solve of `task` under `policy`, with this client's `softId`.
+    pub fn solve(&self, task: Task, policy: &Policy) -> Run<'_> {
+        let config = &self.config;
+        let create = config.create_task(task);
+        self.run(Solver::new(create, &config.key, &config.service, policy))
+    }
+
+    /// The wait for a task created earlier, under the client's policy.
+    pub fn resume(&self, task_id: TaskId, kind: TaskKind) -> Run<'_> {
+        let config = &self.config;
+        self.run(Solver::resume(
+            task_id,
+            kind,
+            &config.key,
+            &config.service,
+            &config.policy,
+        ))
+    }
+
+    fn run(&self, solver: Solver) -> Run<'_> {
+        let mut solver = solver.with_jitter_seed(self.seeds.next_seed());
+        if let Some(learnt) = &self.adaptive {
+            solver = solver.with_adaptive(&learnt.lock().unwrap_or_else(PoisonError::into_inner));
+        }
+        Run {
+            shared: self,
+            solver,
+            detail: None,
+            announced: false,
+        }
+    }
+
+    /// The request of one call.
+    pub fn build<E: Endpoint>(&self, endpoint: &E) -> Result<http::Request<Vec<u8>>, ClientError> {
+        Ok(endpoint.build(&self.config.service, &self.config.key)?)
+    }
+
+    /// The output of one call from its answer, or the error (scrubbed of the client's secrets).
+    /// `phase` is the solve phase the call stands for, if any.
+    pub fn read<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        answer: Result<http::Response<Vec<u8>>, ExchangeFailure>,
+        phase: Option<Phase>,
+    ) -> Result<E::Output, ClientError> {
+        match answer {
+            Ok(response) => endpoint
+                .parse(&self.config.service, borrow_response(&response))
+                .map_err(|e| self.scrub(ClientError::from_response(e, phase))),
+            Err(failure) => Err(failure.into_error(phase)),
+        }
+    }
+
+    /// Plans the report of task `task_id` of kind `kind`, completed at `completed_at`, as
+    /// wrong, under the service's rules, and records it: a report sure to be refused is refused
+    /// here. Send the planned request, then hand its answer to [`Shared::read_report`].
+    pub fn plan_report(
+        &self,
+        task_id: TaskId,
+        kind: TaskKind,
+        completed_at: Instant,
+        now: Instant,
+    ) -> Result<PlannedReport, ClientError> {
+        let verdict = ReportVerdict::Incorrect;
+        let service = &self.config.service;
+        Ok(self
+            .desk()
+            .plan(service, kind, task_id, completed_at, verdict, now)?)
+    }
+
+    /// The outcome of a planned report from its answer. When the request certainly never
+    /// reached the service, the report is forgotten and may be planned again.
+    pub fn read_report(
+        &self,
+        planned: &PlannedReport,
+        answer: Result<http::Response<Vec<u8>>, ExchangeFailure>,
+    ) -> Result<ReportAccepted, ClientError> {
+        let sent = self.read(&planned.request, answer, None);
+        let task_id = planned.request.task_id();
+        self.desk().settle(&self.config.service, task_id, &sent);
+        sent
+    }
+
+    /// A request without an answer, classified by the core's one rule
+    /// ([`TransportFailure::classify`]) from what the front end knows. `detail` is the HTTP
+    /// library's text; the client's secrets are redacted from it here.
+    pub fn no_answer(&self, evidence: NoAnswerEvidence, detail: &str) -> ExchangeFailure {
+        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        ExchangeFailure::no_answer(evidence, redact(detail, &secrets))
+    }
+
+    fn desk(&self) -> std::sync::MutexGuard<'_, ReportDesk> {
+        self.desk.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn scrub(&self, error: ClientError) -> ClientError {
+        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        error.scrub(&secrets)
+    }
+}
+
+/// One solve driven by a front end: the core's [`Solver`] plus the bookkeeping around it (the
+/// transport detail for the final error, learnt timing, scrubbing).
+#[derive(Debug)]
+pub struct Run<'a> {
+    shared: &'a Shared,
+    solver: Solver,
+    detail: Option<String>,
+    announced: bool,
+}
+
+/// What a front end does next for a [`Run`].
+#[derive(Debug)]
+#[must_use]
+pub enum Step {
+    /// Send `request`, cutting the whole exchange at `limit`, then call [`Run::answer`].
+    Send {
+        /// The request.
+        request: http::Request<Vec<u8>>,
+        /// The most the exchange may take (the request timeout, cut to the solve's deadline).
+        limit: Duration,
+    },
+    /// Sleep until this instant, then poll again.
+    Wait(Instant),
+    /// The solve is over.
+    Done(Result<Solved, ClientError>),
+}
+
+impl Run<'_> {
+    /// The task's kind.
+    pub fn kind(&self) -> TaskKind {
+        self.solver.kind()
+    }
+
+    /// What to do next.
+    pub fn poll(&mut self, now: Instant) -> Step {
+        match self.solver.poll(now) {
+            Action::Send(out) => Step::Send {
+                limit: self.shared.config.request_limit(Some(out.time_left)),
+                request: out.request,
+            },
+            Action::Wait(until) => Step::Wait(until),
+            Action::Done(result) => {
+                if let (Ok(solved), Some(learnt)) = (&result, &self.shared.adaptive) {
+                    learnt
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .record_solved(solved);
+                }
+                Step::Done(result.map_err(|e| {
+                    let error = ClientError::from(e).with_transport_detail(self.detail.as_deref());
+                    self.shared.scrub(error)
+                }))
+            }
+        }
+    }
+
+    /// Hands the answer to the last [`Step::Send`] to the solver. Returns the task's id the
+    /// first time it is known (for a log span), and `None` after.
+    pub fn answer(
+        &mut self,
+        now: Instant,
+        answer: Result<http::Response<Vec<u8>>, ExchangeFailure>,
+    ) -> Option<TaskId> {
+        match answer {
+            Ok(response) => self.solver.handle_response(now, &response),
+            Err(failure) => {
+                let (input, text) = failure.into_solver_input();
+                self.detail = Some(text);
+                self.solver.handle_response(now, input);
+            }
+        }
+        let id = self.solver.task_id().filter(|_| !self.announced);
+        self.announced |= id.is_some();
+        id
+    }
+
+    /// Where the solve stands, for a progress display.
+    pub fn progress(&self, now: Instant) -> Progress {
+        self.solver.progress(now)
+    }
+}
+
+/// How one exchange ended when no usable answer came. A front end maps its HTTP library's error
+/// to this, and the core does the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExchangeFailure {
+    /// No answer (connect failed, timed out, reset).
+    Transport(TransportError),
+    /// An answer larger than the cap: cut off and dropped.
+    TooLarge(usize),
+}
+
+impl ExchangeFailure {
+    /// A request without an answer, classified by the core's one rule
+    /// ([`TransportFailure::classify`](TransportFailure::classify)) from what the
+    /// front end knows. `detail` is the HTTP library's text, already redacted.
+    pub fn no_answer(evidence: NoAnswerEvidence, detail: impl Into<String>) -> Self {
+        Self::Transport(TransportError::new(
+            TransportFailure::classify(evidence),
+            detail,
+        ))
+    }
+
+    /// A request that waited `waited` for a slot among the client's requests in flight and got
+    /// none: nothing was sent.
+    pub fn no_slot(waited: Duration) -> Self {
+        Self::Transport(TransportError::new(
+            TransportFailure::ConnectFailed,
+            format!(
+                "no free request slot within {:.1} s (the client's max_in_flight is reached); nothing was sent",
+                waited.as_secs_f64()
+            ),
+        ))
+    }
+
+    /// A request whose whole exchange was cut off at `limit`: it may have arrived.
+    pub fn cut_off(limit: Duration) -> Self {
+        let detail = format!("cut off after {:.1} s", limit.as_secs_f64());
+        Self::Transport(TransportError::new(TransportFailure::TimedOut, detail))
+    }
+
+    /// What the solver is told, and the detail kept for the final error (the HTTP library's
+    /// text, without the failure's own phrase, which the error repeats).
+    pub(crate) fn into_solver_input(self) -> (Input<'static>, String) {
+        match self {
+            Self::Transport(e) => (Input::Failed(e.failure()), e.detail().to_owned()),
+            // An answer cut off at the cap came, but cannot be read: the request arrived.
+            Self::TooLarge(limit) => (
+                Input::Failed(TransportFailure::Unknown),
+                format!("the answer was larger than {limit} bytes and was not read"),
+            ),
+        }
+    }
+
+    /// The error of a single call.
+    fn into_error(self, phase: Option<Phase>) -> ClientError {
+        match self {
+            Self::Transport(error) => ClientError::Transport { error, phase },
+            Self::TooLarge(limit) => ClientError::ResponseTooLarge { limit },
+        }
+    }
+}
+
+/// Borrows an owned response as the `http::Response<&[u8]>` the endpoints parse.
+fn borrow_response(response: &http::Response<Vec<u8>>) -> http::Response<&[u8]> {
+    let mut out = http::Response::new(response.body().as_slice());
+    *out.status_mut() = response.status();
+    *out.headers_mut() = response.headers().clone();
+    out
+}
+
+/// Hands out a different jitter seed for every solve, so that clients (and solves) that fail
+/// together back off apart. The front end seeds it once with something random.
+#[derive(Debug)]
+struct SeedSource(std::sync::atomic::AtomicU64);
+
+impl SeedSource {
+    /// A source starting from `initial`.
+    fn new(initial: u64) -> Self {
+        Self(std::sync::atomic::AtomicU64::new(initial))
+    }
+
+    /// The next seed (splitmix64 over a shared counter).
+    fn next_seed(&self) -> u64 {
+        let mut z = self
+            .0
+            .fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::Relaxed)
+            .wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+#[cfg(test)]
+mod seed_tests {
+    use super::SeedSource;
+
+    #[test]
+    fn seeds_differ_from_call_to_call_and_source_to_source() {
+        let a = SeedSource::new(1);
+        let b = SeedSource::new(2);
+        let xs: Vec<u64> = (0..100).map(|_| a.next_seed()).collect();
+        let mut sorted = xs.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 100);
+        assert_ne!(a.next_seed(), b.next_seed());
+    }
+}
