@@ -427,12 +427,14 @@ impl Solver {
             if let Some(password) = create.task.proxy().and_then(|p| p.password.as_ref()) {
                 out.push(password.expose_secret().to_owned());
             }
-            if let Task::Raw(raw) = &create.task
-                && let Some(password) = raw
+            let raw_password = match &create.task {
+                Task::Raw(raw) => raw
                     .as_object()
                     .get("proxyPassword")
-                    .and_then(serde_json::Value::as_str)
-            {
+                    .and_then(serde_json::Value::as_str),
+                _ => None,
+            };
+            if let Some(password) = raw_password {
                 out.push(password.to_owned());
             }
         }

@@ -177,9 +177,7 @@ pub(crate) fn parse_exact_integer(t: &str) -> Option<i128> {
         Some((w, f)) => (w, Some(f)),
         None => (t, None),
     };
-    if let Some(f) = fraction
-        && (f.is_empty() || !f.bytes().all(|b| b == b'0'))
-    {
+    if fraction.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b == b'0')) {
         return None;
     }
     let digits = whole.strip_prefix('-').unwrap_or(whole);
