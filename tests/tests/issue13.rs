@@ -129,6 +129,40 @@ fn a_key_echoed_by_the_server_never_reaches_the_error() {
 }
 
 #[test]
+fn a_single_task_result_that_echoes_the_key_or_lacks_its_token_is_refused() {
+    use capmonster_proto::task::TaskKind;
+    let base = TEST_KEY.split("__").next().unwrap();
+    for kind in [Kind::Blocking, Kind::Async] {
+        for solution in [
+            format!(r#"{{"gRecaptchaResponse":"tok-{base}"}}"#),
+            r#"{"gRecaptchaResponse":12345}"#.to_owned(),
+            "{}".to_owned(),
+        ] {
+            let server = RawServer::start(
+                4,
+                Duration::from_secs(20),
+                move |stream, _request: &[u8], _stop: &AtomicBool| {
+                    let body = format!(r#"{{"errorId":0,"status":"ready","solution":{solution}}}"#);
+                    answer(stream, "200 OK", "", &body);
+                },
+            );
+            let front = front_on(kind, &server.base_url(), Service::capmonster());
+            let e = front
+                .task_result(7_300_001, TaskKind::RecaptchaV2)
+                .expect_err("no usable token");
+            assert!(
+                matches!(e, ClientError::NoSolution { .. }),
+                "{kind:?}: {e:?}"
+            );
+            assert_eq!(e.task_id(), Some(7_300_001), "{kind:?}");
+            for text in [e.to_string(), format!("{e:?}")] {
+                assert!(!text.contains(base), "{kind:?}: {text}");
+            }
+        }
+    }
+}
+
+#[test]
 fn the_solve_span_records_the_task_id_once() {
     use capmonster_tests::{Capture, config, emulator, front};
     let emu = emulator(config());

@@ -282,9 +282,11 @@ impl Client {
     /// One getTaskResult. `kind` types the solution ([`TaskKind::Other`] keeps it raw).
     pub async fn task_result(&self, task_id: TaskId, kind: TaskKind) -> Result<TaskResult, Error> {
         let span = tracing::info_span!("capmonster.task_result", task_id);
-        self.call(&GetTaskResult::new(task_id, kind), Some(Phase::Poll))
+        let result = self
+            .call(&GetTaskResult::new(task_id, kind), Some(Phase::Poll))
             .instrument(span)
-            .await
+            .await?;
+        self.inner.core.check_result(task_id, kind, result)
     }
 
     /// Solves a task: createTask, then polls on the policy's schedule until it is ready, fails,

@@ -266,7 +266,8 @@ impl Client {
     #[tracing::instrument(name = "capmonster.task_result", skip_all, fields(task_id))]
     pub fn task_result(&self, task_id: TaskId, kind: TaskKind) -> Result<TaskResult, Error> {
         tracing::Span::current().record("task_id", task_id);
-        self.call(&GetTaskResult::new(task_id, kind), Some(Phase::Poll))
+        let result = self.call(&GetTaskResult::new(task_id, kind), Some(Phase::Poll))?;
+        self.inner.core.check_result(task_id, kind, result)
     }
 
     /// Solves a task: createTask, then polls on the policy's schedule until it is ready, fails,

@@ -25,6 +25,7 @@ use super::{ClientConfig, ReportDesk};
 use crate::client_error::{ClientError, TransportError, redact};
 use crate::endpoint::{Endpoint, ReportAccepted, TaskId};
 use crate::report::{PlannedReport, ReportVerdict};
+use crate::solution::TaskResult;
 use crate::solver::{
     Action, AdaptiveTiming, Input, NoAnswerEvidence, Phase, Policy, Progress, Solved, Solver,
     TransportFailure,
@@ -125,6 +126,25 @@ impl Shared {
                 .map_err(|e| self.scrub(ClientError::from_response(e, phase))),
             Err(failure) => Err(failure.into_error(phase)),
         }
+    }
+
+    /// A single getTaskResult answer, held to the same rule as a solve's last poll: a ready
+    /// answer that lacks the type's main value, or that echoes the key or the proxy password (no
+    /// real token does), is [`ClientError::NoSolution`], scrubbed, naming the task.
+    pub fn check_result(
+        &self,
+        task_id: TaskId,
+        kind: TaskKind,
+        result: TaskResult,
+    ) -> Result<TaskResult, ClientError> {
+        let TaskResult::Ready(ready) = &result else {
+            return Ok(result);
+        };
+        if ready.lacks_main_value(kind) || crate::solver::echoes_a_secret(ready, &self.secrets) {
+            let raw = ready.raw_json().to_owned();
+            return Err(self.scrub(ClientError::NoSolution { task_id, raw }));
+        }
+        Ok(result)
     }
 
     /// Plans the report of task `task_id` of kind `kind`, completed at `completed_at`, as

@@ -442,11 +442,7 @@ impl Solver {
     }
 
     fn echoes_a_secret(&self, ready: &Ready) -> bool {
-        let text = format!("{} {:?}", ready.raw_json(), ready.extras);
-        self.secrets()
-            .iter()
-            .filter(|s| s.len() >= 4)
-            .any(|s| text.contains(s.as_str()))
+        echoes_a_secret(ready, &self.secrets())
     }
 
     fn finish(&mut self, outcome: Result<Solved, SolveError>) -> Action {
@@ -514,4 +510,14 @@ fn retry_after(response: &http::Response<&[u8]>) -> Option<Duration> {
     let value = response.headers().get(http::header::RETRY_AFTER)?;
     let secs: u64 = value.to_str().ok()?.trim().parse().ok()?;
     Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
+}
+
+/// True when a ready answer quotes one of `secrets` (no real token does): the answer is then
+/// refused rather than handed out. Secrets shorter than 4 bytes are not looked for.
+pub(crate) fn echoes_a_secret(ready: &Ready, secrets: &[String]) -> bool {
+    let text = format!("{} {:?}", ready.raw_json(), ready.extras);
+    secrets
+        .iter()
+        .filter(|s| s.len() >= 4)
+        .any(|s| text.contains(s.as_str()))
 }
