@@ -80,7 +80,9 @@ impl Shared {
             conns
                 .iter()
                 .filter(|(_, c)| c.phase.load(Ordering::Relaxed) == phase)
-                .min_by_key(|(_, c)| c.since.load(Ordering::Relaxed))
+                // Times are in milliseconds, so a burst of connections ties: the id (the
+                // order they were accepted in) breaks the tie, oldest first.
+                .min_by_key(|(id, c)| (c.since.load(Ordering::Relaxed), **id))
                 .map(|(id, _)| *id)
         };
         let Some(id) = pick(PHASE_IDLE).or_else(|| pick(PHASE_BODY)) else {
