@@ -405,8 +405,8 @@ impl ApiError {
         if let Some(d) = &mut self.description {
             *d = redact(d, secrets);
         }
-        if let crate::error::ErrorCode::Other(code) = &mut self.code {
-            *code = redact(code, secrets);
+        if let crate::error::ErrorCode::Unknown(code) = &mut self.code {
+            code.0 = redact(&code.0, secrets);
         }
     }
 }
@@ -511,7 +511,7 @@ mod tests {
         let secrets = ["SECRETKEY1__nocache", "SECRETKEY1", "p@ss w"];
         let api = ClientError::Api {
             error: ApiError::new(
-                ErrorCode::Other("ERR_SECRETKEY1".into()),
+                ErrorCode::parse("ERR_SECRETKEY1"),
                 Some("key SECRETKEY1__nocache is bad; proxy p%40ss%20w".into()),
                 1,
                 200,
@@ -549,7 +549,7 @@ mod tests {
     fn server_text_is_shown_with_control_characters_escaped() {
         let e = ClientError::Api {
             error: ApiError::new(
-                ErrorCode::Other("ERROR_\u{1b}[2J".into()),
+                ErrorCode::parse("ERROR_\u{1b}[2J"),
                 Some("bad\u{7}\r\ncapmonster: forged\u{9b}".into()),
                 1,
                 200,

@@ -39,28 +39,49 @@ impl fmt::Display for ErrorClass {
     }
 }
 
+/// The text of an error code this crate does not know. Opaque on purpose: read it with
+/// [`UnknownCode::as_str`] (or [`ErrorCode::as_str`]), and do not match on it, since a later
+/// release may give the code its own [`ErrorCode`] variant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnknownCode(pub(crate) String);
+
+impl UnknownCode {
+    /// The code as the service spelled it (never empty).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 macro_rules! error_codes {
     ($( $(#[$doc:meta])* $variant:ident = $text:literal, $class:ident, $ac:expr, $hint:literal; )*) => {
         /// An error code sent by the service, spelled exactly as the service spells it.
         ///
         /// Every code in CapMonster Cloud's glossary is here, plus the codes of the compatible
         /// dialects (Anti-Captcha, 2Captcha, and the in.php/res.php URL form). A code this crate
-        /// does not know is kept as [`ErrorCode::Other`] with its raw text.
+        /// does not know is kept as [`ErrorCode::Unknown`] with its raw text, and an error answer
+        /// that names no code is [`ErrorCode::Missing`]. Read the text of any code with
+        /// [`ErrorCode::as_str`]: match on [`ErrorCode::Unknown`]'s content never, because a later
+        /// release may give that code its own variant.
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum ErrorCode {
             $( $(#[$doc])* #[doc = concat!("`", $text, "`")] $variant, )*
-            /// A code this crate does not know, kept verbatim.
-            Other(String),
+            /// A code this crate does not know, kept verbatim (read it with [`ErrorCode::as_str`]).
+            Unknown(UnknownCode),
+            /// The error answer named no code (`errorCode` absent, null or empty, and no
+            /// `errorId` this dialect maps to a code). [`ErrorCode::as_str`] gives `""`.
+            Missing,
         }
 
         impl ErrorCode {
             /// Every known code, in glossary order.
             pub const KNOWN: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )* ];
 
-            /// Reads a code from its wire text. Never fails: unknown text becomes [`ErrorCode::Other`].
+            /// Reads a code from its wire text. Never fails: empty text is [`ErrorCode::Missing`],
+            /// unknown text becomes [`ErrorCode::Unknown`].
             pub fn parse(text: &str) -> Self {
                 match text {
+                    "" => Self::Missing,
                     $( $text => Self::$variant, )*
                     // The URL form's spelling of not-ready (see docs/PROTOCOL-NOTES.md).
                     "CAPCHA_NOT_READY" => Self::CaptchaNotReady,
@@ -69,7 +90,7 @@ macro_rules! error_codes {
                     // 2Captcha's prefixed spelling of the wrong id.
                     "ERROR_WRONG_CAPTCHA_ID" => Self::WrongCaptchaId,
                     "ERR_PROXY_CONNECTION_FAILED" => Self::ProxyConnectionFailed,
-                    other => Self::Other(other.to_owned()),
+                    other => Self::Unknown(UnknownCode(other.to_owned())),
                 }
             }
 
@@ -77,7 +98,8 @@ macro_rules! error_codes {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $text, )*
-                    Self::Other(s) => s,
+                    Self::Unknown(u) => u.as_str(),
+                    Self::Missing => "",
                 }
             }
 
@@ -86,15 +108,21 @@ macro_rules! error_codes {
             pub fn class(&self) -> ErrorClass {
                 match self {
                     $( Self::$variant => ErrorClass::$class, )*
-                    Self::Other(_) => ErrorClass::FatalTask,
+                    Self::Unknown(_) | Self::Missing => ErrorClass::FatalTask,
                 }
+            }
+
+            /// True for a code this crate knows (neither [`ErrorCode::Unknown`] nor
+            /// [`ErrorCode::Missing`]).
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_) | Self::Missing)
             }
 
             /// The `errorId` Anti-Captcha (and 2Captcha's JSON API) send for this code, where known.
             pub fn anti_captcha_id(&self) -> Option<u32> {
                 match self {
                     $( Self::$variant => $ac, )*
-                    Self::Other(_) => None,
+                    Self::Unknown(_) | Self::Missing => None,
                 }
             }
 
@@ -107,7 +135,7 @@ macro_rules! error_codes {
             pub fn hint(&self) -> &'static str {
                 match self {
                     $( Self::$variant => $hint, )*
-                    Self::Other(_) => "unknown code: read the description, and check the service's error list before retrying",
+                    Self::Unknown(_) | Self::Missing => "unknown code: read the description, and check the service's error list before retrying",
                 }
             }
         }
@@ -317,7 +345,7 @@ impl serde::Serialize for ErrorCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
-    /// The code (`errorCode`). A missing or null code is [`ErrorCode::Other`] with an empty string.
+    /// The code (`errorCode`). A missing, null or empty code is [`ErrorCode::Missing`].
     pub code: ErrorCode,
     /// The service's text (`errorDescription`, or `error_text` in the URL form), if sent.
     pub description: Option<String>,
@@ -547,6 +575,13 @@ mod tests {
         let other = ErrorCode::parse("ERROR_SOMETHING_NEW");
         assert_eq!(other.as_str(), "ERROR_SOMETHING_NEW");
         assert_eq!(other.class(), ErrorClass::FatalTask);
+        assert!(matches!(other, ErrorCode::Unknown(_)) && !other.is_known());
+        assert_eq!(other, ErrorCode::parse("ERROR_SOMETHING_NEW"));
+        // No code is its own shape, not an unknown code with empty text.
+        assert_eq!(ErrorCode::parse(""), ErrorCode::Missing);
+        assert_eq!(ErrorCode::Missing.as_str(), "");
+        assert_eq!(ErrorCode::Missing.class(), ErrorClass::FatalTask);
+        assert!(!ErrorCode::Missing.is_known() && ErrorCode::ZeroBalance.is_known());
     }
 
     #[test]

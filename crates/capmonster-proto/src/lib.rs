@@ -54,7 +54,7 @@ pub use api::report::{ReportCorrect, ReportIncorrectImage, ReportIncorrectToken}
 pub use api::{CreateTask, GetBalance, GetQueueStats, GetTaskResult, GetUserAgent};
 pub use endpoint::{Balance, Endpoint, QueueStats, ReportAccepted, TaskId, TokenReportMethod};
 pub use error::{
-    ApiError, BODY_PREFIX_LIMIT, BuildError, ErrorClass, ErrorCode, ResponseError,
+    ApiError, BODY_PREFIX_LIMIT, BuildError, ErrorClass, ErrorCode, ResponseError, UnknownCode,
     UnparseableResponse, ValidationError, escape_control,
 };
 pub use key::ClientKey;

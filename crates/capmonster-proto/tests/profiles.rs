@@ -254,16 +254,16 @@ fn error_id_numbering_per_dialect() {
     let e = api(poll
         .parse(&cm, response(200, br#"{"errorId":1}"#))
         .unwrap_err());
-    assert_eq!(e.code, ErrorCode::Other(String::new()));
+    assert_eq!(e.code, ErrorCode::Missing);
     let e = api(poll
         .parse(&cm, response(200, br#"{"errorId":16}"#))
         .unwrap_err());
-    assert_eq!(e.code, ErrorCode::Other(String::new()));
+    assert_eq!(e.code, ErrorCode::Missing);
     // An unknown number on Anti-Captcha is kept as an unknown code.
     let e = api(poll
         .parse(&ac, response(200, br#"{"errorId":999}"#))
         .unwrap_err());
-    assert_eq!(e.code, ErrorCode::Other(String::new()));
+    assert_eq!(e.code, ErrorCode::Missing);
     assert_eq!(e.error_id, 999);
 }
 

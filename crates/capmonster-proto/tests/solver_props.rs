@@ -71,7 +71,7 @@ impl Answer {
                 let code = ErrorCode::parse(CODES[*i]);
                 *status == 429
                     || code.class() == ErrorClass::RetryCall
-                    || (matches!(code, ErrorCode::Other(_)) && *status == 503)
+                    || (!code.is_known() && *status == 503)
             }
             Self::Html(status) | Self::Empty(status) | Self::Garbage(status, _) => *status == 429,
             Self::Created | Self::Processing | Self::Ready => false,

@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::endpoint::TaskId;
-use crate::error::{ApiError, BuildError, ErrorClass, ErrorCode, UnparseableResponse};
+use crate::error::{ApiError, BuildError, ErrorClass, UnparseableResponse};
 
 /// Which request of a solve an error came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -352,7 +352,7 @@ fn fmt_late(
 pub(crate) fn refusal_is_transient(error: &ApiError) -> bool {
     match error.class() {
         ErrorClass::RetryCall => true,
-        _ => matches!(&error.code, ErrorCode::Other(_)) && matches!(error.http_status, 429 | 503),
+        _ => !error.code.is_known() && matches!(error.http_status, 429 | 503),
     }
 }
 

@@ -106,8 +106,8 @@ pub(crate) fn decode_any_status<'a>(
                 Dialect::AntiCaptcha | Dialect::TwoCaptcha => u32::try_from(error_id)
                     .ok()
                     .and_then(ErrorCode::from_anti_captcha_id)
-                    .unwrap_or_else(|| ErrorCode::Other(String::new())),
-                Dialect::CapMonster | Dialect::UrlForm => ErrorCode::Other(String::new()),
+                    .unwrap_or(ErrorCode::Missing),
+                Dialect::CapMonster | Dialect::UrlForm => ErrorCode::Missing,
             },
         };
         let description = wire.error_description.map(Cow::into_owned);
@@ -356,7 +356,7 @@ mod tests {
         );
         assert_eq!(
             code(Dialect::CapMonster, r#"{"errorId":16}"#),
-            (ErrorCode::Other(String::new()), 16)
+            (ErrorCode::Missing, 16)
         );
         // The code wins over the number.
         assert_eq!(

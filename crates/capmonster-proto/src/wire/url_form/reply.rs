@@ -164,7 +164,7 @@ pub(super) fn looks_like_error(t: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         && first.as_bytes()[0].is_ascii_uppercase();
-    shaped && !matches!(ErrorCode::parse(first), ErrorCode::Other(_))
+    shaped && ErrorCode::parse(first).is_known()
 }
 
 pub(super) fn parse_number(t: &str) -> Option<f64> {
@@ -285,7 +285,7 @@ pub(super) fn parse_json_reply(
             Ok(ok(UrlFormAnswer::classify(request), obj))
         }
         (Some(false), _) => {
-            Err(ApiError::new(ErrorCode::Other(String::new()), error_text, 1, http_status).into())
+            Err(ApiError::new(ErrorCode::Missing, error_text, 1, http_status).into())
         }
         (None, _) | (Some(true), None) => Err(unreadable(
             "a JSON reply without status and request".to_owned(),
