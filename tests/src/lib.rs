@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use capmonster_emulator::{Config, EmulatorHandle, SolveTime};
+use capmonster_proto::accept::{AcceptError, AcceptPolicy, Accepted, SiteBook, Verdict};
 use capmonster_proto::client::ClientBuilder;
 use capmonster_proto::solver::{Policy, RetryPolicy, Solved, Timing, TimingTable};
 use capmonster_proto::{
@@ -122,6 +123,16 @@ pub trait Front {
         kind: TaskKind,
         completed_at: Instant,
     ) -> Result<ReportAccepted, ClientError>;
+    /// `solve_accepted_with` under `accept` and `book`, or plain `solve_accepted` (the default
+    /// policy and the client's own book) when `book` is `None`. The async front end wraps
+    /// `check` in a ready future.
+    fn solve_accepted(
+        &self,
+        task: Task,
+        accept: &AcceptPolicy,
+        book: Option<&Mutex<SiteBook>>,
+        check: &mut dyn FnMut(&Solved) -> Verdict,
+    ) -> Result<Box<Accepted>, Box<AcceptError>>;
 }
 
 impl Front for capmonster_blocking::Client {
@@ -162,6 +173,18 @@ impl Front for capmonster_blocking::Client {
         completed_at: Instant,
     ) -> Result<ReportAccepted, ClientError> {
         capmonster_blocking::Client::report_task(self, id, kind, completed_at)
+    }
+    fn solve_accepted(
+        &self,
+        task: Task,
+        accept: &AcceptPolicy,
+        book: Option<&Mutex<SiteBook>>,
+        check: &mut dyn FnMut(&Solved) -> Verdict,
+    ) -> Result<Box<Accepted>, Box<AcceptError>> {
+        match book {
+            Some(book) => self.solve_accepted_with(task, accept, book, check),
+            None => capmonster_blocking::Client::solve_accepted(self, task, check),
+        }
     }
 }
 
@@ -214,6 +237,55 @@ impl Front for AsyncFront {
     ) -> Result<ReportAccepted, ClientError> {
         self.runtime
             .block_on(self.client.report_task(id, kind, completed_at))
+    }
+    fn solve_accepted(
+        &self,
+        task: Task,
+        accept: &AcceptPolicy,
+        book: Option<&Mutex<SiteBook>>,
+        check: &mut dyn FnMut(&Solved) -> Verdict,
+    ) -> Result<Box<Accepted>, Box<AcceptError>> {
+        let check = |solved: &Solved| std::future::ready(check(solved));
+        let client = &self.client;
+        match book {
+            Some(book) => self
+                .runtime
+                .block_on(client.solve_accepted_with(task, accept, book, check)),
+            None => self.runtime.block_on(client.solve_accepted(task, check)),
+        }
+    }
+}
+
+/// Submits a solved task's answer to the emulator at `base_url` for its simulated site
+/// (`POST /_emulator/sites/verify` with `{"taskId": N}`) and returns the site's verdict:
+/// `Accepted` or `Rejected` by its answer, `Unsure` when it gave none that can be read.
+pub fn verify(base_url: &str, solved: &Solved) -> Verdict {
+    use std::io::{Read as _, Write as _};
+    let addr = base_url.trim_start_matches("http://");
+    let body = serde_json::json!({ "taskId": solved.task_id }).to_string();
+    let request = format!(
+        "POST /_emulator/sites/verify HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let answer = (|| -> std::io::Result<String> {
+        let mut stream = std::net::TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        stream.write_all(request.as_bytes())?;
+        let mut text = String::new();
+        stream.take(64 * 1024).read_to_string(&mut text)?;
+        Ok(text)
+    })();
+    let Ok(text) = answer else {
+        return Verdict::Unsure;
+    };
+    let json = text
+        .split_once("\r\n\r\n")
+        .and_then(|(_, body)| serde_json::from_str::<serde_json::Value>(body).ok());
+    match json.as_ref().and_then(|j| j["accepted"].as_bool()) {
+        Some(true) => Verdict::Accepted,
+        Some(false) => Verdict::Rejected,
+        None => Verdict::Unsure,
     }
 }
 

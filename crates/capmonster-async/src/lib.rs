@@ -111,6 +111,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::fmt;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -128,7 +129,10 @@ pub use capmonster_proto::{
     solution::{Solution, TaskResult},
 };
 
-use capmonster_proto::client::{ExchangeFailure as Failure, Run, Shared, Step};
+pub use capmonster_proto::accept::{
+    AcceptError, AcceptPolicy, Accepted, SiteBook, SitePolicy, Verdict,
+};
+use capmonster_proto::client::{AcceptStep, ExchangeFailure as Failure, Run, Shared, Step};
 use capmonster_proto::solver::NoAnswerEvidence as Evidence;
 use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http};
 
@@ -349,6 +353,67 @@ impl Client {
         stream::iter(tasks.into_iter().enumerate())
             .map(move |(i, task)| async move { (i, self.solve(task).await) })
             .buffer_unordered(concurrency.max(1))
+    }
+
+    /// Solves `task` until the site accepts a token: `check` submits each solved token to the
+    /// site and resolves to what it did. A rejection is reported where the service's rules
+    /// allow it, and `nocache` is switched on for a site that rejects too much (see
+    /// [`capmonster_proto::accept`]). Runs under the client's policy, the default
+    /// [`AcceptPolicy`] and the client's own site statistics ([`Client::site_book`]).
+    ///
+    /// Returns the accepted solve with the history of every attempt, or the error naming every
+    /// task it created. Dropping the future stops the loop; tasks already created are not lost
+    /// to the service, but the history is.
+    pub async fn solve_accepted<F, Fut>(
+        &self,
+        task: impl Into<Task>,
+        check: F,
+    ) -> Result<Box<Accepted>, Box<AcceptError>>
+    where
+        F: FnMut(&Solved) -> Fut,
+        Fut: Future<Output = Verdict>,
+    {
+        let book = Arc::clone(self.site_book());
+        self.solve_accepted_with(task, &AcceptPolicy::default(), &book, check)
+            .await
+    }
+
+    /// [`Client::solve_accepted`] under another acceptance policy, with the statistics in
+    /// `book` (one book may serve many clients and loops, and be saved as JSON).
+    pub async fn solve_accepted_with<F, Fut>(
+        &self,
+        task: impl Into<Task>,
+        accept: &AcceptPolicy,
+        book: &Mutex<SiteBook>,
+        mut check: F,
+    ) -> Result<Box<Accepted>, Box<AcceptError>>
+    where
+        F: FnMut(&Solved) -> Fut,
+        Fut: Future<Output = Verdict>,
+    {
+        let policy = &self.config().policy;
+        let mut run = self.inner.core.accept(task.into(), policy, accept, book);
+        loop {
+            match run.poll(Instant::now()) {
+                AcceptStep::Send { request, limit } => {
+                    let answer = self.exchange(request, limit).await;
+                    run.answer(Instant::now(), answer);
+                }
+                AcceptStep::Wait(until) => tokio::time::sleep_until(until.into()).await,
+                AcceptStep::Check(solved) => {
+                    let verdict = check(&solved).await;
+                    run.verdict(Instant::now(), verdict);
+                }
+                AcceptStep::Done(result) => return result,
+            }
+        }
+    }
+
+    /// The client's own per-site acceptance statistics, used by [`Client::solve_accepted`]
+    /// and shared by the client's clones: read them out, or save them with
+    /// [`SiteBook::to_json`].
+    pub fn site_book(&self) -> &Arc<Mutex<SiteBook>> {
+        self.inner.core.site_book()
     }
 
     /// Reports a solved task's answer as wrong, through the endpoint that fits its type and the

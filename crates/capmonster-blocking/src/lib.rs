@@ -107,7 +107,10 @@ pub use capmonster_proto::{
     solution::{Solution, TaskResult},
 };
 
-use capmonster_proto::client::{ExchangeFailure as Failure, Run, Shared, Step};
+pub use capmonster_proto::accept::{
+    AcceptError, AcceptPolicy, Accepted, SiteBook, SitePolicy, Verdict,
+};
+use capmonster_proto::client::{AcceptStep, ExchangeFailure as Failure, Run, Shared, Step};
 use capmonster_proto::solver::NoAnswerEvidence as Evidence;
 use capmonster_proto::{GetBalance, GetTaskResult, GetUserAgent, http};
 
@@ -308,6 +311,59 @@ impl Client {
     ) -> Result<Solved, Error> {
         let run = self.inner.core.resume(task_id, kind);
         self.drive(run, observer)
+    }
+
+    /// Solves `task` until the site accepts a token: `check` submits each solved token to the
+    /// site and says what it did. A rejection is reported where the service's rules allow it,
+    /// and `nocache` is switched on for a site that rejects too much (see
+    /// [`capmonster_proto::accept`]). Runs under the client's policy, the default
+    /// [`AcceptPolicy`] and the client's own site statistics ([`Client::site_book`]).
+    ///
+    /// Returns the accepted solve with the history of every attempt, or the error naming every
+    /// task it created.
+    pub fn solve_accepted(
+        &self,
+        task: impl Into<Task>,
+        check: impl FnMut(&Solved) -> Verdict,
+    ) -> Result<Box<Accepted>, Box<AcceptError>> {
+        let book = Arc::clone(self.site_book());
+        self.solve_accepted_with(task, &AcceptPolicy::default(), &book, check)
+    }
+
+    /// [`Client::solve_accepted`] under another acceptance policy, with the statistics in
+    /// `book` (one book may serve many clients and loops, and be saved as JSON).
+    pub fn solve_accepted_with(
+        &self,
+        task: impl Into<Task>,
+        accept: &AcceptPolicy,
+        book: &Mutex<SiteBook>,
+        mut check: impl FnMut(&Solved) -> Verdict,
+    ) -> Result<Box<Accepted>, Box<AcceptError>> {
+        let policy = &self.config().policy;
+        let mut run = self.inner.core.accept(task.into(), policy, accept, book);
+        loop {
+            match run.poll(Instant::now()) {
+                AcceptStep::Send { request, limit } => {
+                    let answer = self.exchange(request, limit);
+                    run.answer(Instant::now(), answer);
+                }
+                AcceptStep::Wait(until) => {
+                    std::thread::sleep(until.saturating_duration_since(Instant::now()))
+                }
+                AcceptStep::Check(solved) => {
+                    let verdict = check(&solved);
+                    run.verdict(Instant::now(), verdict);
+                }
+                AcceptStep::Done(result) => return result,
+            }
+        }
+    }
+
+    /// The client's own per-site acceptance statistics, used by [`Client::solve_accepted`]
+    /// and shared by the client's clones: read them out, or save them with
+    /// [`SiteBook::to_json`].
+    pub fn site_book(&self) -> &Arc<Mutex<SiteBook>> {
+        self.inner.core.site_book()
     }
 
     /// Reports a solved task's answer as wrong, through the endpoint that fits its type and the

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub use builder::{ClientBuilder, FromClientConfig};
 pub(crate) use desk::ReportDesk;
-pub use run::{ExchangeFailure, Run, Shared, Step};
+pub use run::{AcceptRun, AcceptStep, ExchangeFailure, Run, Shared, Step};
 
 use crate::api::CreateTask;
 use crate::error::ValidationError;

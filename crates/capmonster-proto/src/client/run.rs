@@ -22,6 +22,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::{ClientConfig, ReportDesk};
+use crate::accept::{
+    AcceptAction, AcceptError, AcceptPolicy, Accepted, Acceptor, SiteBook, SitePolicy, Verdict,
+};
 use crate::client_error::{ClientError, TransportError, redact};
 use crate::endpoint::{Endpoint, ReportAccepted, TaskId};
 use crate::report::{PlannedReport, ReportVerdict};
@@ -42,6 +45,7 @@ pub struct Shared {
     desk: Arc<Mutex<ReportDesk>>,
     seeds: Arc<SeedSource>,
     adaptive: Option<Arc<Mutex<AdaptiveTiming>>>,
+    book: Arc<Mutex<SiteBook>>,
 }
 
 impl Shared {
@@ -54,6 +58,7 @@ impl Shared {
             desk: Arc::new(Mutex::new(ReportDesk::new(now))),
             seeds: Arc::new(SeedSource::new(seed)),
             adaptive: None,
+            book: Arc::new(Mutex::new(SiteBook::new(SitePolicy::default()))),
         }
     }
 
@@ -67,6 +72,7 @@ impl Shared {
             desk: Arc::clone(&self.desk),
             seeds: Arc::clone(&self.seeds),
             adaptive: Some(learnt),
+            book: Arc::clone(&self.book),
         }
     }
 
@@ -80,6 +86,32 @@ impl Shared {
         let config = &self.config;
         let create = config.create_task(task);
         self.run(Solver::new(create, &config.key, &config.service, policy))
+    }
+
+    /// The client's own per-site statistics, which [`Shared::accept`] uses unless the caller
+    /// lends another book. Shared by the client's clones.
+    pub fn site_book(&self) -> &Arc<Mutex<SiteBook>> {
+        &self.book
+    }
+
+    /// An acceptance loop for `task`: solves under `policy` (with this client's `softId`),
+    /// tries again under `accept`, and keeps its statistics in `book`.
+    pub fn accept<'a>(
+        &'a self,
+        task: Task,
+        policy: &Policy,
+        accept: &AcceptPolicy,
+        book: &'a Mutex<SiteBook>,
+    ) -> AcceptRun<'a> {
+        let config = &self.config;
+        let create = config.create_task(task);
+        let acceptor = Acceptor::new(create, &config.key, &config.service, policy, accept)
+            .with_jitter_seed(self.seeds.next_seed());
+        AcceptRun {
+            shared: self,
+            acceptor,
+            book,
+        }
     }
 
     /// The wait for a task created earlier, under the client's policy.
@@ -274,6 +306,89 @@ impl Run<'_> {
     /// Where the solve stands, for a progress display.
     pub fn progress(&self, now: Instant) -> Progress {
         self.solver.progress(now)
+    }
+}
+
+/// One acceptance loop driven by a front end: the core's [`Acceptor`] with the site book it
+/// lends (locked only inside each call, never across I/O).
+///
+/// ```text
+/// loop {
+///     match run.poll(now) {
+///         AcceptStep::Send { request, limit } => run.answer(now, exchange(request, limit)),
+///         AcceptStep::Wait(until) => sleep until `until`,
+///         AcceptStep::Check(solved) => run.verdict(now, check(&solved)),
+///         AcceptStep::Done(result) => return result,
+///     }
+/// }
+/// ```
+#[derive(Debug)]
+pub struct AcceptRun<'a> {
+    shared: &'a Shared,
+    acceptor: Acceptor,
+    book: &'a Mutex<SiteBook>,
+}
+
+/// What a front end does next for an [`AcceptRun`].
+#[derive(Debug)]
+#[must_use]
+pub enum AcceptStep {
+    /// Send `request` (a solve's call or a report), cutting the exchange at `limit`, then call
+    /// [`AcceptRun::answer`].
+    Send {
+        /// The request.
+        request: http::Request<Vec<u8>>,
+        /// The most the exchange may take.
+        limit: Duration,
+    },
+    /// Sleep until this instant, then poll again.
+    Wait(Instant),
+    /// Submit this solve's token to the site, then call [`AcceptRun::verdict`].
+    Check(Box<Solved>),
+    /// The loop is over: the accepted solve with its history, or the error naming every task.
+    Done(Result<Box<Accepted>, Box<AcceptError>>),
+}
+
+impl AcceptRun<'_> {
+    /// What to do next.
+    pub fn poll(&mut self, now: Instant) -> AcceptStep {
+        let action = self.acceptor.poll(
+            now,
+            &mut self.book.lock().unwrap_or_else(PoisonError::into_inner),
+        );
+        match action {
+            AcceptAction::Send(out) => AcceptStep::Send {
+                limit: self.shared.config.request_limit(Some(out.time_left)),
+                request: out.request,
+            },
+            AcceptAction::Report(out) => AcceptStep::Send {
+                limit: out.time_left,
+                request: out.request,
+            },
+            AcceptAction::Wait(until) => AcceptStep::Wait(until),
+            AcceptAction::Check(solved) => AcceptStep::Check(solved),
+            AcceptAction::Done(result) => AcceptStep::Done(result),
+        }
+    }
+
+    /// Hands the answer to the last [`AcceptStep::Send`] to the loop.
+    pub fn answer(
+        &mut self,
+        now: Instant,
+        answer: Result<http::Response<Vec<u8>>, ExchangeFailure>,
+    ) {
+        match answer {
+            Ok(response) => self.acceptor.handle_response(now, &response),
+            Err(failure) => self
+                .acceptor
+                .handle_response(now, failure.into_solver_input().0),
+        }
+    }
+
+    /// Hands the site's verdict on the last [`AcceptStep::Check`] to the loop.
+    pub fn verdict(&mut self, now: Instant, verdict: Verdict) {
+        let mut book = self.book.lock().unwrap_or_else(PoisonError::into_inner);
+        self.acceptor.handle_verdict(now, verdict, &mut book);
     }
 }
 
