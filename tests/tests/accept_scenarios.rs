@@ -258,3 +258,33 @@ fn the_plain_call_uses_the_clients_own_book() {
         assert_eq!(site_stats(&emu, &format!("{HOST}/{SITE_KEY}")).accepted, 1);
     }
 }
+
+#[test]
+fn the_readme_shows_the_compiled_acceptance_loop() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).expect(p);
+    let example = read("crates/capmonster-blocking/examples/readme_accept.rs");
+    let start = example
+        .find("// readme-start\n")
+        .expect("a readme-start marker")
+        + 16;
+    let end = example.find("// readme-end").expect("a readme-end marker");
+    let code = &example[start..end];
+    assert!(code.contains(".solve_accepted("), "{code}");
+    assert!(
+        read("README.md").contains(&format!("```rust\n{code}```")),
+        "README.md does not show examples/readme_accept.rs as it is:\n{code}"
+    );
+}
+
+#[test]
+fn the_async_loop_is_send_so_it_can_be_spawned() {
+    fn assert_send<T: Send>(_: &T) {}
+    let runtime = capmonster_tests::runtime();
+    let _guard = runtime.enter();
+    let client: capmonster_async::Client = builder("http://127.0.0.1:9", Service::capmonster())
+        .build()
+        .expect("the async client builds");
+    let future = client.solve_accepted(recaptcha(), |_| async { Verdict::Unsure });
+    assert_send(&future);
+}
