@@ -12,7 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // site keeps rejecting) until the site takes a token:
     let accepted = client.solve_accepted(task, |solved| {
         let token = solved.ready.solution.main_value().unwrap_or_default();
-        submit_login(&token) // your code: Verdict::Accepted, Rejected, or Unsure
+        submit_login(token) // your code: Verdict::Accepted, Rejected, or Unsure
     })?;
     println!("accepted after {} tasks", accepted.attempts.len());
     Ok(())

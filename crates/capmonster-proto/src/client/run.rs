@@ -332,6 +332,9 @@ pub struct AcceptRun<'a> {
 /// What a front end does next for an [`AcceptRun`].
 #[derive(Debug)]
 #[must_use]
+// `Send` is the common step and is moved straight into the exchange: boxing it would only add
+// an allocation per request.
+#[allow(clippy::large_enum_variant)]
 pub enum AcceptStep {
     /// Send `request` (a solve's call or a report), cutting the exchange at `limit`, then call
     /// [`AcceptRun::answer`].
