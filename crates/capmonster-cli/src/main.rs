@@ -4,6 +4,7 @@
 //! prints. `--emulator` runs the local emulator in-process, so every command works without an
 //! account; `serve` runs the emulator in the foreground.
 
+mod check;
 mod output;
 mod serve;
 mod tasks;
@@ -53,7 +54,8 @@ Exit codes:
      fate is unknown (it may exist and be charged; it was not resent)
   5  timed out: the solve's deadline (--timeout) or a request's (--request-timeout)
   6  no usable answer: network failure, a non-API answer, the service stayed busy, or a
-     solution without its answer or with control characters (not printed)";
+     solution without its answer or with control characters (not printed)
+  7  solve --check: no token was accepted within --max-attempts (every task id is named)";
 
 /// The command line.
 #[derive(Debug, Parser)]
@@ -152,7 +154,7 @@ Examples:
   capmonster solve --task task.json      # any task type, as the createTask `task` object
 
 A spinner on stderr shows the task id, the polls made and the time spent (on a terminal only).")]
-    Solve(TaskArgs),
+    Solve(SolveArgs),
     /// Create a task and print its id (then use `result` or `wait`).
     #[command(
         after_help = "Example:\n  capmonster create recaptcha-v2 --website-url https://example.com --website-key 6Le-SITE-KEY"
@@ -179,6 +181,15 @@ Example:
   capmonster serve --port 8080 --speed 10 --key demo:5 --fault create/no-slot:0.1
   capmonster --base-url http://127.0.0.1:8080 --api-key demo balance")]
     Serve(serve::ServeArgs),
+}
+
+/// `solve`'s arguments: the task, and the acceptance check.
+#[derive(Debug, Args)]
+struct SolveArgs {
+    #[command(flatten)]
+    task: TaskArgs,
+    #[command(flatten)]
+    check: check::CheckArgs,
 }
 
 /// A task created earlier.
@@ -271,6 +282,8 @@ pub(crate) struct Failure {
     pub(crate) code: u8,
     /// The client error behind it, if any.
     pub(crate) error: Option<Box<ClientError>>,
+    /// More fields for the `--json` error object (an object), if any.
+    pub(crate) extra: Option<serde_json::Value>,
 }
 
 impl Failure {
@@ -280,6 +293,7 @@ impl Failure {
             message: message.into(),
             code: EXIT_USAGE,
             error: None,
+            extra: None,
         }
     }
 }
@@ -290,6 +304,7 @@ impl From<ClientError> for Failure {
             message: error.to_string(),
             code: exit_code(&error),
             error: Some(Box::new(error)),
+            extra: None,
         }
     }
 }
@@ -378,8 +393,11 @@ fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
         Command::Balance => printer.balance(&client.balance()?),
         Command::UserAgent => printer.user_agent(&client.user_agent()?)?,
         Command::Solve(args) => {
-            let task = args.task()?;
+            let task = args.task.task()?;
             let printer = &printer.clone().with_task_secrets(&task);
+            if let Some(command) = &args.check.check {
+                return check::solve_checked(&client, task, command, &args.check, printer);
+            }
             let policy = client.config().policy.clone();
             let solved = with_spinner(|observe| client.solve_observed(task, &policy, observe))?;
             printer.solved(&solved)?;
@@ -491,6 +509,7 @@ fn connect(g: &Global) -> Result<(Client, Option<EmulatorHandle>), Failure> {
                     message: format!("cannot start the emulator: {e}"),
                     code: EXIT_TRANSPORT,
                     error: None,
+                    extra: None,
                 })?;
         eprintln!(
             "capmonster: using a local emulator at {} (any key works; nothing is charged)",

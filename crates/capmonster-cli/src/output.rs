@@ -29,6 +29,7 @@ fn printable(id: TaskId, ready: &Ready, secrets: &[String]) -> Result<(), Failur
             ),
             code: EXIT_UNUSABLE,
             error: None,
+            extra: None,
         });
     }
     fn clean(v: &Value) -> bool {
@@ -53,6 +54,7 @@ fn printable(id: TaskId, ready: &Ready, secrets: &[String]) -> Result<(), Failur
         ),
         code: EXIT_UNUSABLE,
         error: None,
+        extra: None,
     })
 }
 
@@ -124,6 +126,7 @@ impl Printer {
                 message: "the User-Agent answer echoes the API key and was not printed".into(),
                 code: EXIT_UNUSABLE,
                 error: None,
+                extra: None,
             });
         }
         let ua = escape_control(ua);
@@ -178,14 +181,22 @@ impl Printer {
         Ok(())
     }
 
+    /// Refuses a solve whose answer echoes a secret or holds control characters.
+    pub(crate) fn check_printable(&self, s: &Solved) -> Result<(), Failure> {
+        printable(s.task_id, &s.ready, &self.secrets)
+    }
+
     /// A finished solve.
     pub(crate) fn solved(&self, s: &Solved) -> Result<(), Failure> {
+        self.solved_with(s, Value::Null)
+    }
+
+    /// A finished solve; with `--json`, `extra`'s fields (an object) are added to the output.
+    pub(crate) fn solved_with(&self, s: &Solved, extra: Value) -> Result<(), Failure> {
         let ready = &s.ready;
         printable(s.task_id, ready, &self.secrets)?;
         let value = ready.solution.main_value();
-        self.print(
-            value.unwrap_or(ready.raw_json()),
-            json!({
+        let mut out = json!({
                 "ok": true,
                 "task_id": s.task_id,
                 "kind": s.kind.display_name(),
@@ -197,8 +208,9 @@ impl Printer {
                 "create_attempts": s.create_attempts,
                 "ready_after_ms": millis(s.ready_after),
                 "returned_after_ms": millis(s.returned_after),
-            }),
-        );
+        });
+        merge(&mut out, extra);
+        self.print(value.unwrap_or(ready.raw_json()), out);
         Ok(())
     }
 
@@ -235,8 +247,19 @@ impl Printer {
                 );
             }
         }
+        let mut object = json!({"ok": false, "error": error});
+        if let Some(extra) = &f.extra {
+            merge(&mut object, extra.clone());
+        }
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", json!({"ok": false, "error": error}));
+        let _ = writeln!(out, "{object}");
+    }
+}
+
+/// Adds `extra`'s fields (when it is an object) to `out` (an object).
+fn merge(out: &mut Value, extra: Value) {
+    if let (Value::Object(out), Value::Object(extra)) = (out, extra) {
+        out.extend(extra);
     }
 }
 

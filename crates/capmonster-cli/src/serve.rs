@@ -128,6 +128,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), Failure> {
         message: format!("cannot start the emulator: {e}"),
         code: crate::EXIT_TRANSPORT,
         error: None,
+        extra: None,
     })?;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", emulator.base_url());

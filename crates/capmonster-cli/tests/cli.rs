@@ -1006,3 +1006,219 @@ fn an_unknown_task_type_is_a_usage_error_and_plain_http_is_warned_about() {
     assert!(r.stderr.contains("clear text"), "{r:?}");
     assert!(!emu.base_url().is_empty());
 }
+
+/// `solve ... --check COMMAND`: the args of a reCAPTCHA v2 solve at `base` checked by `check`.
+fn checked<'a>(base: &'a [String], check: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut all = args(
+        base,
+        &[
+            "--json",
+            "solve",
+            "recaptcha-v2",
+            "--website-url",
+            "https://shop.example/login",
+            "--website-key",
+            SITE_KEY,
+            "--check",
+            check,
+        ],
+    );
+    all.extend_from_slice(rest);
+    all
+}
+
+fn attempts(v: &Value) -> &Vec<Value> {
+    v["attempts"].as_array().expect("an attempts history")
+}
+
+#[test]
+fn check_accepts_on_exit_0_with_the_token_in_the_environment_and_stdout_kept_clean() {
+    let emu = emulator();
+    let base = at(&emu);
+    // The command sees the token and the task id; what it prints goes to stderr.
+    let check = r#"echo "checking $CAPMONSTER_TASK_ID"; test "${#CAPMONSTER_TOKEN}" -gt 100"#;
+    let r = run(&checked(&base, check, &[])).ok();
+    let v = r.json();
+    let history = attempts(&v);
+    assert_eq!(history.len(), 1, "{r:?}");
+    assert_eq!(history[0]["verdict"], "accepted");
+    assert_eq!(history[0]["report"]["status"], "not-due");
+    assert_eq!(v["task_ids"], serde_json::json!([v["task_id"]]));
+    assert!(
+        r.stderr.contains(&format!("checking {}", v["task_id"])),
+        "{r:?}"
+    );
+    assert!(r.stderr.contains("accepted on attempt 1 of 5"), "{r:?}");
+    assert_eq!(emu.stats().reports_accepted, 0);
+
+    // Plain output: the token alone on stdout.
+    let plain: Vec<&str> = checked(&base, "echo noise; exit 0", &[])
+        .into_iter()
+        .filter(|a| *a != "--json")
+        .collect();
+    let r = run(&plain).ok();
+    assert_eq!(r.stdout.lines().count(), 1, "{r:?}");
+    assert!(
+        !r.stdout.contains("noise") && r.stderr.contains("noise"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn check_rejections_are_reported_and_retried_up_to_max_attempts_then_exit_7() {
+    let emu = emulator();
+    let base = at(&emu);
+    let r = run(&checked(&base, "exit 1", &["--max-attempts", "3"]));
+    assert_eq!(r.code, 7, "{r:?}");
+    let v = r.json();
+    assert_eq!(v["ok"], false);
+    let history = attempts(&v);
+    assert_eq!(history.len(), 3, "{r:?}");
+    for a in history {
+        assert_eq!(a["verdict"], "rejected");
+        assert_eq!(a["report"]["status"], "sent");
+        assert_eq!(a["report"]["method"], "reportIncorrectTokenCaptcha");
+    }
+    // Every task created is named, in the JSON and on stderr.
+    let ids = v["task_ids"].as_array().expect("task ids");
+    assert_eq!(ids.len(), 3);
+    for id in ids {
+        assert!(r.stderr.contains(&id.to_string()), "{r:?}");
+    }
+    assert_eq!(emu.stats().reports_accepted, 3);
+    assert_eq!(emu.stats().tasks_created, 3);
+}
+
+#[test]
+fn check_unsure_is_never_reported_and_a_hung_command_is_cut() {
+    let emu = emulator();
+    let base = at(&emu);
+    let r = run(&checked(&base, "exit 3", &["--max-attempts", "2"]));
+    assert_eq!(r.code, 7, "{r:?}");
+    let v = r.json();
+    assert!(
+        attempts(&v)
+            .iter()
+            .all(|a| a["verdict"] == "unsure" && a["report"]["status"] == "not-due")
+    );
+    assert!(
+        r.stderr.contains("exited with 3: unsure, not reported"),
+        "{r:?}"
+    );
+
+    let started = std::time::Instant::now();
+    let r = run(&checked(
+        &base,
+        "sleep 30",
+        &["--max-attempts", "1", "--check-timeout", "0.3"],
+    ));
+    assert_eq!(r.code, 7, "{r:?}");
+    assert!(started.elapsed() < Duration::from_secs(20), "{r:?}");
+    assert_eq!(attempts(&r.json())[0]["verdict"], "unsure");
+    assert_eq!(emu.stats().reports_accepted, 0);
+
+    // --max-attempts without --check is a usage error.
+    let r = run(&args(
+        &base,
+        &[
+            "solve",
+            "recaptcha-v2",
+            "--website-url",
+            "https://a.example",
+            "--website-key",
+            SITE_KEY,
+            "--max-attempts",
+            "2",
+        ],
+    ));
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_eq!(emu.stats().tasks_created, 3);
+}
+
+#[test]
+fn check_site_stats_carry_nocache_across_runs() {
+    let emu = emulator();
+    let base = at(&emu);
+    let stats = temp_file("site-stats.json", b"");
+    std::fs::remove_file(&stats).expect("no stats yet");
+    let file = stats.to_str().expect("a UTF-8 path");
+    // Eight rejections of eight: the site's statistics call for nocache from then on.
+    let r = run(&checked(
+        &base,
+        "exit 1",
+        &["--max-attempts", "8", "--site-stats", file],
+    ));
+    assert_eq!(r.code, 7, "{r:?}");
+    assert!(
+        attempts(&r.json()).iter().all(|a| a["nocache"] == false),
+        "{r:?}"
+    );
+    let saved = std::fs::read_to_string(&stats).expect("the stats were written");
+    assert!(saved.contains("shop.example"), "{saved}");
+
+    // A new process reads them: its first task already goes with nocache, and says why.
+    let r = run(&checked(&base, "exit 0", &["--site-stats", file])).ok();
+    let v = r.json();
+    let first = &attempts(&v)[0];
+    assert_eq!(first["nocache"], true, "{r:?}");
+    assert!(
+        first["nocacheReason"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{r:?}"
+    );
+    assert_eq!(emu.stats().nocache_tasks, 1);
+
+    // A file that is not statistics is refused before anything is sent.
+    let bad = temp_file("not-stats.json", b"{not json");
+    let created = emu.stats().tasks_created;
+    let r = run(&checked(
+        &base,
+        "exit 0",
+        &["--site-stats", bad.to_str().expect("UTF-8")],
+    ));
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("--site-stats"), "{r:?}");
+    assert_eq!(emu.stats().tasks_created, created);
+}
+
+#[test]
+fn check_on_anti_captcha_withholds_a_turnstile_report_with_the_reason() {
+    let emu = emulator_with(
+        Config::new()
+            .speed(20.0)
+            .key(KEY, 10.0)
+            .dialect(capmonster_emulator::Dialect::AntiCaptcha),
+    );
+    let mut base = at(&emu);
+    base.extend(["--service".to_owned(), "anti-captcha".to_owned()]);
+    let r = run(&args(
+        &base,
+        &[
+            "--json",
+            "solve",
+            "turnstile",
+            "--website-url",
+            "https://shop.example",
+            "--website-key",
+            "0x4AAAAAAABUYP0XeMJF0xoy",
+            "--check",
+            "exit 1",
+            "--max-attempts",
+            "2",
+        ],
+    ));
+    assert_eq!(r.code, 7, "{r:?}");
+    let v = r.json();
+    for a in attempts(&v) {
+        assert_eq!(a["verdict"], "rejected");
+        assert_eq!(a["report"]["status"], "withheld", "{r:?}");
+        assert!(
+            a["report"]["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("Turnstile") || d.contains("reCAPTCHA")),
+            "{r:?}"
+        );
+    }
+    assert_eq!(emu.stats().reports_accepted, 0);
+}

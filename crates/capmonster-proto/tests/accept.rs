@@ -423,7 +423,7 @@ fn a_report_with_no_answer_is_unconfirmed_at_its_time_limit_and_the_loop_moves_o
     assert!(
         error
             .to_string()
-            .contains("no accepted answer after 1 tasks"),
+            .contains("no accepted answer after 1 task:"),
         "{error}"
     );
 }

@@ -331,8 +331,9 @@ impl fmt::Display for AcceptError {
         match &self.failure {
             AcceptFailure::AttemptsExhausted { max_attempts } => write!(
                 f,
-                "no accepted answer after {max_attempts} tasks: raise the attempt limit, or \
-                 check the proxy and the site key"
+                "no accepted answer after {max_attempts} {}: raise the attempt limit, or \
+                 check the proxy and the site key",
+                if *max_attempts == 1 { "task" } else { "tasks" }
             )?,
             AcceptFailure::Deadline { deadline } => write!(
                 f,
@@ -349,8 +350,13 @@ impl fmt::Display for AcceptError {
             .count();
         write!(
             f,
-            " ({} attempts, {rejected} rejected; tasks created: ",
-            self.attempts.len()
+            " ({} {}, {rejected} rejected; tasks created: ",
+            self.attempts.len(),
+            if self.attempts.len() == 1 {
+                "attempt"
+            } else {
+                "attempts"
+            }
         )?;
         if ids.is_empty() {
             f.write_str("none")?;
@@ -375,5 +381,42 @@ impl std::error::Error for AcceptError {
             AcceptFailure::Solve(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl Attempt {
+    /// Scrubs `secrets` from every server text the attempt keeps (its solve error, or the
+    /// service's answer to its report).
+    fn scrub(&mut self, secrets: &[&str]) {
+        match &mut self.outcome {
+            AttemptOutcome::Failed(e) => *e = e.clone().scrub(secrets),
+            AttemptOutcome::Checked { report, .. } => match report {
+                ReportStatus::RefusedByService { error, .. } => error.scrub(secrets),
+                ReportStatus::Unconfirmed { cause, .. } => {
+                    *cause = crate::client_error::redact(cause, secrets);
+                }
+                _ => {}
+            },
+            AttemptOutcome::InProgress => {}
+        }
+    }
+}
+
+impl Accepted {
+    /// The result with `secrets` scrubbed from every server text in its history.
+    pub(crate) fn scrubbed(mut self, secrets: &[&str]) -> Self {
+        self.attempts.iter_mut().for_each(|a| a.scrub(secrets));
+        self
+    }
+}
+
+impl AcceptError {
+    /// The error with `secrets` scrubbed from every server text in it and its history.
+    pub(crate) fn scrubbed(mut self, secrets: &[&str]) -> Self {
+        self.attempts.iter_mut().for_each(|a| a.scrub(secrets));
+        if let AcceptFailure::Solve(e) = &mut self.failure {
+            *e = e.clone().scrub(secrets);
+        }
+        self
     }
 }

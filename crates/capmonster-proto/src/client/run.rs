@@ -370,7 +370,14 @@ impl AcceptRun<'_> {
             },
             AcceptAction::Wait(until) => AcceptStep::Wait(until),
             AcceptAction::Check(solved) => AcceptStep::Check(solved),
-            AcceptAction::Done(result) => AcceptStep::Done(result),
+            AcceptAction::Done(result) => {
+                let secrets: Vec<&str> = self.shared.secrets.iter().map(String::as_str).collect();
+                AcceptStep::Done(
+                    result
+                        .map(|ok| Box::new(ok.scrubbed(&secrets)))
+                        .map_err(|e| Box::new(e.scrubbed(&secrets))),
+                )
+            }
         }
     }
 
