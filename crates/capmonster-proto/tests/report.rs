@@ -324,7 +324,7 @@ fn planned_reports_build_the_right_request() {
     )
     .unwrap();
     assert!(plan.warning.unwrap().contains("ignored"));
-    assert_eq!(plan.request.rule().sends, ReportMethodKind::Correct);
+    assert_eq!(plan.rule.sends, ReportMethodKind::Correct);
 }
 
 #[test]
@@ -434,14 +434,12 @@ fn a_report_without_a_window_still_follows_the_type_rules() {
     )
     .unwrap();
     assert_eq!(report.task_id(), 5);
-    assert_eq!(report.rule().name, "anti-captcha/reportIncorrectHcaptcha");
-    assert_eq!(report.rule().window, Some(Duration::from_secs(60)));
     let request = report.build(&Service::anti_captcha(), &key()).unwrap();
     assert_eq!(request.uri().path(), "/reportIncorrectHcaptcha");
     // Planned for Anti-Captcha, it is not sent to CapMonster, whose rules were not checked.
     assert!(report.build(&Service::capmonster(), &key()).is_err());
-    // The same report planned with a ledger is refused the second time; without one it is not,
-    // which is why the window and "once" are the caller's.
+    // Asked again, it is made again: nothing is recorded, which is why the window and "once"
+    // are the caller's.
     let again = ReportRequest::without_window(
         Dialect::AntiCaptcha,
         ReportVerdict::Incorrect,

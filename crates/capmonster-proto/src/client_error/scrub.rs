@@ -11,7 +11,7 @@ impl ClientError {
     /// Scrubs `secrets` (the key with and without its suffixes, proxy passwords) from every text
     /// in the error that came from outside: the service's codes and descriptions, the body's
     /// first bytes, the HTTP library's text. Both front ends pass every error they return
-    /// through it, with [`ClientConfig::secrets`](crate::client::ClientConfig::secrets).
+    /// through it, with `ClientConfig::secrets`.
     #[must_use]
     pub fn scrub(mut self, secrets: &[&str]) -> Self {
         match &mut self {

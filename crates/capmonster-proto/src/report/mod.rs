@@ -226,11 +226,6 @@ impl ReportRequest {
     pub fn task_id(&self) -> TaskId {
         self.call.task_id()
     }
-
-    /// The rule it follows.
-    pub fn rule(&self) -> &'static ReportRule {
-        self.rule
-    }
 }
 
 impl Endpoint for ReportRequest {
