@@ -172,46 +172,32 @@ fn one_task_through_every_profile() {
 #[test]
 fn report_method_names_follow_the_dialect() {
     let [cm, ac, tc, uf] = profiles().map(|(_, s)| s);
-    let name = |s: &Service, kind| wrong(s, kind).method_name(s);
-    assert_eq!(
-        name(&cm, TaskKind::ImageToText),
-        "reportIncorrectImageCaptcha"
-    );
-    assert_eq!(
-        name(&ac, TaskKind::ImageToText),
-        "reportIncorrectImageCaptcha"
-    );
-    assert_eq!(name(&tc, TaskKind::ImageToText), "reportIncorrect");
-    assert_eq!(name(&uf, TaskKind::ImageToText), "res.php");
-
-    assert_eq!(
-        name(&cm, TaskKind::RecaptchaV2),
-        "reportIncorrectTokenCaptcha"
-    );
-    assert_eq!(
-        name(&cm, TaskKind::Turnstile),
-        "reportIncorrectTokenCaptcha"
-    );
-    assert_eq!(name(&ac, TaskKind::RecaptchaV2), "reportIncorrectRecaptcha");
-    assert_eq!(name(&ac, TaskKind::HCaptcha), "reportIncorrectHcaptcha");
-    assert_eq!(
-        name(&ac, TaskKind::RecaptchaV3Enterprise),
-        "reportIncorrectRecaptcha"
-    );
-    assert_eq!(name(&tc, TaskKind::RecaptchaV2), "reportIncorrect");
-    assert_eq!(name(&uf, TaskKind::RecaptchaV2), "res.php");
+    use TaskKind::{HCaptcha, ImageToText, RecaptchaV2, RecaptchaV3Enterprise, Turnstile};
+    for (s, kind, name) in [
+        (&cm, ImageToText, "reportIncorrectImageCaptcha"),
+        (&ac, ImageToText, "reportIncorrectImageCaptcha"),
+        (&tc, ImageToText, "reportIncorrect"),
+        (&uf, ImageToText, "res.php"),
+        (&cm, RecaptchaV2, "reportIncorrectTokenCaptcha"),
+        (&cm, Turnstile, "reportIncorrectTokenCaptcha"),
+        (&ac, RecaptchaV2, "reportIncorrectRecaptcha"),
+        (&ac, HCaptcha, "reportIncorrectHcaptcha"),
+        (&ac, RecaptchaV3Enterprise, "reportIncorrectRecaptcha"),
+        (&tc, RecaptchaV2, "reportIncorrect"),
+        (&uf, RecaptchaV2, "res.php"),
+    ] {
+        assert_eq!(wrong(s, kind).method_name(s), name, "{kind:?} on {s:?}");
+    }
     // Anti-Captcha has no wrong-token report for Turnstile: refused before anything is built.
-    let refused = report(&ac, ReportVerdict::Incorrect, TaskKind::Turnstile).unwrap_err();
+    let refused = report(&ac, ReportVerdict::Incorrect, Turnstile).unwrap_err();
     assert_eq!(refused.reason, RefusalReason::KindNotAllowed);
     // A report the rules made for one service is not sent to another.
     assert!(matches!(
-        wrong(&ac, TaskKind::RecaptchaV2)
-            .build(&cm, &key())
-            .unwrap_err(),
+        wrong(&ac, RecaptchaV2).build(&cm, &key()).unwrap_err(),
         BuildError::Unsupported { .. }
     ));
 
-    let correct = |s: &Service| report(s, ReportVerdict::Correct, TaskKind::RecaptchaV2);
+    let correct = |s: &Service| report(s, ReportVerdict::Correct, RecaptchaV2);
     assert_eq!(
         correct(&ac).unwrap().method_name(&ac),
         "reportCorrectRecaptcha"

@@ -409,30 +409,14 @@ fn rules_are_data() {
 /// window and the once-per-task rule are left to the caller, and nothing is recorded.
 #[test]
 fn a_report_without_a_window_still_follows_the_type_rules() {
-    let refused = ReportRequest::without_window(
-        Dialect::CapMonster,
-        ReportVerdict::Correct,
-        TaskKind::ImageToText,
-        5,
-    )
-    .unwrap_err();
+    let make = |dialect, verdict, kind| ReportRequest::without_window(dialect, verdict, kind, 5);
+    let (wrong, right) = (ReportVerdict::Incorrect, ReportVerdict::Correct);
+    let refused = make(Dialect::CapMonster, right, TaskKind::ImageToText).unwrap_err();
     assert_eq!(refused.reason, RefusalReason::VerdictNotOffered);
-    let refused = ReportRequest::without_window(
-        Dialect::AntiCaptcha,
-        ReportVerdict::Incorrect,
-        TaskKind::Turnstile,
-        5,
-    )
-    .unwrap_err();
+    let refused = make(Dialect::AntiCaptcha, wrong, TaskKind::Turnstile).unwrap_err();
     assert_eq!(refused.reason, RefusalReason::KindNotAllowed);
     assert_eq!(refused.task_id, 5);
-    let report = ReportRequest::without_window(
-        Dialect::AntiCaptcha,
-        ReportVerdict::Incorrect,
-        TaskKind::HCaptcha,
-        5,
-    )
-    .unwrap();
+    let report = make(Dialect::AntiCaptcha, wrong, TaskKind::HCaptcha).unwrap();
     assert_eq!(report.task_id(), 5);
     let request = report.build(&Service::anti_captcha(), &key()).unwrap();
     assert_eq!(request.uri().path(), "/reportIncorrectHcaptcha");
@@ -440,11 +424,8 @@ fn a_report_without_a_window_still_follows_the_type_rules() {
     assert!(report.build(&Service::capmonster(), &key()).is_err());
     // Asked again, it is made again: nothing is recorded, which is why the window and "once"
     // are the caller's.
-    let again = ReportRequest::without_window(
-        Dialect::AntiCaptcha,
-        ReportVerdict::Incorrect,
-        TaskKind::HCaptcha,
-        5,
+    assert_eq!(
+        make(Dialect::AntiCaptcha, wrong, TaskKind::HCaptcha),
+        Ok(report)
     );
-    assert_eq!(again, Ok(report));
 }
