@@ -8,6 +8,10 @@
 //! since an epoch the caller picks (for example the start of the process), and the same epoch
 //! must be used for `completed_at` and `now`.
 //!
+//! The request is a [`ReportRequest`], the only report request there is: nothing public builds
+//! a report that skips the rules. Without a completion time,
+//! [`ReportRequest::without_window`] checks the type rules and leaves the window to the caller.
+//!
 //! ```
 //! use std::time::Duration;
 //! use capmonster_proto::report::{plan_report, RefusalReason, ReportLedger, ReportVerdict};
