@@ -1,9 +1,9 @@
 //! Every JSON endpoint's parser, over arbitrary bytes and statuses: it must never panic.
 #![no_main]
 
+use capmonster_proto::report::{ReportRequest, ReportVerdict};
 use capmonster_proto::{
-    CreateTask, Endpoint, GetBalance, GetTaskResult, GetUserAgent, ReportIncorrectImage,
-    ReportIncorrectToken, Service, http,
+    CreateTask, Endpoint, GetBalance, GetTaskResult, GetUserAgent, Service, http,
     task::{TaskKind, TurnstileTask},
 };
 use libfuzzer_sys::fuzz_target;
@@ -31,7 +31,11 @@ fuzz_target!(|data: &[u8]| {
         }
         let _ = GetBalance.parse(&service, resp());
         let _ = GetUserAgent.parse(&service, resp());
-        let _ = ReportIncorrectImage::new(1).parse(&service, resp());
-        let _ = ReportIncorrectToken::new(1).parse(&service, resp());
+        for kind in [TaskKind::ImageToText, TaskKind::RecaptchaV2] {
+            let verdict = ReportVerdict::Incorrect;
+            if let Ok(report) = ReportRequest::without_window(service.dialect(), verdict, kind, 1) {
+                let _ = report.parse(&service, resp());
+            }
+        }
     }
 });

@@ -13,8 +13,9 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use capmonster_proto::urlform::{UrlFormGetBalance, UrlFormSubmit};
-use capmonster_proto::{ClientError, ClientKey, Endpoint, Service, http, task::ImageToTextTask};
+use capmonster_proto::{
+    ClientError, ClientKey, CreateTask, Endpoint, GetBalance, Service, http, task::ImageToTextTask,
+};
 use capmonster_tests::raw::RawServer;
 use capmonster_tests::{Kind, TEST_KEY, front_on};
 
@@ -132,8 +133,8 @@ fn the_url_form_built_by_the_core_keeps_the_key_in_the_post_body() {
     let base = TEST_KEY.split("__").next().unwrap();
     let service = Service::capmonster_url_form();
     let requests = [
-        UrlFormGetBalance::new().build(&service, &key).unwrap(),
-        UrlFormSubmit::new(ImageToTextTask::from_image_bytes(&[7u8; 200]))
+        GetBalance.build(&service, &key).unwrap(),
+        CreateTask::new(ImageToTextTask::from_image_bytes(&[7u8; 200]))
             .build(&service, &key)
             .unwrap(),
     ];

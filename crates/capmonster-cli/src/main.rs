@@ -11,8 +11,9 @@ mod tasks;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use capmonster_blocking::proto::report::ReportRequest;
 use capmonster_blocking::proto::solver::TimingTable;
 use capmonster_blocking::proto::{ErrorClass, ErrorCode};
 use capmonster_blocking::{
@@ -173,7 +174,10 @@ A spinner on stderr shows the task id, the polls made and the time spent (on a t
 Example:
   capmonster report 123456789 --kind token --task-kind recaptcha-v2
 
-Report only answers that the site refused: the service watches the share of reports.")]
+Report only answers that the site refused: the service watches the share of reports.
+The service's rules for the task's type are checked before anything is sent. Its report
+window (Anti-Captcha: 60 s after the task completed; 2Captcha and the URL form: 15 minutes)
+cannot be: this command does not know when the task completed, so report promptly.")]
     Report(ReportArgs),
     /// Run the emulator in the foreground; print its base URL on the first line.
     #[command(after_help = "\
@@ -418,8 +422,8 @@ fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
             printer.solved(&solved)?;
         }
         Command::Report(r) => {
-            let kind = report_kind(&r, client.config().service.dialect())?;
-            client.report_task(r.id, kind, Instant::now())?;
+            let request = report_request(&r, client.config().service.dialect())?;
+            client.send(&request)?;
             printer.reported(r.id);
         }
         Command::Serve(_) => unreachable!("handled above"),
@@ -427,12 +431,15 @@ fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The task kind a report is planned for: the one given with `--task-kind` (which must be of
-/// the `--kind` family), or, for `--kind token` alone, any token kind when the service's rules
-/// take token reports for every one of them. Otherwise the rules cannot be checked here, and
-/// the command refuses (exit 2) rather than send a report the service may refuse.
-fn report_kind(r: &ReportArgs, dialect: Dialect) -> Result<TaskKind, Failure> {
-    use capmonster_blocking::proto::report::{ReportLedger, plan_report};
+/// The report the service's rules make for the task: for the kind given with `--task-kind`
+/// (which must be of the `--kind` family), or, for `--kind token` alone, for any token kind
+/// when the rules take token reports for every one of them. Otherwise the rules cannot be
+/// checked here, and the command refuses (exit 2) rather than send a report the service may
+/// refuse. The window after completion is not checked (the command does not know when the task
+/// completed), and each run is a new process, so "once per task" is the service's to enforce.
+fn report_request(r: &ReportArgs, dialect: Dialect) -> Result<ReportRequest, Failure> {
+    let verdict = capmonster_blocking::ReportVerdict::Incorrect;
+    let planned = |kind| ReportRequest::without_window(dialect, verdict, kind, r.id);
     if let Some(k) = r.task_kind {
         let kind = TaskKind::from(k);
         let image = matches!(r.kind, ReportKind::Image);
@@ -443,29 +450,17 @@ fn report_kind(r: &ReportArgs, dialect: Dialect) -> Result<TaskKind, Failure> {
                 if image { "image" } else { "token" }
             )));
         }
-        return Ok(kind);
+        return Ok(planned(kind).map_err(ClientError::from)?);
     }
     match r.kind {
-        ReportKind::Image => Ok(TaskKind::ImageToText),
+        ReportKind::Image => Ok(planned(TaskKind::ImageToText).map_err(ClientError::from)?),
         ReportKind::Token => {
             let refused = TaskKind::ALL
                 .iter()
                 .filter(|k| !k.is_image() && **k != TaskKind::Other)
-                .find(|k| {
-                    let now = Duration::from_secs(1);
-                    plan_report(
-                        dialect,
-                        capmonster_blocking::ReportVerdict::Incorrect,
-                        **k,
-                        r.id,
-                        now,
-                        now,
-                        &mut ReportLedger::new(),
-                    )
-                    .is_err()
-                });
+                .find(|k| planned(**k).is_err());
             match refused {
-                None => Ok(TaskKind::RecaptchaV2),
+                None => Ok(planned(TaskKind::RecaptchaV2).map_err(ClientError::from)?),
                 Some(k) => Err(Failure::usage(format!(
                     "this service does not take token reports for every task type (not for {}, \
                      for one): give the task's type with --task-kind (e.g. --task-kind recaptcha-v2); \

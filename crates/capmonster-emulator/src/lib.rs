@@ -70,7 +70,7 @@
 //! ## The URL form (`in.php` / `res.php`)
 //!
 //! CapMonster documents one `in.php` URL (reCAPTCHA v2 with `nocache=1`); the rest follows
-//! 2captcha's API v1, as the core's `capmonster_proto::urlform` does, and is undocumented by
+//! 2captcha's API v1, as the core's URL form (its endpoints on a URL-form service) does, and is undocumented by
 //! CapMonster.
 //!
 //! * Parameters come from the query string and from the body (form-encoded, `multipart/form-data`

@@ -1,5 +1,5 @@
-//! End to end: requests built by the core's URL-form endpoints, sent to the emulator over raw
-//! HTTP, and the emulator's answers parsed by the core. Both the default options (POST form,
+//! End to end: requests built by the core's endpoints on URL-form services, sent to the
+//! emulator over raw HTTP, and the emulator's answers parsed by the core. Both the default options (POST form,
 //! json=1) and the documented ones (GET, text) are used.
 
 mod common;
@@ -7,12 +7,10 @@ mod common;
 use std::time::Duration;
 
 use capmonster_emulator::{FaultKind, Scope};
-use capmonster_proto::urlform::{
-    UrlFormGet, UrlFormGetBalance, UrlFormOptions, UrlFormReport, UrlFormSubmit,
-};
+use capmonster_proto::report::{ReportRequest, ReportVerdict};
 use capmonster_proto::{
     ClientKey, CreateTask, Dialect, Endpoint, ErrorCode, GetBalance, GetTaskResult, ResponseError,
-    Service, http,
+    Service, UrlFormOptions, http,
     solution::{Ready, Solution, TaskResult},
     task::{FunCaptchaTask, GeeTestTask, ImageToTextTask, RecaptchaV2Task, TaskKind},
 };
@@ -58,6 +56,16 @@ fn solve<E: Endpoint<Output = TaskResult>>(conn: &mut Conn, service: &Service, g
     panic!("never ready");
 }
 
+/// `service` with other URL-form options.
+fn with(service: &Service, options: UrlFormOptions) -> Service {
+    service.clone().with_url_form_options(options)
+}
+
+/// The report the URL form's rules make for image task `id` (the window is not checked).
+fn report(verdict: ReportVerdict, id: u64) -> ReportRequest {
+    ReportRequest::without_window(Dialect::UrlForm, verdict, TaskKind::ImageToText, id).unwrap()
+}
+
 fn api_error(e: ResponseError) -> ErrorCode {
     match e {
         ResponseError::Api(a) => a.code,
@@ -84,9 +92,9 @@ fn image_and_recaptcha_solve_through_the_cores_url_form() {
         20,
     )));
     for options in [UrlFormOptions::default(), UrlFormOptions::as_documented()] {
-        let get = UrlFormGet::new(slow, TaskKind::ImageToText).with_options(options);
+        let get = GetTaskResult::new(slow, TaskKind::ImageToText);
         assert_eq!(
-            call(&mut c, &service, &get).unwrap(),
+            call(&mut c, &with(&service, options), &get).unwrap(),
             TaskResult::Processing
         );
     }
@@ -102,16 +110,17 @@ fn image_and_recaptcha_solve_through_the_cores_url_form() {
 
     // reCAPTCHA v2 with the documented options: GET, unencoded values, text answers.
     let documented = UrlFormOptions::as_documented();
-    let submit = UrlFormSubmit::new(RecaptchaV2Task::new(
-        "https://lessons.zennolab.com/captchas/recaptcha/v2_simple.php?level=high",
-        "6Lcg7CMUAAAAANphynKgn9YAgA4tQ2KI_iqRyTwd",
-    ))
-    .with_options(documented)
-    .with_nocache(true);
-    let rid = call(&mut c, &service, &submit).unwrap();
+    let submit = CreateTask::new(
+        RecaptchaV2Task::new(
+            "https://lessons.zennolab.com/captchas/recaptcha/v2_simple.php?level=high",
+            "6Lcg7CMUAAAAANphynKgn9YAgA4tQ2KI_iqRyTwd",
+        )
+        .with_nocache(true),
+    );
+    let rid = call(&mut c, &with(&service, documented), &submit).unwrap();
     assert_eq!(emu.stats().tasks[&rid].kind, "RecaptchaV2Task");
-    let get = UrlFormGet::new(rid, TaskKind::RecaptchaV2).with_options(documented);
-    let ready = solve(&mut c, &service, &get);
+    let get = GetTaskResult::new(rid, TaskKind::RecaptchaV2);
+    let ready = solve(&mut c, &with(&service, documented), &get);
     let token = match &ready.solution {
         Solution::Recaptcha(r) => r.g_recaptcha_response.clone(),
         other => panic!("{other:?}"),
@@ -129,10 +138,8 @@ fn image_and_recaptcha_solve_through_the_cores_url_form() {
     for options in [UrlFormOptions::default(), documented] {
         let ready = solve(
             &mut c,
-            &service,
-            &UrlFormGet::new(rid, TaskKind::RecaptchaV2)
-                .with_price()
-                .with_options(options),
+            &with(&service, options.with_price(true)),
+            &GetTaskResult::new(rid, TaskKind::RecaptchaV2),
         );
         assert_eq!(ready.extras.cost, Some(0.0006));
         assert!(
@@ -147,19 +154,14 @@ fn image_and_recaptcha_solve_through_the_cores_url_form() {
         "{}",
         b.balance
     );
-    let b = call(
-        &mut c,
-        &service,
-        &UrlFormGetBalance::new().with_options(documented),
-    )
-    .unwrap();
+    let b = call(&mut c, &with(&service, documented), &GetBalance).unwrap();
     assert!((b.balance - 99.9988).abs() < 1e-9);
 
     // Reports: once, then a duplicate the core reads as such.
-    call(&mut c, &service, &UrlFormReport::bad(id)).unwrap();
-    let e = call(&mut c, &service, &UrlFormReport::good(id)).unwrap_err();
+    call(&mut c, &service, &report(ReportVerdict::Incorrect, id)).unwrap();
+    let e = call(&mut c, &service, &report(ReportVerdict::Correct, id)).unwrap_err();
     assert_eq!(api_error(e), ErrorCode::DuplicateReport);
-    let e = call(&mut c, &service, &UrlFormReport::bad(987_654)).unwrap_err();
+    let e = call(&mut c, &service, &report(ReportVerdict::Incorrect, 987_654)).unwrap_err();
     assert_eq!(api_error(e), ErrorCode::WrongCaptchaId);
 }
 
@@ -173,18 +175,17 @@ fn pipes_geetest_errors_and_faults_parse_in_the_core() {
     // A FunCaptcha token with `|` in it, in the text form.
     let id = call(
         &mut c,
-        &service,
-        &UrlFormSubmit::new(FunCaptchaTask::new(
+        &with(&service, text),
+        &CreateTask::new(FunCaptchaTask::new(
             "https://www.example.com",
             "EX72CCFB-26EX-40E5-91E6-85EX70BE98ED",
-        ))
-        .with_options(text),
+        )),
     )
     .unwrap();
     let ready = solve(
         &mut c,
-        &service,
-        &UrlFormGet::new(id, TaskKind::FunCaptcha).with_options(text),
+        &with(&service, text),
+        &GetTaskResult::new(id, TaskKind::FunCaptcha),
     );
     match &ready.solution {
         Solution::Token(t) => {
@@ -241,26 +242,21 @@ fn pipes_geetest_errors_and_faults_parse_in_the_core() {
     // Errors and faults arrive as the core's typed API errors, in both forms.
     let other_key = ClientKey::new("ffffffffffffffffffffffffffffffff").unwrap();
     for options in [UrlFormOptions::default(), text] {
-        let req = UrlFormGetBalance::new()
-            .with_options(options)
-            .build(&service, &other_key)
-            .unwrap();
+        let service = with(&service, options);
+        let req = GetBalance.build(&service, &other_key).unwrap();
         let r = c.send_built(&req).unwrap();
         let resp = http::Response::builder()
             .status(r.status)
             .body(&r.body[..])
             .unwrap();
-        let e = UrlFormGetBalance::new()
-            .with_options(options)
-            .parse(&service, resp)
-            .unwrap_err();
+        let e = GetBalance.parse(&service, resp).unwrap_err();
         assert_eq!(api_error(e), ErrorCode::KeyDoesNotExist);
 
         emu.script_faults(Scope::Create, FaultKind::NoSlot, 1);
         let e = call(
             &mut c,
             &service,
-            &UrlFormSubmit::new(ImageToTextTask::new(image(200))).with_options(options),
+            &CreateTask::new(ImageToTextTask::new(image(200))),
         )
         .unwrap_err();
         assert_eq!(api_error(e), ErrorCode::NoSlotAvailable);

@@ -79,27 +79,3 @@ pub struct QueueStats {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReportAccepted;
-
-/// Which method reports a wrong token on CapMonster, where they behave alike.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TokenReportMethod {
-    /// `reportIncorrectTokenCaptcha` (the default).
-    #[default]
-    TokenCaptcha,
-    /// `reportIncorrectRecaptcha`.
-    Recaptcha,
-    /// `reportIncorrectHcaptcha` (removed from CapMonster's docs; still Anti-Captcha's name).
-    Hcaptcha,
-}
-
-impl TokenReportMethod {
-    /// The method's URL name.
-    pub fn method_name(self) -> &'static str {
-        match self {
-            Self::TokenCaptcha => "reportIncorrectTokenCaptcha",
-            Self::Recaptcha => "reportIncorrectRecaptcha",
-            Self::Hcaptcha => "reportIncorrectHcaptcha",
-        }
-    }
-}

@@ -8,10 +8,10 @@
 //! 2Captcha's API v2, or the rucaptcha/2captcha `in.php`/`res.php` URL form
 //! ([`Service::capmonster_url_form`], [`Service::two_captcha_url_form`], or any base URL with
 //! [`Service::custom`]). The same endpoints work on all of them: on a URL-form service
-//! [`CreateTask`], [`GetTaskResult`], [`GetBalance`] and the report endpoints send `in.php`/`res.php`
-//! requests and read their text or JSON replies into the same outputs. The [`urlform`] module has
-//! the URL-form endpoints with every option, and [`report`] has the per-service report rules
-//! and a ledger that refuses reports the service would refuse.
+//! [`CreateTask`], [`GetTaskResult`], [`GetBalance`] and the report request send
+//! `in.php`/`res.php` requests (shaped by the service's [`UrlFormOptions`]) and read their text
+//! or JSON replies into the same outputs. [`report`] has the per-service report rules, the one
+//! report request they make, and a ledger that refuses reports the service would refuse.
 //!
 //! ## Errors
 //!
@@ -44,15 +44,12 @@ pub mod solver;
 pub mod task;
 mod wire;
 
-pub use wire::url_form as urlform;
-
 pub use http;
 
 pub use client_error::{ClientError, TransportError, redact};
 
-pub use api::report::{ReportCorrect, ReportIncorrectImage, ReportIncorrectToken};
 pub use api::{CreateTask, GetBalance, GetQueueStats, GetTaskResult, GetUserAgent};
-pub use endpoint::{Balance, Endpoint, QueueStats, ReportAccepted, TaskId, TokenReportMethod};
+pub use endpoint::{Balance, Endpoint, QueueStats, ReportAccepted, TaskId};
 pub use error::{
     ApiError, BODY_PREFIX_LIMIT, BuildError, ErrorClass, ErrorCode, ResponseError, UnknownCode,
     UnparseableResponse, ValidationError, escape_control,
@@ -62,6 +59,7 @@ pub use secret::SecretString;
 pub use service::{
     ANTI_CAPTCHA_BASE_URL, CAPMONSTER_BASE_URL, CAPMONSTER_URL_FORM_BASE_URL,
     CAPMONSTER_URL_FORM_DOCUMENTED_BASE_URL, CAPMONSTER_USER_AGENT_URL, DEFAULT_USER_AGENT,
-    Dialect, Service, TWO_CAPTCHA_BASE_URL, TWO_CAPTCHA_URL_FORM_BASE_URL,
+    Dialect, QueryEncoding, Service, TWO_CAPTCHA_BASE_URL, TWO_CAPTCHA_URL_FORM_BASE_URL,
+    UrlFormOptions, UrlFormTransport,
 };
 pub use task::naming::TypeNaming;

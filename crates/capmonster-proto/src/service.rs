@@ -301,6 +301,9 @@ pub struct UrlFormOptions {
     /// receive extras such as Turnstile's `useragent`, reCAPTCHA cookies and `get2`'s `price`.
     /// Plain text is read either way.
     pub json: bool,
+    /// Poll with `res.php?action=get2` (default `false`), which sends each answer's price with
+    /// it (read into `ResultExtras::cost`).
+    pub price: bool,
 }
 
 impl Default for UrlFormOptions {
@@ -309,6 +312,7 @@ impl Default for UrlFormOptions {
             transport: UrlFormTransport::PostForm,
             encoding: QueryEncoding::Percent,
             json: true,
+            price: false,
         }
     }
 }
@@ -320,6 +324,7 @@ impl UrlFormOptions {
             transport: UrlFormTransport::Get,
             encoding: QueryEncoding::AsDocumented,
             json: false,
+            price: false,
         }
     }
 
@@ -341,6 +346,13 @@ impl UrlFormOptions {
     #[must_use]
     pub fn with_json(mut self, json: bool) -> Self {
         self.json = json;
+        self
+    }
+
+    /// Turns `action=get2` (the answer with its price) on or off.
+    #[must_use]
+    pub fn with_price(mut self, price: bool) -> Self {
+        self.price = price;
         self
     }
 }

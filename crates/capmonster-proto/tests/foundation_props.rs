@@ -2,8 +2,8 @@
 //! no type holding the key shows it.
 
 use capmonster_proto::{
-    ClientKey, CreateTask, Endpoint, GetBalance, GetTaskResult, GetUserAgent, ReportIncorrectImage,
-    ReportIncorrectToken, Service, http,
+    ClientKey, CreateTask, Endpoint, GetBalance, GetTaskResult, GetUserAgent, Service, http,
+    report::{ReportRequest, ReportVerdict},
     task::{ImageToTextTask, Proxy, ProxyType, RecaptchaV2Task, Task, TaskKind, TurnstileTask},
 };
 use proptest::prelude::*;
@@ -30,8 +30,12 @@ fn parse_all(status: u16, body: &[u8]) {
         }
         let _ = GetBalance.parse(&service, resp(status, body));
         let _ = GetUserAgent.parse(&service, resp(status, body));
-        let _ = ReportIncorrectImage::new(1).parse(&service, resp(status, body));
-        let _ = ReportIncorrectToken::new(1).parse(&service, resp(status, body));
+        for kind in [TaskKind::ImageToText, TaskKind::RecaptchaV2] {
+            let verdict = ReportVerdict::Incorrect;
+            let report =
+                ReportRequest::without_window(service.dialect(), verdict, kind, 1).unwrap();
+            let _ = report.parse(&service, resp(status, body));
+        }
     }
 }
 

@@ -2,35 +2,33 @@
 //! URL-form text, with any HTTP status, in every service (the three JSON dialects and the two
 //! URL-form services). Nothing may panic.
 //!
-//! This fills the gaps the other property tests leave: the JSON endpoints parsed in a URL-form
-//! service (they delegate), the report, report-correct and queue endpoints, every token report
-//! method, the URL-form endpoints in both URL-form services, `ErrorCode::parse`,
+//! This fills the gaps the other property tests leave: the endpoints parsed in the URL-form
+//! services (with and without `get2`'s price), every report the rules make (both verdicts,
+//! every kind), the queue endpoint, `ErrorCode::parse`,
 //! `Solution::parse` over any text, `ClientKey::parse_with_suffixes` and `Task::from_json_value`
 //! over any JSON.
 
 use std::time::Duration;
 
-use capmonster_proto::report::{ReportLedger, ReportVerdict, plan_report};
-use capmonster_proto::urlform::{
-    UrlFormGet, UrlFormGetBalance, UrlFormReport, UrlFormSubmit, parse_url_form_reply,
-};
+use capmonster_proto::report::{ReportLedger, ReportRequest, ReportVerdict, plan_report};
 use capmonster_proto::{
     ClientKey, CreateTask, Endpoint, ErrorCode, GetBalance, GetQueueStats, GetTaskResult,
-    GetUserAgent, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken, Service,
-    TokenReportMethod, http,
+    GetUserAgent, Service, UrlFormOptions, http,
     solution::Solution,
     task::{Task, TaskKind, TurnstileTask},
 };
 use proptest::prelude::*;
 use serde_json::Value;
 
-fn services() -> [Service; 5] {
+fn services() -> [Service; 6] {
     [
         Service::capmonster(),
         Service::anti_captcha(),
         Service::two_captcha(),
         Service::capmonster_url_form(),
         Service::two_captcha_url_form(),
+        Service::capmonster_url_form()
+            .with_url_form_options(UrlFormOptions::default().with_price(true)),
     ]
 }
 
@@ -40,7 +38,6 @@ fn resp(status: u16, body: &[u8]) -> http::Response<&[u8]> {
 
 /// Every endpoint's `parse` in every service, and every text-level parser, over one answer.
 fn parse_everything(status: u16, body: &[u8]) {
-    let _ = parse_url_form_reply(status, body);
     let text = String::from_utf8_lossy(body);
     let _ = ErrorCode::parse(&text).class();
     let _ = ClientKey::parse_with_suffixes(&text);
@@ -57,8 +54,13 @@ fn parse_everything(status: u16, body: &[u8]) {
                     let _ = (ready.solution.main_value(), ready.raw_value());
                 }
             }
-            let _ = UrlFormGet::new(1, *kind).parse(&service, r());
-            let _ = UrlFormGet::new(1, *kind).with_price().parse(&service, r());
+            for verdict in [ReportVerdict::Incorrect, ReportVerdict::Correct] {
+                if let Ok(report) =
+                    ReportRequest::without_window(service.dialect(), verdict, *kind, 1)
+                {
+                    let _ = report.parse(&service, r());
+                }
+            }
             let (mut ledger, at) = (ReportLedger::new(), Duration::ZERO);
             let verdict = ReportVerdict::Incorrect;
             let dialect = service.dialect();
@@ -69,21 +71,6 @@ fn parse_everything(status: u16, body: &[u8]) {
         let _ = GetBalance.parse(&service, r());
         let _ = GetUserAgent.parse(&service, r());
         let _ = GetQueueStats::new(2).parse(&service, r());
-        let _ = ReportIncorrectImage::new(1).parse(&service, r());
-        for method in [
-            TokenReportMethod::TokenCaptcha,
-            TokenReportMethod::Recaptcha,
-            TokenReportMethod::Hcaptcha,
-        ] {
-            let _ = ReportIncorrectToken::new(1)
-                .with_method(method)
-                .parse(&service, r());
-        }
-        let _ = ReportCorrect::new(1).parse(&service, r());
-        let _ = UrlFormSubmit::new(TurnstileTask::new("https://a.b", "k")).parse(&service, r());
-        let _ = UrlFormGetBalance::new().parse(&service, r());
-        let _ = UrlFormReport::bad(1).parse(&service, r());
-        let _ = UrlFormReport::good(1).parse(&service, r());
     }
 }
 

@@ -5,12 +5,25 @@ mod support;
 
 use capmonster_proto::{
     ApiError, BuildError, CreateTask, Dialect, Endpoint, ErrorCode, GetBalance, GetQueueStats,
-    GetTaskResult, QueueStats, ReportCorrect, ReportIncorrectImage, ReportIncorrectToken,
-    ResponseError, Service, TokenReportMethod, TypeNaming,
+    GetTaskResult, QueueStats, ResponseError, Service, TypeNaming,
+    report::{RefusalReason, ReportRefused, ReportRequest, ReportVerdict},
     solution::{Solution, TaskResult},
     task::{Proxy, ProxyType, RecaptchaV2Task, TaskKind},
 };
 use support::{key, response};
+
+/// The report `s`'s rules make for task 407533072 of kind `kind` (the window is not checked).
+fn report(
+    s: &Service,
+    verdict: ReportVerdict,
+    kind: TaskKind,
+) -> Result<ReportRequest, ReportRefused> {
+    ReportRequest::without_window(s.dialect(), verdict, kind, 407533072)
+}
+
+fn wrong(s: &Service, kind: TaskKind) -> ReportRequest {
+    report(s, ReportVerdict::Incorrect, kind).unwrap()
+}
 
 fn profiles() -> [(&'static str, Service); 4] {
     [
@@ -84,18 +97,18 @@ fn every_profile_request_is_snapshotted() {
         assert_request_snapshot!(format!("{name}__getTaskResult"), req);
         let req = GetBalance.build(&s, &k).unwrap();
         assert_request_snapshot!(format!("{name}__getBalance"), req);
-        let req = ReportIncorrectImage::new(407533072).build(&s, &k).unwrap();
+        let req = wrong(&s, TaskKind::ImageToText).build(&s, &k).unwrap();
         assert_request_snapshot!(format!("{name}__reportIncorrectImage"), req);
-        let req = ReportIncorrectToken::new(407533072)
-            .with_kind(TaskKind::RecaptchaV2)
-            .build(&s, &k)
-            .unwrap();
+        let req = wrong(&s, TaskKind::RecaptchaV2).build(&s, &k).unwrap();
         assert_request_snapshot!(format!("{name}__reportIncorrectToken_recaptcha"), req);
-        match ReportCorrect::new(407533072).build(&s, &k) {
-            Ok(req) => assert_request_snapshot!(format!("{name}__reportCorrect"), req),
+        match report(&s, ReportVerdict::Correct, TaskKind::RecaptchaV2) {
+            Ok(r) => {
+                let req = r.build(&s, &k).unwrap();
+                assert_request_snapshot!(format!("{name}__reportCorrect"), req)
+            }
             Err(e) => {
                 assert_eq!(s.dialect(), Dialect::CapMonster);
-                assert!(matches!(e, BuildError::Unsupported { .. }));
+                assert_eq!(e.reason, RefusalReason::VerdictNotOffered);
             }
         }
     }
@@ -159,55 +172,41 @@ fn one_task_through_every_profile() {
 #[test]
 fn report_method_names_follow_the_dialect() {
     let [cm, ac, tc, uf] = profiles().map(|(_, s)| s);
-    let image = ReportIncorrectImage::new(1);
-    assert_eq!(image.method_name(&cm), "reportIncorrectImageCaptcha");
-    assert_eq!(image.method_name(&ac), "reportIncorrectImageCaptcha");
-    assert_eq!(image.method_name(&tc), "reportIncorrect");
-    assert_eq!(image.method_name(&uf), "res.php");
-
-    let token = ReportIncorrectToken::new(1);
-    assert_eq!(token.method_name(&cm), "reportIncorrectTokenCaptcha");
-    assert_eq!(
-        token
-            .with_method(TokenReportMethod::Recaptcha)
-            .method_name(&cm),
-        "reportIncorrectRecaptcha"
-    );
-    assert_eq!(token.method_name(&ac), "reportIncorrectRecaptcha");
-    assert_eq!(
-        token.with_kind(TaskKind::HCaptcha).method_name(&ac),
-        "reportIncorrectHcaptcha"
-    );
-    assert_eq!(
-        token
-            .with_method(TokenReportMethod::Hcaptcha)
-            .method_name(&ac),
-        "reportIncorrectHcaptcha"
-    );
-    assert_eq!(
-        token
-            .with_kind(TaskKind::RecaptchaV3Enterprise)
-            .method_name(&ac),
-        "reportIncorrectRecaptcha"
-    );
-    assert_eq!(token.method_name(&tc), "reportIncorrect");
-    assert_eq!(token.method_name(&uf), "res.php");
-    // Anti-Captcha has no wrong-token report for Turnstile: refused before sending.
+    use TaskKind::{HCaptcha, ImageToText, RecaptchaV2, RecaptchaV3Enterprise, Turnstile};
+    for (s, kind, name) in [
+        (&cm, ImageToText, "reportIncorrectImageCaptcha"),
+        (&ac, ImageToText, "reportIncorrectImageCaptcha"),
+        (&tc, ImageToText, "reportIncorrect"),
+        (&uf, ImageToText, "res.php"),
+        (&cm, RecaptchaV2, "reportIncorrectTokenCaptcha"),
+        (&cm, Turnstile, "reportIncorrectTokenCaptcha"),
+        (&ac, RecaptchaV2, "reportIncorrectRecaptcha"),
+        (&ac, HCaptcha, "reportIncorrectHcaptcha"),
+        (&ac, RecaptchaV3Enterprise, "reportIncorrectRecaptcha"),
+        (&tc, RecaptchaV2, "reportIncorrect"),
+        (&uf, RecaptchaV2, "res.php"),
+    ] {
+        assert_eq!(wrong(s, kind).method_name(s), name, "{kind:?} on {s:?}");
+    }
+    // Anti-Captcha has no wrong-token report for Turnstile: refused before anything is built.
+    let refused = report(&ac, ReportVerdict::Incorrect, Turnstile).unwrap_err();
+    assert_eq!(refused.reason, RefusalReason::KindNotAllowed);
+    // A report the rules made for one service is not sent to another.
     assert!(matches!(
-        token
-            .with_kind(TaskKind::Turnstile)
-            .build(&ac, &key())
-            .unwrap_err(),
+        wrong(&ac, RecaptchaV2).build(&cm, &key()).unwrap_err(),
         BuildError::Unsupported { .. }
     ));
 
-    let correct = ReportCorrect::new(1);
-    assert_eq!(correct.method_name(&ac), "reportCorrectRecaptcha");
-    assert_eq!(correct.method_name(&tc), "reportCorrect");
-    assert!(matches!(
-        correct.build(&cm, &key()).unwrap_err(),
-        BuildError::Unsupported { .. }
-    ));
+    let correct = |s: &Service| report(s, ReportVerdict::Correct, RecaptchaV2);
+    assert_eq!(
+        correct(&ac).unwrap().method_name(&ac),
+        "reportCorrectRecaptcha"
+    );
+    assert_eq!(correct(&tc).unwrap().method_name(&tc), "reportCorrect");
+    assert_eq!(
+        correct(&cm).unwrap_err().reason,
+        RefusalReason::VerdictNotOffered
+    );
     assert!(matches!(
         GetQueueStats::new(1).build(&cm, &key()).unwrap_err(),
         BuildError::Unsupported { .. }
@@ -368,19 +367,20 @@ fn report_answers_per_dialect() {
     let ok = br#"{"errorId":0,"status":"success"}"#;
     for s in [&cm, &ac, &tc] {
         assert!(
-            ReportIncorrectImage::new(1)
+            wrong(s, TaskKind::ImageToText)
                 .parse(s, response(200, ok))
                 .is_ok()
         );
     }
-    assert!(ReportCorrect::new(1).parse(&tc, response(200, ok)).is_ok());
+    let correct = |s: &Service| report(s, ReportVerdict::Correct, TaskKind::ImageToText).unwrap();
+    assert!(correct(&tc).parse(&tc, response(200, ok)).is_ok());
     assert!(
-        ReportCorrect::new(1)
+        correct(&uf)
             .parse(&uf, response(200, b"OK_REPORT_RECORDED"))
             .is_ok()
     );
     let e = api(
-        ReportIncorrectToken::new(1)
+        wrong(&ac, TaskKind::RecaptchaV2)
             .parse(
                 &ac,
                 response(
@@ -392,7 +392,7 @@ fn report_answers_per_dialect() {
     );
     assert_eq!(e.code, ErrorCode::NoSuchCapchaId);
     assert!(capmonster_proto::report::is_report_rejection(&e));
-    let e = api(ReportIncorrectImage::new(1)
+    let e = api(wrong(&uf, TaskKind::ImageToText)
         .parse(&uf, response(200, b"ERROR_REPORT_NOT_RECORDED"))
         .unwrap_err());
     assert!(capmonster_proto::report::is_report_rejection(&e));

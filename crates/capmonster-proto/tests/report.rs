@@ -5,8 +5,8 @@ mod support;
 use std::time::Duration;
 
 use capmonster_proto::report::{
-    KindSet, RefusalReason, ReportLedger, ReportRequest, ReportVerdict, is_report_rejection,
-    plan_report, report_rules,
+    KindSet, RefusalReason, ReportLedger, ReportMethodKind, ReportRequest, ReportVerdict,
+    is_report_rejection, plan_report, report_rules,
 };
 use capmonster_proto::{Dialect, Endpoint, ErrorCode, Service, task::TaskKind};
 use support::{key, response};
@@ -324,7 +324,7 @@ fn planned_reports_build_the_right_request() {
     )
     .unwrap();
     assert!(plan.warning.unwrap().contains("ignored"));
-    assert!(matches!(plan.request, ReportRequest::Correct(_)));
+    assert_eq!(plan.rule.sends, ReportMethodKind::Correct);
 }
 
 #[test]
@@ -403,4 +403,29 @@ fn rules_are_data() {
     ledger.prune(secs(250), Duration::from_secs(100));
     assert_eq!(ledger.len(), 1);
     assert!(ledger.is_reported(Dialect::TwoCaptcha, 2));
+}
+
+/// Without a completion time the rules still check the dialect, the verdict and the kind; the
+/// window and the once-per-task rule are left to the caller, and nothing is recorded.
+#[test]
+fn a_report_without_a_window_still_follows_the_type_rules() {
+    let make = |dialect, verdict, kind| ReportRequest::without_window(dialect, verdict, kind, 5);
+    let (wrong, right) = (ReportVerdict::Incorrect, ReportVerdict::Correct);
+    let refused = make(Dialect::CapMonster, right, TaskKind::ImageToText).unwrap_err();
+    assert_eq!(refused.reason, RefusalReason::VerdictNotOffered);
+    let refused = make(Dialect::AntiCaptcha, wrong, TaskKind::Turnstile).unwrap_err();
+    assert_eq!(refused.reason, RefusalReason::KindNotAllowed);
+    assert_eq!(refused.task_id, 5);
+    let report = make(Dialect::AntiCaptcha, wrong, TaskKind::HCaptcha).unwrap();
+    assert_eq!(report.task_id(), 5);
+    let request = report.build(&Service::anti_captcha(), &key()).unwrap();
+    assert_eq!(request.uri().path(), "/reportIncorrectHcaptcha");
+    // Planned for Anti-Captcha, it is not sent to CapMonster, whose rules were not checked.
+    assert!(report.build(&Service::capmonster(), &key()).is_err());
+    // Asked again, it is made again: nothing is recorded, which is why the window and "once"
+    // are the caller's.
+    assert_eq!(
+        make(Dialect::AntiCaptcha, wrong, TaskKind::HCaptcha),
+        Ok(report)
+    );
 }

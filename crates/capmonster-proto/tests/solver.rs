@@ -4,7 +4,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use capmonster_proto::report::{ReportLedger, ReportRequest, ReportVerdict, plan_report};
+use capmonster_proto::report::{
+    PlannedReport, ReportLedger, ReportMethodKind, ReportVerdict, plan_report,
+};
 use capmonster_proto::solver::{
     AdaptiveTiming, AmbiguousCause, Jitter, Phase, Policy, RetryPolicy, SolveError, Solved, Solver,
     Timing, TimingTable, TransportFailure,
@@ -83,12 +85,13 @@ fn image_to_text_is_solved_at_the_first_poll() {
     assert_eq!(s.returned_after, secs(1) + ms(50));
     assert_eq!(s.completed_at, done_at);
     assert_eq!(done_at, t0 + ms(1100));
-    assert!(matches!(
-        planned_report(&s),
-        Some(ReportRequest::IncorrectImage(_))
-    ));
+    assert_eq!(
+        planned_report(&s).map(|p| p.rule.sends),
+        Some(ReportMethodKind::IncorrectImage)
+    );
     let request = planned_report(&s)
         .unwrap()
+        .request
         .build(&Service::default(), &key())
         .unwrap();
     assert_eq!(request.uri().path(), "/reportIncorrectImageCaptcha");
@@ -116,7 +119,9 @@ fn recaptcha_v2_is_polled_every_three_seconds_until_ready() {
         Some("03AGdBq25SxXT-pmSeBXjzScW")
     );
     match planned_report(&s) {
-        Some(ReportRequest::IncorrectToken(r)) => assert_eq!(r.task_id, 7),
+        Some(p) if p.rule.sends == ReportMethodKind::IncorrectToken => {
+            assert_eq!(p.request.task_id(), 7)
+        }
         other => panic!("a token report, not {other:?}"),
     }
 }
@@ -141,15 +146,15 @@ fn turnstile_first_poll_is_at_two_and_a_half_seconds() {
     let s = run.solved();
     assert_eq!(s.kind, TaskKind::Turnstile);
     assert_eq!(s.ready.solution.main_value(), Some("0.Ov1 turnstile"));
-    assert!(matches!(
-        planned_report(&s),
-        Some(ReportRequest::IncorrectToken(_))
-    ));
+    assert_eq!(
+        planned_report(&s).map(|p| p.rule.sends),
+        Some(ReportMethodKind::IncorrectToken)
+    );
 }
 
 /// The report CapMonster's rules plan for a solved task (`None` when they refuse it): the
 /// method follows the task's family.
-fn planned_report(s: &Solved) -> Option<ReportRequest> {
+fn planned_report(s: &Solved) -> Option<PlannedReport> {
     let mut ledger = ReportLedger::new();
     let (kind, id, at) = (s.kind, s.task_id, Duration::ZERO);
     plan_report(
@@ -162,7 +167,6 @@ fn planned_report(s: &Solved) -> Option<ReportRequest> {
         &mut ledger,
     )
     .ok()
-    .map(|planned| planned.request)
 }
 
 fn raw(value: serde_json::Value) -> CreateTask {

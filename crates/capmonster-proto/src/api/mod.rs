@@ -14,10 +14,12 @@ use crate::service::Service;
 use crate::solution::{Ready, ResultExtras, TaskResult};
 use crate::task::{Task, TaskKind, WireTask};
 use crate::wire::json::{KeyBody, TaskIdBody, decode, decode_any_status, json_post, task_id_in};
-use crate::wire::url_form::{UrlFormGet, UrlFormGetBalance, UrlFormSubmit};
-use crate::wire::{self, Method};
+use crate::wire::{self, Method, url_form};
 
 /// `createTask`: submits a task. Its output is the new task's id.
+///
+/// On a URL-form service it is `in.php`: `softId` becomes `soft_id` and `callbackUrl` becomes
+/// `pingback`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTask {
@@ -52,15 +54,6 @@ impl CreateTask {
         self.soft_id = Some(soft_id);
         self
     }
-
-    /// The same submission in the URL form: `softId` becomes `soft_id`, `callbackUrl` becomes
-    /// `pingback`, with the default [`UrlFormOptions`](crate::urlform::UrlFormOptions).
-    pub fn url_form(&self) -> UrlFormSubmit {
-        let mut submit = UrlFormSubmit::new(self.task.clone());
-        submit.soft_id = self.soft_id;
-        submit.pingback = self.callback_url.clone();
-        submit
-    }
 }
 
 #[derive(Serialize)]
@@ -87,7 +80,8 @@ impl Endpoint for CreateTask {
         key: &ClientKey,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         if wire::is_url_form(service) {
-            return self.url_form().build(service, key);
+            let pingback = self.callback_url.as_deref();
+            return url_form::submit_request(service, key, &self.task, self.soft_id, pingback);
         }
         self.task.validate()?;
         if let Some(url) = &self.callback_url {
@@ -108,7 +102,7 @@ impl Endpoint for CreateTask {
         response: http::Response<&[u8]>,
     ) -> Result<TaskId, ResponseError> {
         if wire::is_url_form(service) {
-            return self.url_form().parse(service, response);
+            return url_form::parse_submit(response);
         }
         let body = *response.body();
         // An answer that names a task means the task exists, whatever the HTTP status says: it
@@ -173,7 +167,7 @@ impl Endpoint for GetTaskResult {
         key: &ClientKey,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         if wire::is_url_form(service) {
-            return UrlFormGet::new(self.task_id, self.kind).build(service, key);
+            return url_form::get_request(service, key, self.task_id);
         }
         let body = TaskIdBody {
             client_key: key,
@@ -188,7 +182,7 @@ impl Endpoint for GetTaskResult {
         response: http::Response<&[u8]>,
     ) -> Result<TaskResult, ResponseError> {
         if wire::is_url_form(service) {
-            return UrlFormGet::new(self.task_id, self.kind).parse(service, response);
+            return url_form::parse_get(service.url_form_options(), self.kind, response);
         }
         let status = response.status();
         let body = *response.body();
@@ -248,7 +242,7 @@ impl Endpoint for GetBalance {
         key: &ClientKey,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         if wire::is_url_form(service) {
-            return UrlFormGetBalance::new().build(service, key);
+            return url_form::balance_request(service, key);
         }
         json_post(service, "getBalance", &KeyBody { client_key: key })
     }
@@ -259,7 +253,7 @@ impl Endpoint for GetBalance {
         response: http::Response<&[u8]>,
     ) -> Result<Balance, ResponseError> {
         if wire::is_url_form(service) {
-            return UrlFormGetBalance::new().parse(service, response);
+            return url_form::parse_balance(response);
         }
         let body = *response.body();
         let wire = decode(response.status(), body, service.dialect())?;

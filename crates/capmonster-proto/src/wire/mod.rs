@@ -9,9 +9,8 @@
 //! does.
 
 pub(crate) mod json;
-pub mod url_form;
+pub(crate) mod url_form;
 
-use crate::endpoint::TokenReportMethod;
 use crate::service::{Dialect, Service};
 
 /// A method whose name (or availability) depends on the dialect.
@@ -23,10 +22,9 @@ pub(crate) enum Method {
     GetQueueStats,
     /// reportIncorrectImageCaptcha and its equivalents.
     ReportImage,
-    /// A wrong-token report: CapMonster's alias, and Anti-Captcha's method for the task's
-    /// family (`None` when it has none).
+    /// A wrong-token report, with Anti-Captcha's method for the task's family (`None` when it
+    /// has none).
     ReportToken {
-        alias: TokenReportMethod,
         anti_captcha: Option<&'static str>,
     },
     ReportCorrect,
@@ -51,7 +49,7 @@ pub(crate) fn method_name(dialect: Dialect, method: Method) -> &'static str {
             M::GetBalance => "getBalance",
             M::GetQueueStats => "getQueueStats",
             M::ReportImage => "reportIncorrectImageCaptcha",
-            M::ReportToken { alias, .. } => alias.method_name(),
+            M::ReportToken { .. } => "reportIncorrectTokenCaptcha",
             M::ReportCorrect => "reportCorrect",
         },
         Dialect::AntiCaptcha => match method {

@@ -15,13 +15,6 @@ use crate::task::{Task, TaskKind};
 /// One `in.php` parameter list: `method` first, then the task's own parameters in a stable order.
 pub(super) type Pairs = Vec<(String, String)>;
 
-/// The `in.php` parameters of `task`: `method` and the task's fields, mapped from its documented
-/// wire JSON. `key`, `json`, `soft_id`, `pingback` and `nocache` are not included (the endpoint
-/// adds them; a task's `nocache: true` is [`Task::nocache`]).
-pub fn in_php_params(task: &Task) -> Result<Vec<(String, String)>, BuildError> {
-    map_task(task).map(|(pairs, _)| pairs)
-}
-
 /// Reads a JSON flag sent as a boolean, `0`/`1`, or `"true"`/`"1"`.
 pub(super) fn flag(v: &Value) -> Option<bool> {
     match v {

@@ -15,7 +15,7 @@ use super::params::flag;
 /// The payload of a successful URL-form answer.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum UrlFormAnswer {
+pub(super) enum UrlFormAnswer {
     /// Plain text: an id, a token, an image's text, a balance. Kept whole, `|` and all.
     Text(String),
     /// A GeeTest v3 answer (an object, or the `[challenge, validate, seccode]` array seen in the wild).
@@ -28,7 +28,8 @@ pub enum UrlFormAnswer {
 
 impl UrlFormAnswer {
     /// The text, for a text answer.
-    pub fn as_text(&self) -> Option<&str> {
+    #[cfg(test)]
+    pub(super) fn as_text(&self) -> Option<&str> {
         match self {
             Self::Text(s) => Some(s),
             _ => None,
@@ -83,15 +84,15 @@ impl UrlFormAnswer {
 /// A successful URL-form answer, with the extras the JSON form may carry.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UrlFormOk {
+pub(super) struct UrlFormOk {
     /// The answer (`request`, or what follows `OK|`).
-    pub answer: UrlFormAnswer,
+    pub(super) answer: UrlFormAnswer,
     /// `useragent` (Turnstile and others): submit the token with this User-Agent.
-    pub user_agent: Option<String>,
+    pub(super) user_agent: Option<String>,
     /// `price` (`get2`).
-    pub price: Option<f64>,
+    pub(super) price: Option<f64>,
     /// Every other top-level field of a JSON answer (`cookies`, ...).
-    pub extra: Map<String, Value>,
+    pub(super) extra: Map<String, Value>,
 }
 
 impl UrlFormOk {
@@ -109,7 +110,7 @@ impl UrlFormOk {
 /// returned as [`ResponseError::Api`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum UrlFormReply {
+pub(super) enum UrlFormReply {
     /// `OK|...`, or `{"status":1,"request":...}`.
     Ok(UrlFormOk),
     /// `CAPCHA_NOT_READY` (or `CAPTCHA_NOT_READY`).
@@ -189,7 +190,10 @@ pub(super) fn parse_number(t: &str) -> Option<f64> {
 /// * `{"status":0|1,"request":...}` with optional `error_text`, `useragent`, `price`:
 ///   the same, with `request` as a string, an object or an array.
 /// * anything else (HTML, empty, binary): [`ResponseError::Unparseable`].
-pub fn parse_url_form_reply(http_status: u16, body: &[u8]) -> Result<UrlFormReply, ResponseError> {
+pub(super) fn parse_url_form_reply(
+    http_status: u16,
+    body: &[u8],
+) -> Result<UrlFormReply, ResponseError> {
     let reply = parse_url_form_reply_any_status(http_status, body)?;
     if !(200..300).contains(&http_status) {
         return Err(UnparseableResponse::new(

@@ -8,6 +8,10 @@
 //! since an epoch the caller picks (for example the start of the process), and the same epoch
 //! must be used for `completed_at` and `now`.
 //!
+//! The request is a [`ReportRequest`], the only report request there is: nothing public builds
+//! a report that skips the rules. Without a completion time,
+//! [`ReportRequest::without_window`] checks the type rules and leaves the window to the caller.
+//!
 //! ```
 //! use std::time::Duration;
 //! use capmonster_proto::report::{plan_report, RefusalReason, ReportLedger, ReportVerdict};
@@ -27,266 +31,16 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-use crate::api::report::{ReportCorrect, ReportIncorrectImage, ReportIncorrectToken};
+use crate::api::report::ReportCall;
 use crate::endpoint::{Endpoint, ReportAccepted, TaskId};
 use crate::error::{ApiError, BuildError, ErrorCode, ResponseError};
 use crate::key::ClientKey;
 use crate::service::{Dialect, Service};
 use crate::task::TaskKind;
 
-/// What the report says about the answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReportVerdict {
-    /// The answer was wrong (the token was refused, the text was wrong).
-    Incorrect,
-    /// The answer was right.
-    Correct,
-}
+mod rules;
 
-/// Which task kinds a rule covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum KindSet {
-    /// Every kind, including unknown ones.
-    Any,
-    /// Exactly these kinds.
-    Only(&'static [TaskKind]),
-}
-
-impl KindSet {
-    /// True when `kind` is covered.
-    pub fn contains(self, kind: TaskKind) -> bool {
-        match self {
-            Self::Any => true,
-            Self::Only(kinds) => kinds.contains(&kind),
-        }
-    }
-}
-
-/// Which request a rule sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReportMethodKind {
-    /// [`ReportIncorrectImage`].
-    IncorrectImage,
-    /// [`ReportIncorrectToken`].
-    IncorrectToken,
-    /// [`ReportCorrect`].
-    Correct,
-}
-
-/// One report rule of one dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ReportRule {
-    /// A stable name for messages and tests (`anti-captcha/reportIncorrectRecaptcha`, ...).
-    pub name: &'static str,
-    /// The dialect.
-    pub dialect: Dialect,
-    /// The verdict it carries.
-    pub verdict: ReportVerdict,
-    /// The method name on the wire (`res.php` actions are written `reportbad`/`reportgood`).
-    pub method: &'static str,
-    /// Which request it sends.
-    pub sends: ReportMethodKind,
-    /// The kinds it may be used for.
-    pub kinds: KindSet,
-    /// How long after the task's completion the report is accepted; `None` when the service
-    /// documents no window (then [`ReportRule::advisory_window`] may warn).
-    pub window: Option<Duration>,
-    /// A window past which the report is still sent, with a warning.
-    pub advisory_window: Option<Duration>,
-    /// At most one report per task.
-    pub once_per_task: bool,
-    /// A caveat to pass on with every report through this rule, if any.
-    pub note: Option<&'static str>,
-}
-
-const RECAPTCHA: &[TaskKind] = &[
-    TaskKind::RecaptchaV2,
-    TaskKind::RecaptchaV2Enterprise,
-    TaskKind::RecaptchaV3,
-    TaskKind::RecaptchaV3Enterprise,
-];
-const CM_IMAGE: &[TaskKind] = &[
-    TaskKind::ImageToText,
-    TaskKind::ComplexImageRecaptcha,
-    TaskKind::ComplexImageRecognition,
-];
-const CM_TOKEN: &[TaskKind] = &[
-    TaskKind::RecaptchaV2,
-    TaskKind::RecaptchaV2Enterprise,
-    TaskKind::RecaptchaV3,
-    TaskKind::RecaptchaV3Enterprise,
-    TaskKind::GeeTest,
-    TaskKind::Turnstile,
-];
-const AC_CORRECT: &[TaskKind] = &[
-    TaskKind::RecaptchaV2,
-    TaskKind::RecaptchaV2Enterprise,
-    TaskKind::RecaptchaV3,
-    TaskKind::RecaptchaV3Enterprise,
-];
-
-/// Anti-Captcha: every report within 60 s of completion, once per task.
-const AC_WINDOW: Duration = Duration::from_secs(60);
-/// 2Captcha (v1 and v2): 15 minutes, once per task.
-const TWO_CAPTCHA_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// CapMonster keeps results "usually 5 minutes"; no report window is documented.
-const CM_RESULT_LIFETIME: Duration = Duration::from_secs(5 * 60);
-
-const fn rule(
-    name: &'static str,
-    dialect: Dialect,
-    verdict: ReportVerdict,
-    method: &'static str,
-    sends: ReportMethodKind,
-    kinds: KindSet,
-    window: Option<Duration>,
-) -> ReportRule {
-    ReportRule {
-        name,
-        dialect,
-        verdict,
-        method,
-        sends,
-        kinds,
-        window,
-        advisory_window: None,
-        once_per_task: true,
-        note: None,
-    }
-}
-
-const CAPMONSTER_RULES: &[ReportRule] = &[
-    ReportRule {
-        advisory_window: Some(CM_RESULT_LIFETIME),
-        ..rule(
-            "capmonster/reportIncorrectImageCaptcha",
-            Dialect::CapMonster,
-            ReportVerdict::Incorrect,
-            "reportIncorrectImageCaptcha",
-            ReportMethodKind::IncorrectImage,
-            KindSet::Only(CM_IMAGE),
-            None,
-        )
-    },
-    ReportRule {
-        advisory_window: Some(CM_RESULT_LIFETIME),
-        ..rule(
-            "capmonster/reportIncorrectTokenCaptcha",
-            Dialect::CapMonster,
-            ReportVerdict::Incorrect,
-            "reportIncorrectTokenCaptcha",
-            ReportMethodKind::IncorrectToken,
-            KindSet::Only(CM_TOKEN),
-            None,
-        )
-    },
-];
-
-const ANTI_CAPTCHA_RULES: &[ReportRule] = &[
-    ReportRule {
-        note: Some("Anti-Captcha accepts image complaints for English captchas only"),
-        ..rule(
-            "anti-captcha/reportIncorrectImageCaptcha",
-            Dialect::AntiCaptcha,
-            ReportVerdict::Incorrect,
-            "reportIncorrectImageCaptcha",
-            ReportMethodKind::IncorrectImage,
-            KindSet::Only(&[TaskKind::ImageToText]),
-            Some(AC_WINDOW),
-        )
-    },
-    ReportRule {
-        note: Some("counted only when the account sends 100 or more reCAPTCHA tasks a day"),
-        ..rule(
-            "anti-captcha/reportIncorrectRecaptcha",
-            Dialect::AntiCaptcha,
-            ReportVerdict::Incorrect,
-            "reportIncorrectRecaptcha",
-            ReportMethodKind::IncorrectToken,
-            KindSet::Only(RECAPTCHA),
-            Some(AC_WINDOW),
-        )
-    },
-    rule(
-        "anti-captcha/reportIncorrectHcaptcha",
-        Dialect::AntiCaptcha,
-        ReportVerdict::Incorrect,
-        "reportIncorrectHcaptcha",
-        ReportMethodKind::IncorrectToken,
-        KindSet::Only(&[TaskKind::HCaptcha]),
-        Some(AC_WINDOW),
-    ),
-    ReportRule {
-        note: Some(
-            "used for reCAPTCHA v3 and v2 Enterprise; accepted but ignored for plain reCAPTCHA v2",
-        ),
-        ..rule(
-            "anti-captcha/reportCorrectRecaptcha",
-            Dialect::AntiCaptcha,
-            ReportVerdict::Correct,
-            "reportCorrectRecaptcha",
-            ReportMethodKind::Correct,
-            KindSet::Only(AC_CORRECT),
-            Some(AC_WINDOW),
-        )
-    },
-];
-
-const TWO_CAPTCHA_RULES: &[ReportRule] = &[
-    rule(
-        "2captcha/reportIncorrect",
-        Dialect::TwoCaptcha,
-        ReportVerdict::Incorrect,
-        "reportIncorrect",
-        ReportMethodKind::IncorrectImage,
-        KindSet::Any,
-        Some(TWO_CAPTCHA_WINDOW),
-    ),
-    rule(
-        "2captcha/reportCorrect",
-        Dialect::TwoCaptcha,
-        ReportVerdict::Correct,
-        "reportCorrect",
-        ReportMethodKind::Correct,
-        KindSet::Any,
-        Some(TWO_CAPTCHA_WINDOW),
-    ),
-];
-
-const URL_FORM_RULES: &[ReportRule] = &[
-    rule(
-        "url-form/reportbad",
-        Dialect::UrlForm,
-        ReportVerdict::Incorrect,
-        "reportbad",
-        ReportMethodKind::IncorrectImage,
-        KindSet::Any,
-        Some(TWO_CAPTCHA_WINDOW),
-    ),
-    rule(
-        "url-form/reportgood",
-        Dialect::UrlForm,
-        ReportVerdict::Correct,
-        "reportgood",
-        ReportMethodKind::Correct,
-        KindSet::Any,
-        Some(TWO_CAPTCHA_WINDOW),
-    ),
-];
-
-/// The report rules of `dialect`, in the order they are tried.
-pub fn report_rules(dialect: Dialect) -> &'static [ReportRule] {
-    match dialect {
-        Dialect::CapMonster => CAPMONSTER_RULES,
-        Dialect::AntiCaptcha => ANTI_CAPTCHA_RULES,
-        Dialect::TwoCaptcha => TWO_CAPTCHA_RULES,
-        Dialect::UrlForm => URL_FORM_RULES,
-    }
-}
+pub use rules::{KindSet, ReportMethodKind, ReportRule, ReportVerdict, report_rules};
 
 /// Why a report was refused locally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -430,26 +184,51 @@ impl ReportLedger {
     }
 }
 
-/// The request for a permitted report.
+/// The one report request: made only by the service's rules ([`plan_report`], or
+/// [`ReportRequest::without_window`]), which pick its method. Send it like any [`Endpoint`]; it
+/// builds only for the dialect it was planned for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ReportRequest {
-    /// A wrong image answer (and 2Captcha's/in.php's generic wrong-answer report).
-    IncorrectImage(ReportIncorrectImage),
-    /// A refused token.
-    IncorrectToken(ReportIncorrectToken),
-    /// A right answer.
-    Correct(ReportCorrect),
+pub struct ReportRequest {
+    call: ReportCall,
+    rule: &'static ReportRule,
 }
 
 impl ReportRequest {
+    /// A report of task `task_id` of kind `kind` under `dialect`'s rule for `verdict`, with the
+    /// rule's type and dialect checks only: the window after completion and the once-per-task
+    /// rule are **the caller's to keep**. For callers that cannot know when the task completed
+    /// (a command given a task id); when you know it, use [`plan_report`], which checks
+    /// everything and records the report in a ledger.
+    pub fn without_window(
+        dialect: Dialect,
+        verdict: ReportVerdict,
+        kind: TaskKind,
+        task_id: TaskId,
+    ) -> Result<Self, ReportRefused> {
+        let rule = pick_rule(dialect, verdict, kind).map_err(|reason| ReportRefused {
+            reason,
+            rule: None,
+            dialect,
+            verdict,
+            kind,
+            task_id,
+            elapsed: Duration::ZERO,
+        })?;
+        Ok(Self::under(rule, kind, task_id))
+    }
+
+    fn under(rule: &'static ReportRule, kind: TaskKind, task_id: TaskId) -> Self {
+        let call = match rule.sends {
+            ReportMethodKind::IncorrectImage => ReportCall::incorrect_image(task_id),
+            ReportMethodKind::IncorrectToken => ReportCall::incorrect_token(task_id, kind),
+            ReportMethodKind::Correct => ReportCall::correct(task_id),
+        };
+        Self { call, rule }
+    }
+
     /// The task the report is about.
     pub fn task_id(&self) -> TaskId {
-        match self {
-            Self::IncorrectImage(r) => r.task_id,
-            Self::IncorrectToken(r) => r.task_id,
-            Self::Correct(r) => r.task_id,
-        }
+        self.call.task_id()
     }
 }
 
@@ -457,23 +236,23 @@ impl Endpoint for ReportRequest {
     type Output = ReportAccepted;
 
     fn method_name(&self, service: &Service) -> &'static str {
-        match self {
-            Self::IncorrectImage(r) => r.method_name(service),
-            Self::IncorrectToken(r) => r.method_name(service),
-            Self::Correct(r) => r.method_name(service),
-        }
+        self.call.method_name(service)
     }
 
+    /// Refused ([`BuildError::Unsupported`]) on a service of another dialect than the one the
+    /// rules were checked for.
     fn build(
         &self,
         service: &Service,
         key: &ClientKey,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
-        match self {
-            Self::IncorrectImage(r) => r.build(service, key),
-            Self::IncorrectToken(r) => r.build(service, key),
-            Self::Correct(r) => r.build(service, key),
+        if service.dialect() != self.rule.dialect {
+            return Err(BuildError::Unsupported {
+                operation: "a report planned under another service's rules",
+                service: service.dialect().name(),
+            });
         }
+        self.call.build(service, key)
     }
 
     fn parse(
@@ -481,12 +260,24 @@ impl Endpoint for ReportRequest {
         service: &Service,
         response: http::Response<&[u8]>,
     ) -> Result<ReportAccepted, ResponseError> {
-        match self {
-            Self::IncorrectImage(r) => r.parse(service, response),
-            Self::IncorrectToken(r) => r.parse(service, response),
-            Self::Correct(r) => r.parse(service, response),
-        }
+        self.call.parse(service, response)
     }
+}
+
+/// The first rule of `dialect` for `verdict` that covers `kind`, or why there is none.
+fn pick_rule(
+    dialect: Dialect,
+    verdict: ReportVerdict,
+    kind: TaskKind,
+) -> Result<&'static ReportRule, RefusalReason> {
+    let rules = report_rules(dialect);
+    if !rules.iter().any(|r| r.verdict == verdict) {
+        return Err(RefusalReason::VerdictNotOffered);
+    }
+    rules
+        .iter()
+        .find(|r| r.verdict == verdict && r.kinds.contains(kind))
+        .ok_or(RefusalReason::KindNotAllowed)
 }
 
 /// A report that may be sent: the request, the rule it follows, and a warning to pass on.
@@ -525,18 +316,12 @@ pub fn plan_report(
         task_id,
         elapsed,
     };
-    let rules = report_rules(dialect);
-    if !rules.iter().any(|r| r.verdict == verdict) {
-        return Err(refuse(RefusalReason::VerdictNotOffered, None));
-    }
-    let Some(rule) = rules
-        .iter()
-        .find(|r| r.verdict == verdict && r.kinds.contains(kind))
-    else {
-        return Err(refuse(RefusalReason::KindNotAllowed, None));
-    };
+    let rule = pick_rule(dialect, verdict, kind).map_err(|reason| refuse(reason, None))?;
     if let Some((earlier, _, _)) = ledger.report_of(dialect, task_id) {
-        let earlier_rule = rules.iter().find(|r| r.name == earlier).unwrap_or(rule);
+        let earlier_rule = report_rules(dialect)
+            .iter()
+            .find(|r| r.name == earlier)
+            .unwrap_or(rule);
         if earlier_rule.once_per_task || rule.once_per_task {
             return Err(refuse(RefusalReason::AlreadyReported, Some(earlier_rule)));
         }
@@ -554,15 +339,7 @@ pub fn plan_report(
     } else {
         rule.note
     };
-    let request = match rule.sends {
-        ReportMethodKind::IncorrectImage => {
-            ReportRequest::IncorrectImage(ReportIncorrectImage::new(task_id))
-        }
-        ReportMethodKind::IncorrectToken => {
-            ReportRequest::IncorrectToken(ReportIncorrectToken::new(task_id).with_kind(kind))
-        }
-        ReportMethodKind::Correct => ReportRequest::Correct(ReportCorrect::new(task_id)),
-    };
+    let request = ReportRequest::under(rule, kind, task_id);
     ledger
         .made
         .insert((dialect, task_id), (rule.name, verdict, now));
