@@ -19,9 +19,10 @@
 //! exchange, and [`Shared::read_report`] (which settles the ledger).
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use super::{ClientConfig, ReportDesk};
+use super::{ClientConfig, DeliveryRefused, PingbackDesk, ReportDesk, TOKEN_BYTES, named_task_id};
 use crate::client_error::{ClientError, TransportError, redact};
 use crate::endpoint::{Endpoint, ReportAccepted, TaskId};
 use crate::report::{PlannedReport, ReportVerdict};
@@ -42,18 +43,24 @@ pub struct Shared {
     desk: Arc<Mutex<ReportDesk>>,
     seeds: Arc<SeedSource>,
     adaptive: Option<Arc<Mutex<AdaptiveTiming>>>,
+    pingback: Option<Arc<Mutex<PingbackDesk>>>,
 }
 
 impl Shared {
     /// The bookkeeping of a new client. `now` starts the report desk's clock; `seed` (something
     /// random) starts the jitter seeds, so that clients failing together back off apart.
     pub fn new(config: ClientConfig, now: Instant, seed: u64) -> Self {
+        let pingback = config.pingback.as_deref().map(|base| {
+            let desk = PingbackDesk::new(base, config.service.clone(), config.max_response_bytes);
+            Arc::new(Mutex::new(desk))
+        });
         Self {
             secrets: config.secrets(),
             config,
             desk: Arc::new(Mutex::new(ReportDesk::new(now))),
             seeds: Arc::new(SeedSource::new(seed)),
             adaptive: None,
+            pingback,
         }
     }
 
@@ -67,6 +74,7 @@ impl Shared {
             desk: Arc::clone(&self.desk),
             seeds: Arc::clone(&self.seeds),
             adaptive: Some(learnt),
+            pingback: self.pingback.clone(),
         }
     }
 
@@ -104,7 +112,22 @@ impl Shared {
             solver,
             detail: None,
             announced: false,
+            token: None,
         }
+    }
+
+    /// Hands one POST received under the pingback base to the solve waiting for it: `path` is
+    /// the request's path (an absolute URL also does), `body` its body. The solve then ends
+    /// without another poll. Anything but the first final result for a solve in flight is
+    /// refused, and changes nothing.
+    pub fn deliver(&self, path: &str, body: &[u8]) -> Result<(), DeliveryRefused> {
+        let desk = self.pingback.as_ref().ok_or(DeliveryRefused::NotConfigured)?;
+        let waker = desk
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .deliver(path, body)?;
+        waker.wake();
+        Ok(())
     }
 
     /// The request of one call.
@@ -203,6 +226,8 @@ pub struct Run<'a> {
     solver: Solver,
     detail: Option<String>,
     announced: bool,
+    /// Pingback mode: the token of this solve's callback URL.
+    token: Option<[u8; TOKEN_BYTES]>,
 }
 
 /// What a front end does next for a [`Run`].
@@ -228,8 +253,28 @@ impl Run<'_> {
         self.solver.kind()
     }
 
+    /// Pingback mode, when the client has a pingback base (else nothing happens): the solve's
+    /// createTask carries a callback URL made from `token` (16 fresh random bytes from the
+    /// operating system, never reused), and `waker` is woken when its result is delivered, so
+    /// that a front end waiting on a [`Step::Wait`] polls again at once. Call it before the
+    /// first [`Run::poll`]; a resumed solve (no createTask) is left as it is.
+    pub fn listen(&mut self, token: [u8; 16], waker: Waker) {
+        let Some(desk) = &self.shared.pingback else {
+            return;
+        };
+        if self.token.is_some() || self.solver.task_id().is_some() {
+            return;
+        }
+        let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
+        let url = desk.open(token, self.solver.kind(), waker);
+        drop(desk);
+        self.solver.set_callback_url(url);
+        self.token = Some(token);
+    }
+
     /// What to do next.
     pub fn poll(&mut self, now: Instant) -> Step {
+        self.take_delivery(now);
         match self.solver.poll(now) {
             Action::Send(out) => Step::Send {
                 limit: self.shared.config.request_limit(Some(out.time_left)),
@@ -237,6 +282,7 @@ impl Run<'_> {
             },
             Action::Wait(until) => Step::Wait(until),
             Action::Done(result) => {
+                self.stop_listening();
                 if let (Ok(solved), Some(learnt)) = (&result, &self.shared.adaptive) {
                     learnt
                         .lock()
@@ -268,12 +314,50 @@ impl Run<'_> {
         }
         let id = self.solver.task_id().filter(|_| !self.announced);
         self.announced |= id.is_some();
+        if let (Some(id), Some(token), Some(desk)) = (id, &self.token, &self.shared.pingback) {
+            let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
+            desk.set_task_id(token, id);
+        }
         id
+    }
+
+    /// Hands a delivered result, if one waits, to the solver (once the task id is known).
+    fn take_delivery(&mut self, now: Instant) {
+        let (Some(token), Some(desk)) = (&self.token, &self.shared.pingback) else {
+            return;
+        };
+        let Some(task_id) = self.solver.task_id() else {
+            return;
+        };
+        let body = desk.lock().unwrap_or_else(PoisonError::into_inner).take(token);
+        let Some(body) = body else {
+            return;
+        };
+        // A body taken before the task id was known is checked against it now.
+        if named_task_id(&body).is_none_or(|named| named == task_id) {
+            let _ = self.solver.handle_delivery(now, &body);
+        }
+    }
+
+    /// Closes this solve's callback URL: later deliveries are refused as late.
+    fn stop_listening(&mut self) {
+        if let (Some(token), Some(desk)) = (self.token.take(), &self.shared.pingback) {
+            desk.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .close(&token);
+        }
     }
 
     /// Where the solve stands, for a progress display.
     pub fn progress(&self, now: Instant) -> Progress {
         self.solver.progress(now)
+    }
+}
+
+impl Drop for Run<'_> {
+    /// A solve dropped before its end (a cancelled future) closes its callback URL too.
+    fn drop(&mut self) {
+        self.stop_listening();
     }
 }
 
