@@ -262,14 +262,16 @@ impl Run<'_> {
         let Some(desk) = &self.shared.pingback else {
             return;
         };
-        if self.token.is_some() || self.solver.task_id().is_some() {
+        if self.token.is_some() {
             return;
         }
         let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
         let url = desk.open(token, self.solver.kind(), waker);
-        drop(desk);
-        self.solver.set_callback_url(url);
-        self.token = Some(token);
+        if self.solver.set_callback_url(url) {
+            self.token = Some(token);
+        } else {
+            desk.close(&token);
+        }
     }
 
     /// What to do next.

@@ -23,14 +23,20 @@ impl Solver {
     /// [`Solver::handle_delivery`]. A resumed solve (no createTask) is left as it is.
     #[must_use]
     pub fn with_callback_url(mut self, callback_url: impl Into<String>) -> Self {
-        self.set_callback_url(callback_url.into());
+        let _ = self.set_callback_url(callback_url.into());
         self
     }
 
-    pub(crate) fn set_callback_url(&mut self, callback_url: String) {
-        if let Some(create) = &mut self.create {
-            create.callback_url = Some(callback_url);
-            self.pingback = true;
+    /// Sets the callback URL before anything is sent; false (nothing changed) once started or
+    /// for a resumed solve.
+    pub(crate) fn set_callback_url(&mut self, callback_url: String) -> bool {
+        match &mut self.create {
+            Some(create) if self.state == State::NotStarted => {
+                create.callback_url = Some(callback_url);
+                self.pingback = true;
+                true
+            }
+            _ => false,
         }
     }
 
