@@ -204,7 +204,7 @@ mod stats;
 mod urlform;
 
 pub use answer::{USER_AGENT, image_text};
-pub use config::{Config, SolveTime, documented_solve_time};
+pub use config::{CallbackFault, Config, SolveTime, documented_solve_time};
 pub use example::ExampleTarget;
 pub use fault::{FaultKind, FaultRule, ParseFaultError, Scope, Trigger};
 pub use rng::fnv1a;
