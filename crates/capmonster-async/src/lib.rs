@@ -419,7 +419,11 @@ impl Client {
             task_type,
             task_id = tracing::field::Empty
         );
-        let delivered = self.config().pingback.as_ref().and_then(|_| listen(&mut run));
+        let delivered = self
+            .config()
+            .pingback
+            .as_ref()
+            .and_then(|_| listen(&mut run));
         loop {
             match run.poll(Instant::now()) {
                 Step::Send { request, limit } => {

@@ -27,8 +27,8 @@ use tokio::time::Sleep;
 use capmonster_proto::ErrorCode;
 
 use crate::callback::{loopback_target, post};
-use crate::config::{Config, SolveTime};
 use crate::config::CallbackFault;
+use crate::config::{Config, SolveTime};
 use crate::engine::{CallbackForm, CallbackOutcome, Engine, NewCallback, StatsQuery, TaskState};
 use crate::fault::{FaultKind, FaultRule, Scope};
 use crate::json_api::{Endpoint, Reply, error_body, handle, result_json};

@@ -112,7 +112,12 @@ impl PingbackDesk {
     }
 
     /// Opens a slot for a new solve of `kind`; returns its callback URL.
-    pub(crate) fn open(&mut self, token: [u8; TOKEN_BYTES], kind: TaskKind, waker: Waker) -> String {
+    pub(crate) fn open(
+        &mut self,
+        token: [u8; TOKEN_BYTES],
+        kind: TaskKind,
+        waker: Waker,
+    ) -> String {
         let slot = Slot {
             kind,
             task_id: None,

@@ -121,7 +121,10 @@ impl Shared {
     /// without another poll. Anything but the first final result for a solve in flight is
     /// refused, and changes nothing.
     pub fn deliver(&self, path: &str, body: &[u8]) -> Result<(), DeliveryRefused> {
-        let desk = self.pingback.as_ref().ok_or(DeliveryRefused::NotConfigured)?;
+        let desk = self
+            .pingback
+            .as_ref()
+            .ok_or(DeliveryRefused::NotConfigured)?;
         let waker = desk
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -331,7 +334,10 @@ impl Run<'_> {
         let Some(task_id) = self.solver.task_id() else {
             return;
         };
-        let body = desk.lock().unwrap_or_else(PoisonError::into_inner).take(token);
+        let body = desk
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take(token);
         let Some(body) = body else {
             return;
         };
