@@ -32,6 +32,40 @@ const CONNECTION_LIMIT: Duration = Duration::from_secs(10);
 /// connections at once, 5 s to send the head, 10 s for the whole exchange, bodies of at most
 /// 256 KiB. It spawns nothing: the future serves every connection itself, runs until dropped,
 /// and dropping it closes them all.
+///
+/// ```
+/// use capmonster_async::{Client, ImageToTextTask};
+/// # use capmonster_async::{Policy, TaskKind, Timing};
+/// # use capmonster_emulator::{Config, EmulatorHandle, ExampleTarget, SolveTime};
+/// # use std::time::Duration;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = EmulatorHandle::start_blocking(
+/// #     Config::new().speed(100.0).solve_time(SolveTime::Fixed(Duration::from_secs(2))),
+/// # )?;
+/// # let image = ExampleTarget::demo_image("pb42");
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// # runtime.block_on(async {
+/// // The address the service can reach; the base URL names it.
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let base = format!("http://{}/capmonster/cb", listener.local_addr()?);
+/// let client = Client::builder()
+///     .api_key("YOUR_KEY")
+/// #   .base_url(emulator.base_url())
+///     .pingback(base)
+///     .build()?;
+/// let receiver = capmonster_async::serve_pingbacks(listener, |path, body| client.deliver(path, body));
+/// let solve = client.solve(ImageToTextTask::from_image_bytes(&image));
+/// // Both on this task: the solve ends when its delivery arrives; the receiver never ends.
+/// let solved = tokio::select! {
+///     solved = solve => solved?,
+///     () = receiver => unreachable!("the receiver runs until dropped"),
+/// };
+/// assert_eq!((solved.create_attempts, solved.polls), (1, 0)); // one request in all
+/// # assert_eq!(solved.ready.solution.main_value(), Some("pb42"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok(()) }
+/// ```
 pub async fn serve_pingbacks<F>(listener: tokio::net::TcpListener, deliver: F)
 where
     F: Fn(&str, &[u8]) -> Result<(), DeliveryRefused>,
