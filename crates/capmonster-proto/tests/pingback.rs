@@ -295,3 +295,26 @@ impl SameStep for Step {
         }
     }
 }
+
+#[test]
+fn an_early_delivery_naming_another_task_is_dropped_and_the_real_one_still_taken() {
+    let shared = shared(true);
+    let t0 = Instant::now();
+    let task = ImageToTextTask::from_image_bytes(&[0u8; 200]);
+    let mut run = shared.solve(task.into(), &Policy::default());
+    run.listen(TOKEN, Waker::noop().clone());
+    let Step::Send { .. } = run.poll(t0) else {
+        panic!("createTask first");
+    };
+    // Before createTask's answer the task id is unknown: a body naming a task is kept...
+    let other = br#"{"errorId":0,"status":"ready","solution":{"text":"FORGED"},"taskId":43}"#;
+    shared.deliver(PATH, other).unwrap();
+    let _ = run.answer(t0, Ok(json(r#"{"errorId":0,"taskId":42}"#)));
+    // ... and dropped once the id is known: the solve goes on waiting.
+    assert!(matches!(run.poll(t0), Step::Wait(_)));
+    shared.deliver(PATH, READY).unwrap();
+    let Step::Done(Ok(solved)) = run.poll(t0) else {
+        panic!("the real delivery ends the solve");
+    };
+    assert_eq!(solved.ready.solution.main_value(), Some("abcd"));
+}

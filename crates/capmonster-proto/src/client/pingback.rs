@@ -141,6 +141,14 @@ impl PingbackDesk {
         self.slots.get_mut(token)?.delivered.take()
     }
 
+    /// Takes back the acceptance of a body the solve could not use (it named another task, and
+    /// came before the task id was known), so that the real delivery is still taken.
+    pub(crate) fn reopen(&mut self, token: &[u8; TOKEN_BYTES]) {
+        if let Some(slot) = self.slots.get_mut(token) {
+            slot.accepted = false;
+        }
+    }
+
     /// Closes a slot when its solve ends (or is dropped); later deliveries are late.
     pub(crate) fn close(&mut self, token: &[u8; TOKEN_BYTES]) {
         if self.slots.remove(token).is_none() {

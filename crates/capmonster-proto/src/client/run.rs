@@ -334,17 +334,18 @@ impl Run<'_> {
         let Some(task_id) = self.solver.task_id() else {
             return;
         };
-        let body = desk
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take(token);
-        let Some(body) = body else {
+        let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(body) = desk.take(token) else {
             return;
         };
-        // A body taken before the task id was known is checked against it now.
-        if named_task_id(&body).is_none_or(|named| named == task_id) {
-            let _ = self.solver.handle_delivery(now, &body);
+        // A body accepted before the task id was known is checked against it now; one that
+        // names another task is dropped, and the real delivery is still taken.
+        if named_task_id(&body).is_some_and(|named| named != task_id) {
+            desk.reopen(token);
+            return;
         }
+        drop(desk);
+        let _ = self.solver.handle_delivery(now, &body);
     }
 
     /// Closes this solve's callback URL: later deliveries are refused as late.
