@@ -136,6 +136,9 @@ for rep in $(seq "$REPS"); do
   run "real-rs-fixed-300-r$rep" rs "$REAL $SEED" -- --mode async -n 300 --warmup 100
   run "real-rs-adaptive-300-r$rep" rs "$REAL $SEED" -- --mode async -n 300 --warmup 100 --adaptive
   run "real-rs-official-300-r$rep" rs "$REAL $SEED" -- --mode async -n 300 --table official
+  # Pingback: the emulator POSTs each result to the driver's receiver; polls are the fallback.
+  run "real-rs-pingback-300-r$rep" rs "$REAL $SEED" -- --mode async -n 300 --warmup 100 --pingback
+  run "real-rs-blockingpingback-300-r$rep" rs "$REAL $SEED" -- --mode blocking -n 300 --threads 300 --pingback
   run "real-peer-py-300-r$rep" py "$REAL $SEED" -- -n 300
   run "real-peer-js-300-r$rep" js "$REAL $SEED" -- -n 300
 done

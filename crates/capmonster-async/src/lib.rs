@@ -119,7 +119,7 @@ use futures_util::stream::{self, Stream, StreamExt};
 use tracing::Instrument as _;
 
 pub use capmonster_proto as proto;
-pub use capmonster_proto::client::{ClientConfig, FromClientConfig};
+pub use capmonster_proto::client::{ClientConfig, DeliveryRefused, FromClientConfig};
 pub use capmonster_proto::report::ReportVerdict;
 pub use capmonster_proto::solver::{AdaptiveTiming, Phase, Policy, Progress, Solved, Timing};
 pub use capmonster_proto::task::*;
@@ -128,6 +128,13 @@ pub use capmonster_proto::{
     TransportError,
     solution::{Solution, TaskResult},
 };
+
+#[cfg(feature = "pingback-receiver")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pingback-receiver")))]
+pub use receiver::serve_pingbacks;
+
+#[cfg(feature = "pingback-receiver")]
+mod receiver;
 
 pub use capmonster_proto::accept::{
     AcceptError, AcceptPolicy, Accepted, SiteBook, SitePolicy, Verdict,
@@ -442,6 +449,15 @@ impl Client {
         core.read_report(&planned, answer.instrument(span).await)
     }
 
+    /// Pingback mode (see [`ClientBuilder::pingback`]): hands one POST your web server received
+    /// under the pingback base to the solve waiting for it, which then ends without another
+    /// poll. `path` is the request's path, `body` its body (answer the POST at once, whatever
+    /// this returns). Anything but the first final result for a solve in flight is refused, and
+    /// changes nothing.
+    pub fn deliver(&self, path: &str, body: &[u8]) -> Result<(), DeliveryRefused> {
+        self.inner.core.deliver(path, body)
+    }
+
     /// Sends any endpoint of the core and parses its answer.
     pub async fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
         self.call(endpoint, None).await
@@ -468,6 +484,11 @@ impl Client {
             task_type,
             task_id = tracing::field::Empty
         );
+        let delivered = self
+            .config()
+            .pingback
+            .as_ref()
+            .and_then(|_| listen(&mut run));
         loop {
             match run.poll(Instant::now()) {
                 Step::Send { request, limit } => {
@@ -477,7 +498,13 @@ impl Client {
                     }
                     observer(&run.progress(Instant::now()));
                 }
-                Step::Wait(until) => tokio::time::sleep_until(until.into()).await,
+                Step::Wait(until) => match &delivered {
+                    // A delivery wakes the wait; a permit stored before it waits is not lost.
+                    Some(notify) => {
+                        let _ = tokio::time::timeout_at(until.into(), notify.notified()).await;
+                    }
+                    None => tokio::time::sleep_until(until.into()).await,
+                },
                 Step::Done(result) => return result,
             }
         }
@@ -561,6 +588,27 @@ fn error_chain(error: &reqwest::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// Pingback mode for `run`: a fresh token from the operating system, and a waker that
+/// notifies the returned `Notify`. Without a token (the system's source failed), the solve
+/// polls as usual.
+fn listen(run: &mut Run<'_>) -> Option<Arc<tokio::sync::Notify>> {
+    struct Wake(Arc<tokio::sync::Notify>);
+    impl std::task::Wake for Wake {
+        fn wake(self: Arc<Self>) {
+            self.0.notify_one();
+        }
+    }
+    let mut token = [0u8; 16];
+    if let Err(error) = getrandom::getrandom(&mut token) {
+        tracing::warn!(%error, "no random token for the callback URL: polling instead");
+        return None;
+    }
+    let notify = Arc::new(tokio::sync::Notify::new());
+    let waker = std::task::Waker::from(Arc::new(Wake(Arc::clone(&notify))));
+    run.listen(token, waker);
+    Some(notify)
 }
 
 /// A random starting point for the jitter seeds, from the standard library's hasher keys.

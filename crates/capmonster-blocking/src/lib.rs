@@ -97,7 +97,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 pub use capmonster_proto as proto;
-pub use capmonster_proto::client::{ClientConfig, FromClientConfig};
+pub use capmonster_proto::client::{ClientConfig, DeliveryRefused, FromClientConfig};
 pub use capmonster_proto::report::ReportVerdict;
 pub use capmonster_proto::solver::{AdaptiveTiming, Phase, Policy, Progress, Solved, Timing};
 pub use capmonster_proto::task::*;
@@ -391,6 +391,15 @@ impl Client {
         core.read_report(&planned, answer)
     }
 
+    /// Pingback mode (see [`ClientBuilder::pingback`]): hands one POST your web server received
+    /// under the pingback base to the solve waiting for it, whose thread then wakes and ends the
+    /// solve without another poll. `path` is the request's path, `body` its body (answer the
+    /// POST at once, whatever this returns). Anything but the first final result for a solve
+    /// in flight is refused, and changes nothing.
+    pub fn deliver(&self, path: &str, body: &[u8]) -> Result<(), DeliveryRefused> {
+        self.inner.core.deliver(path, body)
+    }
+
     /// Sends any endpoint of the core and parses its answer.
     pub fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
         self.call(endpoint, None)
@@ -414,6 +423,7 @@ impl Client {
             task_id = tracing::field::Empty
         );
         let _entered = span.enter();
+        let pingback = self.config().pingback.is_some() && listen(&mut run);
         loop {
             match run.poll(Instant::now()) {
                 Step::Send { request, limit } => {
@@ -424,7 +434,13 @@ impl Client {
                     observer(&run.progress(Instant::now()));
                 }
                 Step::Wait(until) => {
-                    std::thread::sleep(until.saturating_duration_since(Instant::now()))
+                    let wait = until.saturating_duration_since(Instant::now());
+                    if pingback {
+                        // A delivery unparks this thread (an unpark before the park is kept).
+                        std::thread::park_timeout(wait);
+                    } else {
+                        std::thread::sleep(wait);
+                    }
                 }
                 Step::Done(result) => return result,
             }
@@ -502,6 +518,25 @@ impl Client {
         tracing::debug!(failure = ?evidence, "no answer");
         self.inner.core.no_answer(evidence, &error.to_string())
     }
+}
+
+/// Pingback mode for `run`: a fresh token from the operating system, and a waker that unparks
+/// this thread. False (the solve polls as usual) when the system's source failed.
+fn listen(run: &mut Run<'_>) -> bool {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let mut token = [0u8; 16];
+    if let Err(error) = getrandom::getrandom(&mut token) {
+        tracing::warn!(%error, "no random token for the callback URL: polling instead");
+        return false;
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    run.listen(token, waker);
+    true
 }
 
 /// A random starting point for the jitter seeds, from the standard library's hasher keys.

@@ -54,6 +54,22 @@ pub fn documented_solve_time(type_name: &str) -> Duration {
     Duration::from_secs_f64(secs)
 }
 
+/// What the emulator does to each `callbackUrl` callback, to test a receiver against lost,
+/// duplicated and late deliveries. The in.php `pingback` is not affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CallbackFault {
+    /// Sent once, when the task is done (the default).
+    #[default]
+    None,
+    /// Never sent (counted in [`Stats::callbacks_failed`](crate::Stats::callbacks_failed)).
+    Drop,
+    /// Sent twice, one after the other.
+    Twice,
+    /// Sent this long (real time) after the task is done.
+    Delay(Duration),
+}
+
 /// Everything an emulator starts with. Most of it can be changed later through the handle.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -142,6 +158,8 @@ pub struct Config {
     /// token. At most [`MAX_SITES`](crate::MAX_SITES): [`Emulator::start`](crate::Emulator::start)
     /// refuses more. Default none.
     pub sites: Vec<Site>,
+    /// What happens to `callbackUrl` callbacks. Default [`CallbackFault::None`].
+    pub callback_fault: CallbackFault,
 }
 
 impl Default for Config {
@@ -173,6 +191,7 @@ impl Default for Config {
             max_tasks: 100_000,
             max_body_bytes_in_flight: 128 * 1024 * 1024,
             sites: Vec::new(),
+            callback_fault: CallbackFault::None,
         }
     }
 }
@@ -285,6 +304,12 @@ impl Config {
     /// Sets the cap on tasks kept in all (see [`Config::max_tasks`]).
     pub fn max_tasks(mut self, n: usize) -> Self {
         self.max_tasks = n;
+        self
+    }
+
+    /// Sets what happens to callbacks (see [`Config::callback_fault`]).
+    pub fn callback_fault(mut self, fault: CallbackFault) -> Self {
+        self.callback_fault = fault;
         self
     }
 

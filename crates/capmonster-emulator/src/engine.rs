@@ -381,6 +381,7 @@ pub(crate) struct Engine {
     scripted_faults: Vec<(FaultKind, Scope, u32)>,
     pub(crate) dialect: Dialect,
     pub(crate) http_error_status: bool,
+    pub(crate) callback_fault: crate::config::CallbackFault,
     result_ttl: Duration,
     one_report_per_task: bool,
     poll_limit: u32,
@@ -440,6 +441,7 @@ impl Engine {
             scripted_faults: Vec::new(),
             dialect: cfg.dialect,
             http_error_status: cfg.http_error_status,
+            callback_fault: cfg.callback_fault,
             result_ttl: match cfg.dialect {
                 Dialect::AntiCaptcha => cfg.result_ttl.min(ANTI_CAPTCHA_RESULT_TTL),
                 _ => cfg.result_ttl,

@@ -62,7 +62,7 @@
 //! * `callbackUrl`: when the task is done, its getTaskResult body is POSTed there (with hyper's
 //!   client), if the URL is `http://` on a loopback host with no control character or space
 //!   (counted in [`Stats::callbacks_sent`] and friends); the receiver has 2 s (real time) to
-//!   answer.
+//!   answer. [`Config::callback_fault`] drops, doubles or delays them, to test a receiver.
 //! * Answers are deterministic (seed, task id, task). ImageToText: the ASCII characters after a
 //!   `TEXT:` marker in the decoded image (letters and digits), else [`image_text`] (a hash of the
 //!   image); an image containing `UNSOLVABLE` ends in `ERROR_CAPTCHA_UNSOLVABLE`, uncharged.
@@ -204,7 +204,7 @@ mod stats;
 mod urlform;
 
 pub use answer::{USER_AGENT, image_text};
-pub use config::{Config, SolveTime, documented_solve_time};
+pub use config::{CallbackFault, Config, SolveTime, documented_solve_time};
 pub use example::ExampleTarget;
 pub use fault::{FaultKind, FaultRule, ParseFaultError, Scope, Trigger};
 pub use rng::fnv1a;

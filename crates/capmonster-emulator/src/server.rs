@@ -27,6 +27,7 @@ use tokio::time::Sleep;
 use capmonster_proto::ErrorCode;
 
 use crate::callback::{loopback_target, post};
+use crate::config::CallbackFault;
 use crate::config::{Config, SolveTime};
 use crate::engine::{CallbackForm, CallbackOutcome, Engine, NewCallback, StatsQuery, TaskState};
 use crate::fault::{FaultKind, FaultRule, Scope};
@@ -678,7 +679,26 @@ async fn send_callback(shared: Arc<Shared>, cb: NewCallback, mut stop: watch::Re
             ),
         };
     };
-    let sent = post(&target, content_type, Bytes::from(body)).await;
+    let fault = match cb.form {
+        CallbackForm::Json => shared.engine().callback_fault,
+        CallbackForm::UrlForm => CallbackFault::None,
+    };
+    let body = Bytes::from(body);
+    let sent = match fault {
+        CallbackFault::Drop => false,
+        CallbackFault::Twice => {
+            let first = post(&target, content_type, body.clone()).await;
+            post(&target, content_type, body).await && first
+        }
+        CallbackFault::Delay(delay) => {
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = stop.changed() => return,
+            }
+            post(&target, content_type, body).await
+        }
+        _ => post(&target, content_type, body).await,
+    };
     shared.engine().note_callback(if sent {
         CallbackOutcome::Sent
     } else {

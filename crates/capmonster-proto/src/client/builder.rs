@@ -31,6 +31,7 @@ pub struct ClientBuilder<C> {
     max_response_bytes: usize,
     max_in_flight: usize,
     extra_root_certificates: Vec<Vec<u8>>,
+    pingback: Option<String>,
     client: std::marker::PhantomData<fn() -> C>,
 }
 
@@ -50,6 +51,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
                 "extra_root_certificates",
                 &self.extra_root_certificates.len(),
             )
+            .field("pingback", &self.pingback)
             .finish_non_exhaustive()
     }
 }
@@ -76,6 +78,7 @@ impl<C> ClientBuilder<C> {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             extra_root_certificates: Vec::new(),
+            pingback: None,
             client: std::marker::PhantomData,
         }
     }
@@ -168,6 +171,20 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Pingback mode: each solve's createTask carries its own callback URL, `base` followed by
+    /// `/` and an unguessable token, and the service POSTs the result there when the task
+    /// finishes. Hand each POST your web server receives under `base` to the client's
+    /// `deliver(path, body)`. Solves still poll, slowly (first after 20 s, then every 15 s,
+    /// always once before the deadline), so a lost delivery costs time, never the task.
+    ///
+    /// `base` is an `http://` or `https://` URL the service can reach, without query or
+    /// fragment; the service must speak the JSON API.
+    #[must_use]
+    pub fn pingback(mut self, base: impl Into<String>) -> Self {
+        self.pingback = Some(base.into());
+        self
+    }
+
     /// The configuration, checked.
     pub fn into_config(self) -> Result<ClientConfig, ValidationError> {
         let key = self.key.ok_or_else(|| {
@@ -197,6 +214,7 @@ impl<C> ClientBuilder<C> {
             max_response_bytes: self.max_response_bytes,
             max_in_flight: self.max_in_flight,
             extra_root_certificates: self.extra_root_certificates,
+            pingback: self.pingback,
         };
         config.validate()?;
         Ok(config)

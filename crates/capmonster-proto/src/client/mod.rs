@@ -5,15 +5,20 @@
 //! and settles reports, and drives each solve as a [`Run`]. Nothing here does I/O or reads the
 //! clock: the front end passes `now`.
 
+mod accept_run;
 mod builder;
 mod desk;
+mod pingback;
 mod run;
 
 use std::time::Duration;
 
+pub use accept_run::{AcceptRun, AcceptStep};
 pub use builder::{ClientBuilder, FromClientConfig};
 pub(crate) use desk::ReportDesk;
-pub use run::{AcceptRun, AcceptStep, ExchangeFailure, Run, Shared, Step};
+pub use pingback::DeliveryRefused;
+pub(crate) use pingback::{PingbackDesk, TOKEN_BYTES, check_base, named_task_id};
+pub use run::{ExchangeFailure, Run, Shared, Step};
 
 use crate::api::CreateTask;
 use crate::error::ValidationError;
@@ -63,6 +68,9 @@ pub struct ClientConfig {
     /// Root certificates (PEM text, one or more certificates each) trusted in addition to the
     /// front end's built-in roots. Certificates are still verified against them.
     pub extra_root_certificates: Vec<Vec<u8>>,
+    /// Pingback mode: the base URL under which each solve gets its own callback URL (see
+    /// [`ClientBuilder::pingback`]).
+    pub pingback: Option<String>,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -83,6 +91,7 @@ impl std::fmt::Debug for ClientConfig {
                 "extra_root_certificates",
                 &self.extra_root_certificates.len(),
             )
+            .field("pingback", &self.pingback)
             .finish()
     }
 }
@@ -121,6 +130,7 @@ impl ClientConfig {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             extra_root_certificates: Vec::new(),
+            pingback: None,
         }
     }
 
@@ -151,6 +161,9 @@ impl ClientConfig {
                     "must be PEM text holding at least one '-----BEGIN CERTIFICATE-----' block",
                 ));
             }
+        }
+        if let Some(base) = &self.pingback {
+            check_base(base, &self.service)?;
         }
         if let Some(proxy) = &self.outbound_proxy {
             let scheme_ok = ["http://", "https://", "socks5://", "socks4://"]

@@ -19,12 +19,12 @@
 //! exchange, and [`Shared::read_report`] (which settles the ledger).
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use super::{ClientConfig, ReportDesk};
-use crate::accept::{
-    AcceptAction, AcceptError, AcceptPolicy, Accepted, Acceptor, SiteBook, SitePolicy, Verdict,
-};
+use super::accept_run::AcceptRun;
+use super::{ClientConfig, DeliveryRefused, PingbackDesk, ReportDesk, TOKEN_BYTES, named_task_id};
+use crate::accept::{AcceptPolicy, Acceptor, SiteBook, SitePolicy};
 use crate::client_error::{ClientError, TransportError, redact};
 use crate::endpoint::{Endpoint, ReportAccepted, TaskId};
 use crate::report::{PlannedReport, ReportVerdict};
@@ -40,18 +40,23 @@ use crate::task::{Task, TaskKind};
 /// `Send + Sync`; share it behind the client's `Arc`.
 #[derive(Debug)]
 pub struct Shared {
-    config: ClientConfig,
-    secrets: Vec<String>,
+    pub(super) config: ClientConfig,
+    pub(super) secrets: Vec<String>,
     desk: Arc<Mutex<ReportDesk>>,
     seeds: Arc<SeedSource>,
     adaptive: Option<Arc<Mutex<AdaptiveTiming>>>,
     book: Arc<Mutex<SiteBook>>,
+    pingback: Option<Arc<Mutex<PingbackDesk>>>,
 }
 
 impl Shared {
     /// The bookkeeping of a new client. `now` starts the report desk's clock; `seed` (something
     /// random) starts the jitter seeds, so that clients failing together back off apart.
     pub fn new(config: ClientConfig, now: Instant, seed: u64) -> Self {
+        let pingback = config.pingback.as_deref().map(|base| {
+            let desk = PingbackDesk::new(base, config.service.clone(), config.max_response_bytes);
+            Arc::new(Mutex::new(desk))
+        });
         Self {
             secrets: config.secrets(),
             config,
@@ -59,6 +64,7 @@ impl Shared {
             seeds: Arc::new(SeedSource::new(seed)),
             adaptive: None,
             book: Arc::new(Mutex::new(SiteBook::new(SitePolicy::default()))),
+            pingback,
         }
     }
 
@@ -73,6 +79,7 @@ impl Shared {
             seeds: Arc::clone(&self.seeds),
             adaptive: Some(learnt),
             book: Arc::clone(&self.book),
+            pingback: self.pingback.clone(),
         }
     }
 
@@ -136,7 +143,25 @@ impl Shared {
             solver,
             detail: None,
             announced: false,
+            token: None,
         }
+    }
+
+    /// Hands one POST received under the pingback base to the solve waiting for it: `path` is
+    /// the request's path (an absolute URL also does), `body` its body. The solve then ends
+    /// without another poll. Anything but the first final result for a solve in flight is
+    /// refused, and changes nothing.
+    pub fn deliver(&self, path: &str, body: &[u8]) -> Result<(), DeliveryRefused> {
+        let desk = self
+            .pingback
+            .as_ref()
+            .ok_or(DeliveryRefused::NotConfigured)?;
+        let waker = desk
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .deliver(path, body)?;
+        waker.wake();
+        Ok(())
     }
 
     /// The request of one call.
@@ -235,6 +260,8 @@ pub struct Run<'a> {
     solver: Solver,
     detail: Option<String>,
     announced: bool,
+    /// Pingback mode: the token of this solve's callback URL.
+    token: Option<[u8; TOKEN_BYTES]>,
 }
 
 /// What a front end does next for a [`Run`].
@@ -260,8 +287,30 @@ impl Run<'_> {
         self.solver.kind()
     }
 
+    /// Pingback mode, when the client has a pingback base (else nothing happens): the solve's
+    /// createTask carries a callback URL made from `token` (16 fresh random bytes from the
+    /// operating system, never reused), and `waker` is woken when its result is delivered, so
+    /// that a front end waiting on a [`Step::Wait`] polls again at once. Call it before the
+    /// first [`Run::poll`]; a resumed solve (no createTask) is left as it is.
+    pub fn listen(&mut self, token: [u8; 16], waker: Waker) {
+        let Some(desk) = &self.shared.pingback else {
+            return;
+        };
+        if self.token.is_some() {
+            return;
+        }
+        let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
+        let url = desk.open(token, self.solver.kind(), waker);
+        if self.solver.set_callback_url(url) {
+            self.token = Some(token);
+        } else {
+            desk.close(&token);
+        }
+    }
+
     /// What to do next.
     pub fn poll(&mut self, now: Instant) -> Step {
+        self.take_delivery(now);
         match self.solver.poll(now) {
             Action::Send(out) => Step::Send {
                 limit: self.shared.config.request_limit(Some(out.time_left)),
@@ -269,6 +318,7 @@ impl Run<'_> {
             },
             Action::Wait(until) => Step::Wait(until),
             Action::Done(result) => {
+                self.stop_listening();
                 if let (Ok(solved), Some(learnt)) = (&result, &self.shared.adaptive) {
                     learnt
                         .lock()
@@ -300,7 +350,42 @@ impl Run<'_> {
         }
         let id = self.solver.task_id().filter(|_| !self.announced);
         self.announced |= id.is_some();
+        if let (Some(id), Some(token), Some(desk)) = (id, &self.token, &self.shared.pingback) {
+            let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
+            desk.set_task_id(token, id);
+        }
         id
+    }
+
+    /// Hands a delivered result, if one waits, to the solver (once the task id is known).
+    fn take_delivery(&mut self, now: Instant) {
+        let (Some(token), Some(desk)) = (&self.token, &self.shared.pingback) else {
+            return;
+        };
+        let Some(task_id) = self.solver.task_id() else {
+            return;
+        };
+        let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(body) = desk.take(token) else {
+            return;
+        };
+        // A body accepted before the task id was known is checked against it now; one that
+        // names another task is dropped, and the real delivery is still taken.
+        if named_task_id(&body).is_some_and(|named| named != task_id) {
+            desk.reopen(token);
+            return;
+        }
+        drop(desk);
+        let _ = self.solver.handle_delivery(now, &body);
+    }
+
+    /// Closes this solve's callback URL: later deliveries are refused as late.
+    fn stop_listening(&mut self) {
+        if let (Some(token), Some(desk)) = (self.token.take(), &self.shared.pingback) {
+            desk.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .close(&token);
+        }
     }
 
     /// Where the solve stands, for a progress display.
@@ -309,96 +394,10 @@ impl Run<'_> {
     }
 }
 
-/// One acceptance loop driven by a front end: the core's [`Acceptor`] with the site book it
-/// lends (locked only inside each call, never across I/O).
-///
-/// ```text
-/// loop {
-///     match run.poll(now) {
-///         AcceptStep::Send { request, limit } => run.answer(now, exchange(request, limit)),
-///         AcceptStep::Wait(until) => sleep until `until`,
-///         AcceptStep::Check(solved) => run.verdict(now, check(&solved)),
-///         AcceptStep::Done(result) => return result,
-///     }
-/// }
-/// ```
-#[derive(Debug)]
-pub struct AcceptRun<'a> {
-    shared: &'a Shared,
-    acceptor: Acceptor,
-    book: &'a Mutex<SiteBook>,
-}
-
-/// What a front end does next for an [`AcceptRun`].
-#[derive(Debug)]
-#[must_use]
-// `Send` is the common step and is moved straight into the exchange: boxing it would only add
-// an allocation per request.
-#[allow(clippy::large_enum_variant)]
-pub enum AcceptStep {
-    /// Send `request` (a solve's call or a report), cutting the exchange at `limit`, then call
-    /// [`AcceptRun::answer`].
-    Send {
-        /// The request.
-        request: http::Request<Vec<u8>>,
-        /// The most the exchange may take.
-        limit: Duration,
-    },
-    /// Sleep until this instant, then poll again.
-    Wait(Instant),
-    /// Submit this solve's token to the site, then call [`AcceptRun::verdict`].
-    Check(Box<Solved>),
-    /// The loop is over: the accepted solve with its history, or the error naming every task.
-    Done(Result<Box<Accepted>, Box<AcceptError>>),
-}
-
-impl AcceptRun<'_> {
-    /// What to do next.
-    pub fn poll(&mut self, now: Instant) -> AcceptStep {
-        let action = self.acceptor.poll(
-            now,
-            &mut self.book.lock().unwrap_or_else(PoisonError::into_inner),
-        );
-        match action {
-            AcceptAction::Send(out) => AcceptStep::Send {
-                limit: self.shared.config.request_limit(Some(out.time_left)),
-                request: out.request,
-            },
-            AcceptAction::Report(out) => AcceptStep::Send {
-                limit: out.time_left,
-                request: out.request,
-            },
-            AcceptAction::Wait(until) => AcceptStep::Wait(until),
-            AcceptAction::Check(solved) => AcceptStep::Check(solved),
-            AcceptAction::Done(result) => {
-                let secrets: Vec<&str> = self.shared.secrets.iter().map(String::as_str).collect();
-                AcceptStep::Done(
-                    result
-                        .map(|ok| Box::new(ok.scrubbed(&secrets)))
-                        .map_err(|e| Box::new(e.scrubbed(&secrets))),
-                )
-            }
-        }
-    }
-
-    /// Hands the answer to the last [`AcceptStep::Send`] to the loop.
-    pub fn answer(
-        &mut self,
-        now: Instant,
-        answer: Result<http::Response<Vec<u8>>, ExchangeFailure>,
-    ) {
-        match answer {
-            Ok(response) => self.acceptor.handle_response(now, &response),
-            Err(failure) => self
-                .acceptor
-                .handle_response(now, failure.into_solver_input().0),
-        }
-    }
-
-    /// Hands the site's verdict on the last [`AcceptStep::Check`] to the loop.
-    pub fn verdict(&mut self, now: Instant, verdict: Verdict) {
-        let mut book = self.book.lock().unwrap_or_else(PoisonError::into_inner);
-        self.acceptor.handle_verdict(now, verdict, &mut book);
+impl Drop for Run<'_> {
+    /// A solve dropped before its end (a cancelled future) closes its callback URL too.
+    fn drop(&mut self) {
+        self.stop_listening();
     }
 }
 

@@ -139,6 +139,19 @@ impl Solver {
         {
             self.slow_down();
         }
+        self.read_result(now, sent_at, task_id, result, asked);
+    }
+
+    /// What a getTaskResult answer (polled for at `sent_at`, or delivered) means for the solve;
+    /// `asked` is the answer's `Retry-After`.
+    pub(super) fn read_result(
+        &mut self,
+        now: Instant,
+        sent_at: Instant,
+        task_id: TaskId,
+        result: Result<TaskResult, ResponseError>,
+        asked: Option<Duration>,
+    ) {
         match result {
             Ok(TaskResult::Processing) => {
                 self.last_not_ready = Some(sent_at);
@@ -202,6 +215,7 @@ impl Solver {
     }
 
     fn schedule_poll(&mut self, now: Instant, at: Instant) {
+        let at = self.fallback_poll_at(now, at);
         let Some(task_id) = self.task_id else {
             unreachable!("polls are only scheduled with a task id");
         };

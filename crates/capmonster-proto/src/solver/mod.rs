@@ -82,6 +82,7 @@
 mod adaptive;
 mod answers;
 mod backoff;
+mod delivery;
 mod error;
 mod timing;
 mod types;
@@ -98,6 +99,8 @@ pub use timing::{
     DOCUMENTED_MIN_INTERVAL, HARD_MIN_INTERVAL, MAX_POLLS_PER_TASK, TableBase, Timing, TimingTable,
 };
 pub use types::{Action, Input, IntoCreateTask, Outgoing, Policy, Progress, Solved};
+
+pub(crate) use delivery::{is_final, read_delivered};
 
 use crate::api::{CreateTask, GetTaskResult};
 use crate::endpoint::{Endpoint, TaskId};
@@ -146,6 +149,8 @@ pub struct Solver {
     retry: RetryPolicy,
     learnt_first_delay: Option<Duration>,
     jitter: Jitter,
+    /// Pingback mode: the result is expected at the callback URL; polls are the fallback.
+    pingback: bool,
     // Armed at the first poll.
     interval: Duration,
     started: Option<Instant>,
@@ -214,6 +219,7 @@ impl Solver {
             retry: policy.create_retry,
             learnt_first_delay: None,
             jitter: Jitter::new(0),
+            pingback: false,
             interval: Duration::ZERO,
             started: None,
             deadline: None,

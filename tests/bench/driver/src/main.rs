@@ -4,6 +4,7 @@
 //! ```text
 //! capmonster-bench --url http://127.0.0.1:PORT --mode MODE -n N --out FILE
 //!     [--table default|official] [--adaptive] [--warmup W] [--threads T] [--concurrency C]
+//!     [--pingback]
 //! ```
 //!
 //! Modes:
@@ -20,6 +21,9 @@
 //! shares one `AdaptiveTiming` across the solves; `--warmup W` first solves W tasks (their ids are
 //! listed apart, so the report leaves them out), so that the learnt timing is in use from the first
 //! measured solve.
+//!
+//! `--pingback` (modes `async` and `blocking`): pingback mode, with the async crate's
+//! `serve_pingbacks` on 127.0.0.1 (its own thread) handing the emulator's callbacks to the client.
 //!
 //! Every result carries the task id and the wall-clock (UNIX ms) time the client had the answer,
 //! which the report joins with the emulator's per-task `ready_unix_ms`. Only 127.0.0.1 is
@@ -53,6 +57,7 @@ struct Args {
     warmup: usize,
     threads: usize,
     concurrency: Option<usize>,
+    pingback: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -66,6 +71,7 @@ fn parse_args() -> Result<Args, String> {
         warmup: 0,
         threads: 200,
         concurrency: None,
+        pingback: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -77,6 +83,7 @@ fn parse_args() -> Result<Args, String> {
             "--out" => a.out = val()?,
             "--table" => a.official = val()? == "official",
             "--adaptive" => a.adaptive = true,
+            "--pingback" => a.pingback = true,
             "--warmup" => a.warmup = val()?.parse().map_err(|_| "--warmup: not a number")?,
             "--threads" => a.threads = val()?.parse().map_err(|_| "--threads: not a number")?,
             "--concurrency" => {
@@ -127,12 +134,19 @@ fn run_async(a: &Args) -> Result<(Vec<Row>, Vec<u64>), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let mut client = capmonster_async::Client::builder()
+    let mut builder = capmonster_async::Client::builder()
         .api_key(KEY)
         .base_url(&a.url)
-        .policy(policy(a.official))
-        .build()
-        .map_err(|e| e.to_string())?;
+        .policy(policy(a.official));
+    let receiver = pingback_receiver(a)?;
+    if let Some((base, _)) = &receiver {
+        builder = builder.pingback(base);
+    }
+    let mut client = builder.build().map_err(|e| e.to_string())?;
+    if let Some((_, slot)) = receiver {
+        let c = client.clone();
+        let _ = slot.set(Box::new(move |path, body| c.deliver(path, body)));
+    }
     if a.adaptive {
         client = client.with_adaptive_polling(Arc::new(Mutex::new(AdaptiveTiming::new())));
     }
@@ -158,12 +172,19 @@ fn run_async(a: &Args) -> Result<(Vec<Row>, Vec<u64>), String> {
 }
 
 fn run_blocking(a: &Args) -> Result<Vec<Row>, String> {
-    let client = capmonster_blocking::Client::builder()
+    let mut builder = capmonster_blocking::Client::builder()
         .api_key(KEY)
         .base_url(&a.url)
-        .policy(policy(a.official))
-        .build()
-        .map_err(|e| e.to_string())?;
+        .policy(policy(a.official));
+    let receiver = pingback_receiver(a)?;
+    if let Some((base, _)) = &receiver {
+        builder = builder.pingback(base);
+    }
+    let client = builder.build().map_err(|e| e.to_string())?;
+    if let Some((_, slot)) = receiver {
+        let c = client.clone();
+        let _ = slot.set(Box::new(move |path, body| c.deliver(path, body)));
+    }
     let img = image();
     let next = AtomicUsize::new(0);
     let rows = Mutex::new(Vec::with_capacity(a.n));
@@ -181,6 +202,48 @@ fn run_blocking(a: &Args) -> Result<Vec<Row>, String> {
         }
     });
     Ok(rows.into_inner().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// Where `--pingback`'s receiver hands each delivery: the client's `deliver`, set once built.
+type DeliverSlot = Arc<
+    std::sync::OnceLock<
+        Box<dyn Fn(&str, &[u8]) -> Result<(), capmonster_async::DeliveryRefused> + Send + Sync>,
+    >,
+>;
+
+/// With `--pingback`, starts `serve_pingbacks` on 127.0.0.1 on its own thread (it lives as
+/// long as the process) and returns the base URL and the slot for the client's `deliver`.
+fn pingback_receiver(a: &Args) -> Result<Option<(String, DeliverSlot)>, String> {
+    if !a.pingback {
+        return Ok(None);
+    }
+    let slot: DeliverSlot = Arc::default();
+    let deliver = Arc::clone(&slot);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let base = format!(
+        "http://{}/cb",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(async move {
+            let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                return;
+            };
+            capmonster_async::serve_pingbacks(listener, |path, body| match deliver.get() {
+                Some(deliver) => deliver(path, body),
+                None => Err(capmonster_async::DeliveryRefused::NotConfigured),
+            })
+            .await;
+        });
+    });
+    Ok(Some((base, slot)))
 }
 
 /// The pre-built bodies of the bare loops. The poll body needs the task id, so it is the two
@@ -392,7 +455,7 @@ fn main() -> std::process::ExitCode {
         "client": format!("capmonster-rs {}", a.mode),
         "mode": a.mode, "n": a.n, "ok": ok, "wall_s": wall, "t_start_ms": t0,
         "table": if a.official { "official" } else { "default" },
-        "adaptive": a.adaptive, "warmup_ids": warm, "results": results,
+        "adaptive": a.adaptive, "pingback": a.pingback, "warmup_ids": warm, "results": results,
     });
     let written =
         std::fs::File::create(&a.out).and_then(|mut f| f.write_all(out.to_string().as_bytes()));
