@@ -4,7 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use capmonster_proto::solver::{Action, Phase, SolveError, Solved, Solver, TransportFailure};
+use capmonster_proto::solver::{
+    Action, Phase, Policy, SolveError, Solved, Solver, TransportFailure,
+};
+use capmonster_proto::{
+    ClientKey, CreateTask, Service,
+    task::{ImageToTextTask, RawTask, RecaptchaV2Task, Task},
+};
 
 /// What the fake service (or the network) does with one request.
 #[derive(Debug, Clone)]
@@ -237,4 +243,56 @@ pub fn ms(n: u64) -> Duration {
 
 pub fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks and a service the solver test files share.
+
+pub const URL: &str = "https://example.com/login";
+pub const SITE_KEY: &str = "6Lcg7CMUAAAAANphynKgn9YAgA4tQ2KI_iqRyTwd";
+
+pub fn key() -> ClientKey {
+    ClientKey::new("0123456789abcdef0123456789abcdef").unwrap()
+}
+
+pub fn image() -> CreateTask {
+    CreateTask::new(ImageToTextTask::from_image_bytes(&[7u8; 300]))
+}
+
+pub fn recaptcha() -> CreateTask {
+    CreateTask::new(RecaptchaV2Task::new(URL, SITE_KEY))
+}
+
+pub fn solver(task: CreateTask) -> Solver {
+    Solver::new(task, &key(), &Service::default(), &Policy::default()).with_jitter_seed(42)
+}
+
+/// Answers createTask with task 7 after `latency`, and the n-th poll with `polls(n)`.
+pub fn service(
+    latency: Duration,
+    mut polls: impl FnMut(usize) -> Reply,
+) -> impl FnMut(Phase, usize) -> (Duration, Reply) {
+    move |phase, n| match phase {
+        Phase::Create => (latency, created(7)),
+        _ => (latency, polls(n)),
+    }
+}
+
+pub const TEXT: &str = r#"{"text":"answer"}"#;
+pub const TOKEN: &str = r#"{"gRecaptchaResponse":"03AGdBq25SxXT-pmSeBXjzScW"}"#;
+
+pub fn raw(value: serde_json::Value) -> CreateTask {
+    let serde_json::Value::Object(map) = value else {
+        unreachable!()
+    };
+    CreateTask::new(Task::Raw(RawTask::new(map).unwrap()))
+}
+
+/// Answers createTask with `first` `times` times, then creates task 7; polls are ready at once.
+pub fn flaky_create(first: Reply, times: usize) -> impl FnMut(Phase, usize) -> (Duration, Reply) {
+    move |phase, n| match phase {
+        Phase::Create if n < times => (ms(40), first.clone()),
+        Phase::Create => (ms(40), created(7)),
+        _ => (ms(40), ready(TEXT)),
+    }
 }
