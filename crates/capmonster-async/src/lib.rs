@@ -208,7 +208,7 @@ impl FromClientConfig for Client {
                 None => builder.no_proxy(),
             };
         if let Some(warning) = config.cleartext_warning() {
-            tracing::warn!(warning, "the key is sent in clear text");
+            tracing::warn!(warning, "secrets are sent in clear text");
         }
         let http = builder
             .build()

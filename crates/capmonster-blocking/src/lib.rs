@@ -176,7 +176,7 @@ impl FromClientConfig for Client {
             builder = builder.proxy(None);
         }
         if let Some(warning) = config.cleartext_warning() {
-            tracing::warn!(warning, "the key is sent in clear text");
+            tracing::warn!(warning, "secrets are sent in clear text");
         }
         Ok(Self {
             inner: Arc::new(Inner {

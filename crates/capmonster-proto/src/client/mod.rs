@@ -179,26 +179,34 @@ impl ClientConfig {
         Ok(())
     }
 
-    /// A warning when the key would travel in clear text: the base URL is plain `http://` and
-    /// its host is not loopback (`localhost`, `127.0.0.0/8`, `::1`). Both front ends log it
-    /// (tracing, `warn`) when the client is built, and the CLI prints it on stderr.
+    /// A warning when secrets would travel in clear text: the base URL is plain `http://` and
+    /// its host is not loopback (`localhost`, `127.0.0.0/8`, `::1`), so the key does; or the
+    /// pingback base is, so the callback URLs (whose token is all that guards a delivery) and
+    /// the solved tokens do. Both front ends log it (tracing, `warn`) when the client is built,
+    /// and the CLI prints it on stderr.
     pub fn cleartext_warning(&self) -> Option<String> {
-        let uri: http::Uri = self.service.base_url().parse().ok()?;
-        if uri.scheme_str() != Some("http") {
-            return None;
-        }
-        let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
-        let loopback = host.eq_ignore_ascii_case("localhost")
-            || host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        (!loopback).then(|| {
+        let base = self.service.base_url();
+        let key = plain_off_loopback(base).then(|| {
             format!(
-                "the base URL {} is plain http on a host that is not loopback: the key travels \
-                 in clear text; use https",
-                self.service.base_url()
+                "the base URL {base} is plain http on a host that is not loopback: the key \
+                 travels in clear text; use https"
             )
-        })
+        });
+        let pingback = self
+            .pingback
+            .as_deref()
+            .filter(|p| plain_off_loopback(p))
+            .map(|p| {
+                format!(
+                    "the pingback base {p} is plain http on a host that is not loopback: the \
+                     callback URLs and the solved tokens travel in clear text, and anyone who \
+                     sees a callback URL can forge a delivery; use https"
+                )
+            });
+        match (key, pingback) {
+            (Some(k), Some(p)) => Some(format!("{k}; {p}")),
+            (k, p) => k.or(p),
+        }
     }
 
     /// The createTask for `task`, with this client's `softId`.
@@ -268,6 +276,22 @@ fn percent_decoded(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// True when `url` is plain `http://` on a host that is not loopback.
+fn plain_off_loopback(url: &str) -> bool {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return false;
+    };
+    let Some(host) = uri.host() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    uri.scheme_str() == Some("http") && !loopback
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +334,18 @@ mod tests {
         ] {
             c.service = Service::custom(url, crate::service::Dialect::CapMonster).unwrap();
             assert_eq!(c.cleartext_warning().is_some(), warned, "{url}");
+        }
+        // The pingback base too: its URLs guard deliveries, and tokens travel on it.
+        c.service = Service::capmonster();
+        for (base, warned) in [
+            ("http://127.0.0.1:9000/cb", false),
+            ("https://hooks.example.com/cb", false),
+            ("http://hooks.example.com/cb", true),
+        ] {
+            c.pingback = Some(base.to_owned());
+            let warning = c.cleartext_warning();
+            assert_eq!(warning.is_some(), warned, "{base}");
+            assert!(warning.is_none_or(|w| w.contains("pingback base")), "{base}");
         }
     }
 
