@@ -121,9 +121,13 @@ impl Shared {
         phase: Option<Phase>,
     ) -> Result<E::Output, ClientError> {
         match answer {
-            Ok(response) => endpoint
-                .parse(&self.config.service, borrow_response(&response))
-                .map_err(|e| self.scrub(ClientError::from_response(e, phase))),
+            Ok(response) => {
+                let (parts, body) = response.into_parts();
+                let response = http::Response::from_parts(parts, body.as_slice());
+                endpoint
+                    .parse(&self.config.service, response)
+                    .map_err(|e| self.scrub(ClientError::from_response(e, phase)))
+            }
             Err(failure) => Err(failure.into_error(phase)),
         }
     }
@@ -259,7 +263,12 @@ impl Run<'_> {
         answer: Result<http::Response<Vec<u8>>, ExchangeFailure>,
     ) -> Option<TaskId> {
         match answer {
-            Ok(response) => self.solver.handle_response(now, &response),
+            Ok(response) => {
+                // The head moves into the borrowed response: nothing is copied.
+                let (parts, body) = response.into_parts();
+                let response = http::Response::from_parts(parts, body.as_slice());
+                self.solver.handle_response(now, response);
+            }
             Err(failure) => {
                 let (input, text) = failure.into_solver_input();
                 self.detail = Some(text);
@@ -337,14 +346,6 @@ impl ExchangeFailure {
             Self::TooLarge(limit) => ClientError::ResponseTooLarge { limit },
         }
     }
-}
-
-/// Borrows an owned response as the `http::Response<&[u8]>` the endpoints parse.
-fn borrow_response(response: &http::Response<Vec<u8>>) -> http::Response<&[u8]> {
-    let mut out = http::Response::new(response.body().as_slice());
-    *out.status_mut() = response.status();
-    *out.headers_mut() = response.headers().clone();
-    out
 }
 
 /// Hands out a different jitter seed for every solve, so that clients (and solves) that fail
