@@ -413,17 +413,31 @@ impl Client {
                 task_id = tracing::field::Empty
             );
             loop {
+                // A solve about to send takes its slot first: solves queued for a slot (most of
+                // them, when thousands start at once) then hold no request.
+                let slot = match run.send_limit(Instant::now()) {
+                    Some(limit) => Some(self.take_slot(limit).await),
+                    None => None,
+                };
                 // The step is taken apart before any await, so that a solve asleep or in flight
                 // does not hold it too.
                 let (request, limit) = match run.poll(Instant::now()) {
                     Step::Send { request, limit } => (request, limit),
                     Step::Wait(until) => {
+                        drop(slot);
                         tokio::time::sleep_until(until.into()).await;
                         continue;
                     }
                     Step::Done(result) => return result,
                 };
-                let answer = self.exchange(request, limit).instrument(span.clone()).await;
+                let answer = match slot {
+                    Some(Ok(slot)) => {
+                        let send = Box::pin(self.send_now(request, limit, slot));
+                        send.instrument(span.clone()).await
+                    }
+                    Some(Err(no_slot)) => Err(no_slot),
+                    None => self.exchange(request, limit).instrument(span.clone()).await,
+                };
                 if let Some(id) = run.answer(Instant::now(), answer) {
                     span.record("task_id", id);
                 }
@@ -440,15 +454,25 @@ impl Client {
         limit: Duration,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
         let waiting = Instant::now();
-        let Ok(Ok(slot)) = tokio::time::timeout(limit, self.inner.slots.acquire()).await else {
-            return Err(Failure::no_slot(waiting.elapsed()));
-        };
+        let slot = self.take_slot(limit).await?;
         let limit = limit.saturating_sub(waiting.elapsed());
-        // Boxed, and only once a slot is taken: a solve spends most of its time asleep or
-        // waiting for a slot, and then holds only its run and its request.
         Box::pin(self.send_now(request, limit, slot)).await
     }
 
+    /// One of the client's `max_in_flight` request slots, waiting at most `limit` for it.
+    async fn take_slot(
+        &self,
+        limit: Duration,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, Failure> {
+        let waiting = Instant::now();
+        match tokio::time::timeout(limit, self.inner.slots.acquire()).await {
+            Ok(Ok(slot)) => Ok(slot),
+            _ => Err(Failure::no_slot(waiting.elapsed())),
+        }
+    }
+
+    /// Sends a request that holds its slot, and reads its answer (boxed by the callers: a solve
+    /// spends most of its time asleep or waiting for a slot, and does not hold this meanwhile).
     async fn send_now(
         &self,
         request: http::Request<Vec<u8>>,

@@ -303,6 +303,21 @@ impl Solver {
         }
     }
 
+    /// True when [`Solver::poll`] at `now` would send a request, or may (a solver not started
+    /// yet sends at its first poll unless its task is refused).
+    pub(crate) fn sends_at(&self, now: Instant) -> bool {
+        if self.outcome.is_some() {
+            return false;
+        }
+        match self.state {
+            State::NotStarted => true,
+            State::CreateDue(at) | State::PollDue(at) => {
+                now >= at && self.deadline.is_none_or(|d| now < d)
+            }
+            State::CreateSent | State::PollSent(_) | State::Finished => false,
+        }
+    }
+
     /// The deadline, once armed by the first [`Solver::poll`].
     pub fn deadline(&self) -> Option<Instant> {
         self.deadline
