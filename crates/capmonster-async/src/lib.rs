@@ -400,6 +400,10 @@ impl Client {
 
     // Not an `async fn`: its future would hold the run twice (as the argument and as the local
     // the body uses), and the run is most of what a solve asleep holds.
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an async fn would hold the run twice"
+    )]
     fn drive<'a>(
         &'a self,
         mut run: Run<'a>,

@@ -426,7 +426,7 @@ mod send_limit_tests {
         };
         // In flight: nothing to send until the answer comes.
         assert_eq!(run.send_limit(t0), None);
-        let created = crate::http::Response::builder()
+        let created = http::Response::builder()
             .status(200)
             .body(br#"{"errorId":0,"taskId":42}"#.to_vec())
             .unwrap();
