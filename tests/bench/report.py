@@ -296,7 +296,7 @@ if a200 and peers:
         w(f"| … — official table (200 ms floor) | {f(off['req_per'])} req at p50 {f(off['lat50'],0)} ms | {met(off['req_per'] <= best_req and off['lat50'] <= best_lat)} |")
 a10k = g("fixed-rs-async-10000")
 if a10k and a200:
-    w(f"| N=10,000 peak RSS < 100 MB | {f(a10k['rss'],1)} MB | {met(a10k['rss'] < 100)} |")
+    w(f"| N=10,000 peak RSS < 64 MB (issue 18; < 100 MB before) | {f(a10k['rss'],1)} MB | {met(a10k['rss'] < 64)} |")
     r = ratio(a10k["cpu_per_ms"], a200["cpu_per_ms"])
     w(f"| N=10,000 CPU/solve within 2x of N=200 | {f(a10k['cpu_per_ms'],3)} vs {f(a200['cpu_per_ms'],3)} ms: {f(r)}x | {met(r <= 2)} |")
 # Transport limit: at N=2000 where run (CPU times of a few 10 ms ticks at N=200 are too coarse).
@@ -348,7 +348,15 @@ w("""* **Alignment at a fixed 1 s solve.** Our default image row polls first at 
 * **N = 10,000, all at once.** Each request in flight holds a connection. Both clients cap their requests in flight
   (`max_in_flight`, 512 by default), which bounds the connections (about 650 here, as the pool turns some over). The
   peak was 321 MB before the cap and 116 MB with a cap of 1,024; 512 measured lower in memory, CPU and latency alike,
-  and became the default. The bare reqwest loop has no cap and opens a connection per solve in flight, so at N = 2,000
+  and became the default. What each solve held (issue 18, massif at the peak, which is the first createTask wave,
+  when all 10,000 solves wait for one of the 512 slots): its future in `solve_all` (4,464 bytes: the task and the
+  run were each kept twice, once as an `async fn` argument and once as its local, and the step and the whole
+  exchange were inline), its built request (the body's `Vec` at up to twice its size after doubling, a header map
+  sized for more than three headers) and its task. Now `solve_all` builds the run at once and maps the drive future,
+  the exchange is boxed once it has a slot, the solver drops its task once createTask has answered, and the drive
+  loop takes its slot *before* the request is built (`Run::send_limit`), so a queued solve holds no request at all:
+  the solve future is 1,408 bytes, and the peak went from 97.7 MB to 50 MB (same machine, same day; about 4.5 KB
+  per solve in flight, of which 0.7 KB is the image's base64 the caller handed in). The bare reqwest loop has no cap and opens a connection per solve in flight, so at N = 2,000
   its CPU per solve is higher than the client's.
   The `solve_all(tasks, 1000)` row shows the same 10,000 solves with at most 1,000 solves in flight: far below 100 MB,
   at the cost of wall time. Far enough below the number of solves polling at once, a smaller cap trades latency
@@ -356,22 +364,44 @@ w("""* **Alignment at a fixed 1 s solve.** Our default image row polls first at 
 * **Peak RSS at N=200.** The bare reqwest loop, which does no protocol work at all, peaks at about the same RSS as our
   client (see the table): the ≤ 1/5 target is missed by the transport floor (tokio, hyper, 200 sockets), not by the
   client's own state, which adds well under 1 MB.
-* **Blocking against bare ureq.** The blocking client costs more CPU per solve than the bare ureq loop. One cause was
-  removed (ureq copied its whole agent config for every request that set its own timeout; it now does so only when
-  the solve's deadline cuts the timeout); the rest was not traced in this round (candidates: the response copy into
-  `http::Response`, the header clone when it is handed to the solver, and the request-slot gate).
+* **Blocking against bare ureq.** Profiled in issue 18 (400 solves on 200 threads, callgrind and `strace -c -f`):
+  the gap was none of the three suspects but name resolution. ureq resolves the host on every request, pooled
+  connection or not, and with a timeout set (always, here) its resolver spawns a thread per lookup: 1,000 `clone3`
+  for 400 solves against 200 for the bare loop (which sets no timeout and resolves inline), with their stacks
+  (`mmap`/`mprotect`/`munmap`/`madvise`, `rt_sigprocmask`, `sigaltstack`): mostly system time, 0.29 s against
+  0.11 s at N=2,000. The client now keeps a host's addresses for 30 s (an IP address is used as is). Instructions
+  (callgrind, whole process): 103.1 M before, 90.0 M after, 64.1 M for the bare loop; the rest is protocol work
+  (the driver's base64 encoding of each image 5 %, the image check 2 %, JSON escaping 3 %, reading answers). The copy into
+  `http::Response` is a move of ureq's parts (no copy); the header clone handed to the solver (a `HeaderMap`
+  allocation per answer) is now a move; the slot gate now touches its condition variable only when a thread waits
+  (one futex wake per request before). At N=200 the ready→result gap (97 ms against 6 ms in the issue's run, on a
+  loaded machine) came from the same thread spawns: the 200 threads wake together for their first poll, and each
+  spawned a resolver thread on the one pinned core, so the polls queued behind thread starts. Before the change, on a
+  quieter machine, p50 9.6 ms against 5.3 ms for the bare loop; after it, 6.5 ms against 6.0 ms (no jitter or
+  scheduling in the core delays the poll: the first poll is due exactly 1 s after the createTask answer).
 * **Unsolved tasks** (⚠ in section 2): the official table gives images a 10 s deadline, like the official clients, so
   the log-normal tail beyond 10 s times out, for them and for our official-table run alike (the same seeds give the same
   solve times). Our default table's 30 s deadline solves them. Requests per solve count every request sent, over the
   tasks solved.
 * **Codec ratios.** Our encode validates every field before writing (for ImageToText that includes checking the
-  whole base64 body, which is most of its cost); our parse reads the envelope, checks it, keeps the raw solution JSON
-  and then types the solution from it, where the baseline only deserializes. GeeTest answers used to be tried as v3
-  first, so a v4 answer was parsed three times; one that cannot fit v3 (no `seccode` key) is now read as v4 at once,
-  which took about 10–15% off that case. Removing the second parse of the solution altogether (typing it while
-  keeping the raw JSON) is the remaining lever; it was not attempted in this round. The URL-form text baseline is a bare
-  `split_once`, against which any real parser (error tokens, `OK|` forms, numbers) costs 2–3x in absolute terms of
-  tens to hundreds of nanoseconds.
+  whole base64 body: issue 18 made that check branch-free over 64-byte chunks, which compiles to vector compares,
+  1.60x → 1.14x); our parse reads the envelope, checks it, keeps the raw solution JSON
+  and then types the solution from it, where the baseline only deserializes. The JSON body is not parsed twice: the
+  envelope pass keeps the solution as a borrowed `RawValue` (no `Value` tree), and only the solution's text is read
+  again to type it. Profile of 10,000 parses of the reCAPTCHA answer (1,200-byte token), callgrind: ours 12.85 K
+  instructions per parse against 6.93 K for the baseline. serde_json's string scanner (`skip_to_escape`) is 6.4 K of
+  ours against 3.4 K: the token is scanned once to find where the solution ends (so its exact text can be kept)
+  and once to type it. The rest is the two copies of the token (kept text and typed `String`, against one), UTF-8
+  validation (the same as the baseline) and the wider envelope struct. A one-pass variant was built and measured in
+  issue 18: walk the members before `solution`, type the solution with serde_json's stream deserializer (which says
+  where the value ended, giving the raw text), and read the envelope with the solution spliced out. It cut the
+  instructions by 14 % (128.5 M → 110.2 M for 10,000 parses) but not the time (1.28 s against 1.27 s for 2 M parses,
+  `perf`: the scanner runs 8 bytes a step at high IPC, and the walk and splice cost what the second scan did), so it
+  was not kept. The parse cases therefore stay at about 1.4–1.8x (the same code measured 1.6x and 2.0x on
+  ImageToText minutes apart here). The
+  URL-form JSON reply is now read in one pass (it was read whole into a `serde_json` map first): 1.85x → 1.34x in
+  the same session. The URL-form text baseline is a bare `split_once`, against which any real parser (error tokens,
+  `OK|` forms, numbers) costs 2–5x in absolute terms of tens of nanoseconds.
 * **CPU resolution.** `/usr/bin/time` counts CPU in 10 ms ticks, so at N=200 (20–70 ms) a ratio can move by 30% with
   one tick; the N=2,000 rows are the ones to read for the transport-limit ratios.
 * **Codec noise.** On this shared 2-core VM the same criterion benchmark moves by up to 2x from one run to the next
@@ -406,10 +436,24 @@ w("\nOne connection is bound by the round trip (the client waits for each answer
 
 w("## 6. Plot\n\n![CPU per solve and peak RSS against N](benchmarks.png)\n")
 
+# The acceptance loop against hand-written strategies (tests/examples/accept_bench.rs).
+ACCEPT = os.path.join(OUT, "accept.md")
+if os.path.exists(ACCEPT):
+    w("## 7. Tokens the site accepts: the acceptance loop against hand-written strategies\n")
+    w("`tests/examples/accept_bench.rs` (issue 17), in the same run. One simulated site of an in-process "
+      "emulator; each strategy gets its own emulator, so every count is the emulator's own (tasks created, "
+      "tokens the site accepted and rejected, reports it took). The hand-written strategies are what a user "
+      "writes with `solve` + `report_task`; the loop is `solve_accepted_with` with a fresh `SiteBook`. Every "
+      "strategy may spend at most 10 tasks on one token. The loop's first tasks for the site go without "
+      "`nocache` until 8 verdicts show its plain tokens rejected at 50% or more; from then on it sends "
+      "`nocache` as always-nocache does, so its gap to always-nocache is those first tasks and shrinks as a "
+      "run gets longer.\n")
+    w(open(ACCEPT).read())
+
 # Hand-written remarks about this particular run (OUT_DIR/notes.md), if any.
 NOTES = os.path.join(OUT, "notes.md")
 if os.path.exists(NOTES):
-    w("## 7. Remarks on this run\n")
+    w("## 8. Remarks on this run\n")
     w(open(NOTES).read())
 
 open(MD, "w").write("\n".join(L) + "\n")

@@ -5,7 +5,8 @@
 #
 #   tests/bench/run.sh                  # REPS=3 by default
 #   REPS=1 SKIP_CODEC=1 tests/bench/run.sh
-#   PEERS_DIR=/path/to/shared/bench/peers PEERS_WORK=/tmp/capmonster-peers tests/bench/run.sh
+#   SKIP_ACCEPT=1 ...                   # without the acceptance-loop table (section 7)
+#   PEERS_WORK=/some/cache tests/bench/run.sh    # where the official clients go (default: target/peers)
 #   KEEP=1 ONLY='-2000-' SKIP_LOADGEN=1 SKIP_CODEC=1 tests/bench/run.sh   # redo some runs, keep the rest
 #
 # Loopback only. Every emulator stops by itself (--max-seconds) and is also killed by its PID; every
@@ -14,8 +15,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 REPS="${REPS:-3}"
-PEERS_DIR="${PEERS_DIR:-$ROOT/../shared/bench/peers}"
-PEERS_WORK="${PEERS_WORK:-/tmp/capmonster-peers}"
+# The official clients, installed by tests/peers/install.sh (shared with tests/peers/run.sh).
+PEERS_WORK="${PEERS_WORK:-$ROOT/target/peers}"
 OUT="${BENCH_OUT:-/tmp/capmonster-bench}"
 VENV="${BENCH_VENV:-/tmp/capmonster-bench-venv}"
 EMU="$ROOT/target/release/capmonster-emulator"
@@ -30,15 +31,12 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== build (release)"
 cargo build -q --release -p capmonster-emulator --bin capmonster-emulator --example loadgen
 cargo build -q --release -p capmonster-bench
+[ -n "${SKIP_ACCEPT:-}" ] || cargo build -q --release -p capmonster-tests --example accept_bench
 
 echo "== peers (PyPI, npm) into $PEERS_WORK"
 if [ ! -x "$PEERS_WORK/venv/bin/python" ] || [ ! -d "$PEERS_WORK/js/node_modules" ]; then
-  mkdir -p "$PEERS_WORK"
-  cp "$PEERS_DIR/setup.sh" "$PEERS_WORK/"
-  (cd "$PEERS_WORK" && ./setup.sh > setup.log 2>&1)
+  bash "$ROOT/tests/peers/install.sh" "$PEERS_WORK"
 fi
-mkdir -p "$PEERS_WORK/drivers"
-cp "$PEERS_DIR/drivers/"{common.py,drv_capmonster_py.py,drv_capmonster_js.js} "$PEERS_WORK/drivers/"
 
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV" && "$VENV/bin/pip" install -q matplotlib
@@ -74,8 +72,8 @@ run() {
   local cmd
   case "$client" in
     rs) cmd=("$DRV" --url "$URL" --out "$dir/$name.json" "$@") ;;
-    py) cmd=("$PEERS_WORK/venv/bin/python" "$PEERS_WORK/drivers/drv_capmonster_py.py" --port "$PORT" --mode bench --out "$dir/$name.json" "$@") ;;
-    js) cmd=(node "$PEERS_WORK/drivers/drv_capmonster_js.js" --port "$PORT" --mode bench --out "$dir/$name.json" "$@") ;;
+    py) cmd=("$PEERS_WORK/venv/bin/python" "$ROOT/tests/bench/peers/bench_py.py" --port "$PORT" --out "$dir/$name.json" "$@") ;;
+    js) cmd=(node "$ROOT/tests/bench/peers/bench_js.js" --modules "$PEERS_WORK/js/node_modules" --port "$PORT" --out "$dir/$name.json" "$@") ;;
   esac
   (cd "$PEERS_WORK" && timeout 240 "${PIN_CLI[@]}" /usr/bin/time -v -o "$dir/$name.time" "${cmd[@]}" > "$dir/$name.log" 2>&1) \
     || echo "   (run $name exited non-zero; see $dir/$name.log)"
@@ -155,6 +153,13 @@ if [ -z "${SKIP_CODEC:-}" ]; then
   echo "== codec micro-benchmarks (criterion)"
   rm -rf target/criterion/encode target/criterion/parse target/criterion/urlform
   cargo bench -q -p capmonster-proto --bench codec -- --warm-up-time 1 --measurement-time 3 > "$OUT/codec.txt" 2>&1
+fi
+
+if [ -z "${SKIP_ACCEPT:-}" ]; then
+  echo "== acceptance loop against hand-written strategies (simulated site, in-process emulator)"
+  # Bounded: GOALS accepted tokens per strategy, at most 10 tasks each; loopback only.
+  GOALS="${ACCEPT_GOALS:-300}" THREADS=4 timeout 900 "${PIN_CLI[@]}" \
+    "$ROOT/target/release/examples/accept_bench" > "$OUT/accept.md"
 fi
 
 [ -n "${KEEP:-}" ] && [ -f "$OUT/machine.txt" ] && cp "$OUT/machine.txt" "$OUT/machine.prev.txt"

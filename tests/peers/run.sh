@@ -21,8 +21,6 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 HERE="$ROOT/tests/peers"
 WORK="${PEERS_WORK:-$ROOT/target/peers}"
 OUT="${PEERS_OUT:-$ROOT/docs/PEERS.md}"
-PY_CLIENTS=(capmonstercloudclient==4.3.1 anticaptchaofficial==1.0.72 2captcha-python==2.1.2)
-NODE_CLIENT=@zennolab_com/capmonstercloud-client@2.6.1
 
 for tool in python3 node npm cargo curl; do
   command -v "$tool" >/dev/null || { echo "peers: $tool is needed" >&2; exit 2; }
@@ -32,10 +30,7 @@ mkdir -p "$WORK/js" "$WORK/out"
 rm -f "$WORK/out/"*
 
 echo "== installing the clients into $WORK"
-if [ ! -x "$WORK/venv/bin/python" ]; then python3 -m venv "$WORK/venv"; fi
-"$WORK/venv/bin/pip" install -q --disable-pip-version-check "${PY_CLIENTS[@]}"
-( cd "$WORK/js" && { [ -f package.json ] || npm init -y >/dev/null; } \
-  && npm install --silent --no-audit --no-fund "$NODE_CLIENT" >/dev/null )
+bash "$HERE/install.sh" "$WORK"
 
 echo "== building the emulator"
 ( cd "$ROOT" && cargo build -q -p capmonster-emulator --bin capmonster-emulator )

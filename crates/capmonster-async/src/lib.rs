@@ -115,6 +115,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt as _;
 use futures_util::stream::{self, Stream, StreamExt};
 use tracing::Instrument as _;
 
@@ -313,7 +314,7 @@ impl Client {
         policy: &Policy,
     ) -> Result<Solved, Error> {
         let run = self.inner.core.solve(task.into(), policy);
-        self.drive(run, &mut |_| {}).await
+        self.drive(run, |_| {}).await
     }
 
     /// [`Client::solve_with`], calling `observer` after each answer (and each request that got
@@ -357,8 +358,13 @@ impl Client {
         I::IntoIter: 'a,
         I::Item: Into<Task>,
     {
+        let policy = &self.config().policy;
         stream::iter(tasks.into_iter().enumerate())
-            .map(move |(i, task)| async move { (i, self.solve(task).await) })
+            .map(move |(i, task)| {
+                // The task goes into the run at once, so that each solve in flight holds it once.
+                let run = self.inner.core.solve(task.into(), policy);
+                self.drive(run, |_| {}).map(move |result| (i, result))
+            })
             .buffer_unordered(concurrency.max(1))
     }
 
@@ -473,39 +479,67 @@ impl Client {
         self.inner.core.read(endpoint, answer, phase)
     }
 
-    async fn drive(
-        &self,
-        mut run: Run<'_>,
-        observer: &mut (dyn FnMut(&Progress) + Send),
-    ) -> Result<Solved, Error> {
-        let task_type = run.kind().display_name();
-        let span = tracing::info_span!(
-            "capmonster.solve",
-            task_type,
-            task_id = tracing::field::Empty
-        );
-        let delivered = self
-            .config()
-            .pingback
-            .as_ref()
-            .and_then(|_| listen(&mut run));
-        loop {
-            match run.poll(Instant::now()) {
-                Step::Send { request, limit } => {
-                    let answer = self.exchange(request, limit).instrument(span.clone()).await;
-                    if let Some(id) = run.answer(Instant::now(), answer) {
-                        span.record("task_id", id);
+    // Not an `async fn`: its future would hold the run twice (as the argument and as the local
+    // the body uses), and the run is most of what a solve asleep holds.
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an async fn would hold the run twice"
+    )]
+    fn drive<'a>(
+        &'a self,
+        mut run: Run<'a>,
+        mut observer: impl FnMut(&Progress) + Send + 'a,
+    ) -> impl Future<Output = Result<Solved, Error>> + Send + 'a {
+        async move {
+            let task_type = run.kind().display_name();
+            let span = tracing::info_span!(
+                "capmonster.solve",
+                task_type,
+                task_id = tracing::field::Empty
+            );
+            let delivered = self
+                .config()
+                .pingback
+                .as_ref()
+                .and_then(|_| listen(&mut run));
+            loop {
+                // A solve about to send takes its slot first: solves queued for a slot (most of
+                // them, when thousands start at once) then hold no request.
+                let slot = match run.send_limit(Instant::now()) {
+                    Some(limit) => Some(self.take_slot(limit).await),
+                    None => None,
+                };
+                // The step is taken apart before any await, so that a solve asleep or in flight
+                // does not hold it too.
+                let (request, limit) = match run.poll(Instant::now()) {
+                    Step::Send { request, limit } => (request, limit),
+                    Step::Wait(until) => {
+                        drop(slot);
+                        match &delivered {
+                            // A delivery wakes the wait; a permit stored before it waits is not
+                            // lost.
+                            Some(notify) => {
+                                let _ =
+                                    tokio::time::timeout_at(until.into(), notify.notified()).await;
+                            }
+                            None => tokio::time::sleep_until(until.into()).await,
+                        }
+                        continue;
                     }
-                    observer(&run.progress(Instant::now()));
+                    Step::Done(result) => return result,
+                };
+                let answer = match slot {
+                    Some(Ok(slot)) => {
+                        let send = Box::pin(self.send_now(request, limit, slot));
+                        send.instrument(span.clone()).await
+                    }
+                    Some(Err(no_slot)) => Err(no_slot),
+                    None => self.exchange(request, limit).instrument(span.clone()).await,
+                };
+                if let Some(id) = run.answer(Instant::now(), answer) {
+                    span.record("task_id", id);
                 }
-                Step::Wait(until) => match &delivered {
-                    // A delivery wakes the wait; a permit stored before it waits is not lost.
-                    Some(notify) => {
-                        let _ = tokio::time::timeout_at(until.into(), notify.notified()).await;
-                    }
-                    None => tokio::time::sleep_until(until.into()).await,
-                },
-                Step::Done(result) => return result,
+                observer(&run.progress(Instant::now()));
             }
         }
     }
@@ -517,14 +551,35 @@ impl Client {
         request: http::Request<Vec<u8>>,
         limit: Duration,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
+        let waiting = Instant::now();
+        let slot = self.take_slot(limit).await?;
+        let limit = limit.saturating_sub(waiting.elapsed());
+        Box::pin(self.send_now(request, limit, slot)).await
+    }
+
+    /// One of the client's `max_in_flight` request slots, waiting at most `limit` for it.
+    async fn take_slot(
+        &self,
+        limit: Duration,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, Failure> {
+        let waiting = Instant::now();
+        match tokio::time::timeout(limit, self.inner.slots.acquire()).await {
+            Ok(Ok(slot)) => Ok(slot),
+            _ => Err(Failure::no_slot(waiting.elapsed())),
+        }
+    }
+
+    /// Sends a request that holds its slot, and reads its answer (boxed by the callers: a solve
+    /// spends most of its time asleep or waiting for a slot, and does not hold this meanwhile).
+    async fn send_now(
+        &self,
+        request: http::Request<Vec<u8>>,
+        limit: Duration,
+        _slot: tokio::sync::SemaphorePermit<'_>,
+    ) -> Result<http::Response<Vec<u8>>, Failure> {
         let path = request.uri().path();
         let method = path[path.rfind('/').map_or(0, |i| i + 1)..].to_owned();
         let mut request = reqwest::Request::try_from(request).map_err(|e| self.failure(&e))?;
-        let waiting = Instant::now();
-        let Ok(Ok(_slot)) = tokio::time::timeout(limit, self.inner.slots.acquire()).await else {
-            return Err(Failure::no_slot(waiting.elapsed()));
-        };
-        let limit = limit.saturating_sub(waiting.elapsed());
         *request.timeout_mut() = Some(limit);
         let exchange = async {
             let mut response = self

@@ -91,6 +91,8 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod resolve;
+
 use std::fmt;
 use std::io::ErrorKind;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -180,7 +182,11 @@ impl FromClientConfig for Client {
         }
         Ok(Self {
             inner: Arc::new(Inner {
-                agent: builder.build().into(),
+                agent: ureq::Agent::with_parts(
+                    builder.build(),
+                    ureq::unversioned::transport::DefaultConnector::default(),
+                    resolve::KeptResolver::default(),
+                ),
                 slots: Arc::new(Slots::new(config.max_in_flight)),
                 core: Shared::new(config, Instant::now(), random_seed()),
             }),
@@ -563,11 +569,18 @@ fn is_tls_refusal(io: &std::io::Error) -> bool {
     false
 }
 
-/// A counting gate over the client's requests in flight.
+/// A counting gate over the client's requests in flight. A slot free at once costs one lock;
+/// the condition variable is only touched when some thread waits.
 #[derive(Debug)]
 struct Slots {
-    free: Mutex<usize>,
+    gate: Mutex<Gate>,
     freed: Condvar,
+}
+
+#[derive(Debug)]
+struct Gate {
+    free: usize,
+    waiting: usize,
 }
 
 /// One slot, given back when dropped.
@@ -576,29 +589,42 @@ struct Slot<'a>(&'a Slots);
 impl Slots {
     fn new(n: usize) -> Self {
         Self {
-            free: Mutex::new(n),
+            gate: Mutex::new(Gate {
+                free: n,
+                waiting: 0,
+            }),
             freed: Condvar::new(),
         }
     }
 
     /// Takes a slot, waiting at most `limit` for one.
     fn take(&self, limit: Duration) -> Option<Slot<'_>> {
-        let free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
-        let (mut free, _) = self
-            .freed
-            .wait_timeout_while(free, limit, |free| *free == 0)
-            .unwrap_or_else(PoisonError::into_inner);
-        if *free == 0 {
-            return None;
+        let mut gate = self.gate.lock().unwrap_or_else(PoisonError::into_inner);
+        if gate.free == 0 {
+            gate.waiting += 1;
+            gate = self
+                .freed
+                .wait_timeout_while(gate, limit, |g| g.free == 0)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+            gate.waiting -= 1;
+            if gate.free == 0 {
+                return None;
+            }
         }
-        *free -= 1;
+        gate.free -= 1;
         Some(Slot(self))
     }
 }
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
-        self.0.freed.notify_one();
+        let mut gate = self.0.gate.lock().unwrap_or_else(PoisonError::into_inner);
+        gate.free += 1;
+        let wake = gate.waiting > 0;
+        drop(gate);
+        if wake {
+            self.0.freed.notify_one();
+        }
     }
 }

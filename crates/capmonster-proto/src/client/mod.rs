@@ -345,7 +345,10 @@ mod tests {
             c.pingback = Some(base.to_owned());
             let warning = c.cleartext_warning();
             assert_eq!(warning.is_some(), warned, "{base}");
-            assert!(warning.is_none_or(|w| w.contains("pingback base")), "{base}");
+            assert!(
+                warning.is_none_or(|w| w.contains("pingback base")),
+                "{base}"
+            );
         }
     }
 

@@ -178,9 +178,13 @@ impl Shared {
         phase: Option<Phase>,
     ) -> Result<E::Output, ClientError> {
         match answer {
-            Ok(response) => endpoint
-                .parse(&self.config.service, borrow_response(&response))
-                .map_err(|e| self.scrub(ClientError::from_response(e, phase))),
+            Ok(response) => {
+                let (parts, body) = response.into_parts();
+                let response = http::Response::from_parts(parts, body.as_slice());
+                endpoint
+                    .parse(&self.config.service, response)
+                    .map_err(|e| self.scrub(ClientError::from_response(e, phase)))
+            }
             Err(failure) => Err(failure.into_error(phase)),
         }
     }
@@ -333,6 +337,19 @@ impl Run<'_> {
         }
     }
 
+    /// When the next [`Run::poll`] at `now` would send a request (or may), the longest to wait
+    /// for a slot among the client's requests in flight; `None` when it would not. A front end
+    /// that takes its slot before it polls holds no request while it waits for one.
+    pub fn send_limit(&self, now: Instant) -> Option<Duration> {
+        self.solver.sends_at(now).then(|| {
+            let left = self
+                .solver
+                .deadline()
+                .map(|d| d.saturating_duration_since(now));
+            self.shared.config.request_limit(left)
+        })
+    }
+
     /// Hands the answer to the last [`Step::Send`] to the solver. Returns the task's id the
     /// first time it is known (for a log span), and `None` after.
     pub fn answer(
@@ -341,7 +358,12 @@ impl Run<'_> {
         answer: Result<http::Response<Vec<u8>>, ExchangeFailure>,
     ) -> Option<TaskId> {
         match answer {
-            Ok(response) => self.solver.handle_response(now, &response),
+            Ok(response) => {
+                // The head moves into the borrowed response: nothing is copied.
+                let (parts, body) = response.into_parts();
+                let response = http::Response::from_parts(parts, body.as_slice());
+                self.solver.handle_response(now, response);
+            }
             Err(failure) => {
                 let (input, text) = failure.into_solver_input();
                 self.detail = Some(text);
@@ -463,14 +485,6 @@ impl ExchangeFailure {
     }
 }
 
-/// Borrows an owned response as the `http::Response<&[u8]>` the endpoints parse.
-fn borrow_response(response: &http::Response<Vec<u8>>) -> http::Response<&[u8]> {
-    let mut out = http::Response::new(response.body().as_slice());
-    *out.status_mut() = response.status();
-    *out.headers_mut() = response.headers().clone();
-    out
-}
-
 /// Hands out a different jitter seed for every solve, so that clients (and solves) that fail
 /// together back off apart. The front end seeds it once with something random.
 #[derive(Debug)]
@@ -508,5 +522,50 @@ mod seed_tests {
         sorted.dedup();
         assert_eq!(sorted.len(), 100);
         assert_ne!(a.next_seed(), b.next_seed());
+    }
+}
+
+#[cfg(test)]
+mod send_limit_tests {
+    use std::time::{Duration, Instant};
+
+    use super::{Shared, Step};
+    use crate::client::ClientConfig;
+    use crate::key::ClientKey;
+    use crate::task::ImageToTextTask;
+
+    #[test]
+    fn a_slot_is_asked_for_only_when_a_request_is_due() {
+        let config = ClientConfig::new(ClientKey::new("0123456789abcdef0123456789abcdef").unwrap());
+        let timeout = config.request_timeout;
+        let policy = config.policy.clone();
+        let shared = Shared::new(config, Instant::now(), 7);
+        let task = ImageToTextTask::from_image_bytes(&[7; 512]);
+        let mut run = shared.solve(task.into(), &policy);
+        let t0 = Instant::now();
+        // Not started: the first poll sends createTask.
+        assert_eq!(run.send_limit(t0), Some(timeout));
+        let Step::Send { .. } = run.poll(t0) else {
+            panic!("the first poll sends createTask")
+        };
+        // In flight: nothing to send until the answer comes.
+        assert_eq!(run.send_limit(t0), None);
+        let created = http::Response::builder()
+            .status(200)
+            .body(br#"{"errorId":0,"taskId":42}"#.to_vec())
+            .unwrap();
+        run.answer(t0, Ok(created));
+        let Step::Wait(first_poll) = run.poll(t0) else {
+            panic!("the first poll waits for its delay")
+        };
+        assert_eq!(run.send_limit(t0), None, "asleep until the first poll");
+        assert_eq!(run.send_limit(first_poll - Duration::from_millis(1)), None);
+        // Due: cut to the time left before the deadline, like the request itself.
+        let limit = run.send_limit(first_poll).expect("the poll is due");
+        assert!(limit <= timeout && limit > Duration::ZERO);
+        let Step::Send { limit: sent, .. } = run.poll(first_poll) else {
+            panic!("the due poll is sent")
+        };
+        assert_eq!(sent, limit);
     }
 }

@@ -9,6 +9,8 @@ impl Solver {
         match self.read_create(input) {
             CreateOutcome::Created(task_id) => {
                 self.task_id = Some(task_id);
+                // Never sent again: free it for the rest of the solve.
+                self.create = None;
                 self.created_at = Some(now);
                 let mut at = after(now, self.first_delay());
                 if at >= self.deadline_or(now) {

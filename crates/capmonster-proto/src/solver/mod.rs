@@ -140,7 +140,11 @@ enum CreateOutcome {
 pub struct Solver {
     service: Service,
     key: ClientKey,
-    create: Option<CreateTask>,
+    /// The task, until createTask has answered with its id (boxed and then dropped: a solve that
+    /// only polls holds none of it).
+    create: Option<Box<CreateTask>>,
+    /// The task's proxy password, kept after the task is dropped to scrub it from errors.
+    task_password: Option<String>,
     kind: TaskKind,
     nocache: bool,
     row: Timing,
@@ -163,7 +167,7 @@ pub struct Solver {
     last_not_ready: Option<Instant>,
     /// What the last poll got, when it was neither ready nor "not ready yet".
     last_cause: Option<String>,
-    outcome: Option<Result<Solved, SolveError>>,
+    outcome: Option<Box<Result<Solved, SolveError>>>,
 }
 
 impl Solver {
@@ -181,7 +185,8 @@ impl Solver {
         let nocache = create.task.nocache() || key.nocache();
         let mut solver = Self::base(kind, key, service, policy);
         solver.nocache = nocache;
-        solver.create = Some(create);
+        solver.task_password = task_password(&create.task);
+        solver.create = Some(Box::new(create));
         solver
     }
 
@@ -211,6 +216,7 @@ impl Solver {
             service: service.clone(),
             key: key.clone(),
             create: None,
+            task_password: None,
             kind,
             nocache: false,
             row,
@@ -303,6 +309,21 @@ impl Solver {
         }
     }
 
+    /// True when [`Solver::poll`] at `now` would send a request, or may (a solver not started
+    /// yet sends at its first poll unless its task is refused).
+    pub(crate) fn sends_at(&self, now: Instant) -> bool {
+        if self.outcome.is_some() {
+            return false;
+        }
+        match self.state {
+            State::NotStarted => true,
+            State::CreateDue(at) | State::PollDue(at) => {
+                now >= at && self.deadline.is_none_or(|d| now < d)
+            }
+            State::CreateSent | State::PollSent(_) | State::Finished => false,
+        }
+    }
+
     /// The deadline, once armed by the first [`Solver::poll`].
     pub fn deadline(&self) -> Option<Instant> {
         self.deadline
@@ -326,12 +347,12 @@ impl Solver {
     /// then ends the solve as if the request had timed out.
     pub fn poll(&mut self, now: Instant) -> Action {
         if let Some(outcome) = &self.outcome {
-            return Action::Done(outcome.clone());
+            return Action::Done(Result::clone(outcome));
         }
         if self.state == State::NotStarted {
             self.start(now);
             if let Some(outcome) = &self.outcome {
-                return Action::Done(outcome.clone());
+                return Action::Done(Result::clone(outcome));
             }
         }
         let deadline = self.deadline_or(now);
@@ -429,21 +450,7 @@ impl Solver {
             self.key.expose_secret(),
             self.key.expose_base_secret().to_owned(),
         ];
-        if let Some(create) = &self.create {
-            if let Some(password) = create.task.proxy().and_then(|p| p.password.as_ref()) {
-                out.push(password.expose_secret().to_owned());
-            }
-            let raw_password = match &create.task {
-                Task::Raw(raw) => raw
-                    .as_object()
-                    .get("proxyPassword")
-                    .and_then(serde_json::Value::as_str),
-                _ => None,
-            };
-            if let Some(password) = raw_password {
-                out.push(password.to_owned());
-            }
-        }
+        out.extend(self.task_password.iter().cloned());
         out
     }
 
@@ -458,7 +465,7 @@ impl Solver {
             e.scrub(&secrets)
         });
         self.state = State::Finished;
-        self.outcome = Some(outcome.clone());
+        self.outcome = Some(Box::new(outcome.clone()));
         Action::Done(outcome)
     }
 
@@ -509,6 +516,21 @@ fn after(now: Instant, d: Duration) -> Instant {
     now.checked_add(d)
         .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
         .unwrap_or(now)
+}
+
+/// The task's proxy password, typed or in a raw task's `proxyPassword`.
+fn task_password(task: &Task) -> Option<String> {
+    if let Some(password) = task.proxy().and_then(|p| p.password.as_ref()) {
+        return Some(password.expose_secret().to_owned());
+    }
+    match task {
+        Task::Raw(raw) => raw
+            .as_object()
+            .get("proxyPassword")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
+        _ => None,
+    }
 }
 
 /// `Retry-After` in whole seconds (the HTTP-date form is ignored), at most a minute.

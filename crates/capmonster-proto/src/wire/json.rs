@@ -256,15 +256,27 @@ pub(crate) fn json_post(
     body: &impl Serialize,
 ) -> Result<http::Request<Vec<u8>>, BuildError> {
     // Serialising our own types into a Vec cannot fail: every map key is a string.
-    let body = serde_json::to_vec(body).expect("request bodies always serialise");
-    Ok(http::Request::builder()
-        .method(http::Method::POST)
-        .uri(service.method_url(method))
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .header(http::header::ACCEPT, "application/json")
-        .header(http::header::USER_AGENT, service.http_user_agent())
-        .body(body)
-        .expect("the service URL and headers were validated when the service was made"))
+    let mut body = serde_json::to_vec(body).expect("request bodies always serialise");
+    // The Vec grew by doubling: a request waiting for a slot should not hold the slack (up to
+    // twice an image task's body).
+    if body.capacity() - body.len() > 256 {
+        body.shrink_to_fit();
+    }
+    let mut headers = http::HeaderMap::with_capacity(3);
+    let json = http::HeaderValue::from_static("application/json");
+    headers.insert(http::header::CONTENT_TYPE, json.clone());
+    headers.insert(http::header::ACCEPT, json);
+    let agent = http::HeaderValue::from_str(service.http_user_agent())
+        .expect("the User-Agent was validated when the service was made");
+    headers.insert(http::header::USER_AGENT, agent);
+    let mut request = http::Request::new(body);
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = service
+        .method_url(method)
+        .parse()
+        .expect("the service URL was validated when the service was made");
+    *request.headers_mut() = headers;
+    Ok(request)
 }
 
 #[derive(Serialize)]

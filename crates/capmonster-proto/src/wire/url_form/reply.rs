@@ -37,8 +37,12 @@ impl UrlFormAnswer {
     }
 
     fn classify(value: Value) -> Self {
-        match &value {
+        // A string answer (the token) is moved, not copied.
+        let value = match value {
             Value::String(s) => return Self::from_text(s),
+            other => other,
+        };
+        match &value {
             Value::Number(n) => return Self::Text(n.to_string()),
             Value::Object(m) => {
                 if m.contains_key("lot_number") {
@@ -70,14 +74,15 @@ impl UrlFormAnswer {
         Self::Json(value)
     }
 
-    fn from_text(s: &str) -> Self {
+    fn from_text(s: String) -> Self {
         let t = s.trim_start();
         if t.starts_with('{') || t.starts_with('[') {
-            if let Ok(v @ (Value::Object(_) | Value::Array(_))) = serde_json::from_str::<Value>(s) {
+            if let Ok(v @ (Value::Object(_) | Value::Array(_))) = serde_json::from_str::<Value>(&s)
+            {
                 return Self::classify(v);
             }
         }
-        Self::Text(s.to_owned())
+        Self::Text(s)
     }
 }
 
@@ -98,7 +103,7 @@ pub(super) struct UrlFormOk {
 impl UrlFormOk {
     pub(super) fn text(s: &str) -> Self {
         Self {
-            answer: UrlFormAnswer::from_text(s),
+            answer: UrlFormAnswer::from_text(s.to_owned()),
             user_agent: None,
             price: None,
             extra: Map::new(),
@@ -246,22 +251,37 @@ pub(super) fn parse_json_reply(
 ) -> Result<UrlFormReply, ResponseError> {
     let unreadable =
         |why: String| -> ResponseError { UnparseableResponse::new(http_status, why, body).into() };
-    let value: Value =
-        serde_json::from_str(t).map_err(|e| unreadable(format!("malformed JSON reply: {e}")))?;
-    let Value::Object(mut obj) = value else {
-        return Err(unreadable("not a JSON object".to_owned()));
+    let reply: JsonReply = match serde_json::from_str(t) {
+        Ok(reply) => reply,
+        // Only a body that is no JSON object at all fails as a type; the caller sends objects.
+        Err(e) if e.is_data() => return Err(unreadable("not a JSON object".to_owned())),
+        Err(e) => return Err(unreadable(format!("malformed JSON reply: {e}"))),
     };
-    let status = obj.remove("status").as_ref().and_then(flag);
-    let request = obj.remove("request");
-    let error_text = obj
-        .remove("error_text")
+    let JsonReply {
+        status,
+        request,
+        error_text,
+        useragent,
+        user_agent,
+        price,
+        extra: mut obj,
+    } = reply;
+    let status = status.as_ref().and_then(flag);
+    let error_text = error_text
         .and_then(|v| v.as_str().map(str::to_owned))
         .filter(|s| !s.is_empty());
-    let user_agent = obj
-        .remove("useragent")
-        .or_else(|| obj.remove("userAgent"))
-        .and_then(|v| v.as_str().map(str::to_owned));
-    let price = obj.remove("price").and_then(|v| match v {
+    // `useragent` wins; a `userAgent` beside it stays among the extras.
+    let user_agent = match (useragent, user_agent) {
+        (Some(first), other) => {
+            if let Some(other) = other {
+                obj.insert("userAgent".to_owned(), other);
+            }
+            Some(first)
+        }
+        (None, other) => other,
+    }
+    .and_then(|v| v.as_str().map(str::to_owned));
+    let price = price.and_then(|v| match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => parse_number(s.trim()),
         _ => None,
@@ -294,6 +314,63 @@ pub(super) fn parse_json_reply(
         (None, _) | (Some(true), None) => Err(unreadable(
             "a JSON reply without status and request".to_owned(),
         )),
+    }
+}
+
+/// A JSON reply read in one pass: the fields the reply is made of, and every other top-level
+/// field as it came (without first reading the whole object into a map).
+struct JsonReply {
+    status: Option<Value>,
+    request: Option<Value>,
+    error_text: Option<Value>,
+    useragent: Option<Value>,
+    user_agent: Option<Value>,
+    price: Option<Value>,
+    extra: Map<String, Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for JsonReply {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JsonReply;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<JsonReply, A::Error> {
+                let mut r = JsonReply {
+                    status: None,
+                    request: None,
+                    error_text: None,
+                    useragent: None,
+                    user_agent: None,
+                    price: None,
+                    extra: Map::new(),
+                };
+                // A repeated key keeps its last value, as a map would.
+                while let Some(key) = m.next_key::<String>()? {
+                    let slot = match key.as_str() {
+                        "status" => &mut r.status,
+                        "request" => &mut r.request,
+                        "error_text" => &mut r.error_text,
+                        "useragent" => &mut r.useragent,
+                        "userAgent" => &mut r.user_agent,
+                        "price" => &mut r.price,
+                        _ => {
+                            let value = m.next_value()?;
+                            r.extra.insert(key, value);
+                            continue;
+                        }
+                    };
+                    *slot = Some(m.next_value()?);
+                }
+                Ok(r)
+            }
+        }
+        d.deserialize_map(Fields)
     }
 }
 
