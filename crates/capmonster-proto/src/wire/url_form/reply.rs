@@ -380,14 +380,7 @@ pub(super) fn solution_json(kind: TaskKind, ok: &UrlFormOk) -> Value {
     let mut out = Map::new();
     match &ok.answer {
         UrlFormAnswer::Text(text) => {
-            let field = if kind.is_image() || kind == TaskKind::Other {
-                "text"
-            } else if kind.is_recaptcha() || kind == TaskKind::HCaptcha {
-                "gRecaptchaResponse"
-            } else {
-                "token"
-            };
-            out.insert(field.to_owned(), Value::String(text.clone()));
+            out.insert(text_field(kind).to_owned(), Value::String(text.clone()));
         }
         UrlFormAnswer::GeeTest(g) => {
             if let Ok(Value::Object(m)) = serde_json::to_value(g) {
@@ -432,7 +425,66 @@ pub(super) fn solution_json(kind: TaskKind, ok: &UrlFormOk) -> Value {
     Value::Object(out)
 }
 
+/// The solution field a JSON API answer holds a text answer in, for `kind`.
+fn text_field(kind: TaskKind) -> &'static str {
+    if kind.is_image() || kind == TaskKind::Other {
+        "text"
+    } else if kind.is_recaptcha() || kind == TaskKind::HCaptcha {
+        "gRecaptchaResponse"
+    } else {
+        "token"
+    }
+}
+
+/// The raw solution of a lone text answer (no User-Agent, no other field), written directly:
+/// the same bytes as [`solution_json`] serialised, without the map in between.
+fn lone_text_raw(kind: TaskKind, ok: &UrlFormOk) -> Option<Box<serde_json::value::RawValue>> {
+    let UrlFormAnswer::Text(text) = &ok.answer else {
+        return None;
+    };
+    if ok.user_agent.is_some() || !ok.extra.is_empty() {
+        return None;
+    }
+    let field = text_field(kind);
+    let mut raw = String::with_capacity(text.len() + field.len() + 8);
+    raw.push_str("{\"");
+    raw.push_str(field);
+    raw.push_str("\":");
+    // serde_json escapes byte by byte; a token seldom needs any escape (only `"`, `\\` and
+    // control characters do), and one pass that finds none lets it be copied whole.
+    if needs_escape(text.as_bytes()) {
+        raw.push_str(&serde_json::to_string(text).ok()?);
+    } else {
+        raw.push('"');
+        raw.push_str(text);
+        raw.push('"');
+    }
+    raw.push('}');
+    serde_json::value::RawValue::from_string(raw).ok()
+}
+
+/// True when JSON needs an escape for some byte of `bytes` (`"`, `\\` or a control character).
+/// Checked a 32-byte block at a time, without an early exit, so the compiler can vectorise it.
+pub(super) fn needs_escape(bytes: &[u8]) -> bool {
+    let flag = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    let mut blocks = bytes.chunks_exact(32);
+    let found = blocks
+        .by_ref()
+        .any(|block| block.iter().fold(false, |acc, &b| acc | flag(b)));
+    found || blocks.remainder().iter().any(|&b| flag(b))
+}
+
 pub(super) fn ready_from_answer(kind: TaskKind, ok: &UrlFormOk) -> Ready {
+    if let Some(raw) = lone_text_raw(kind, ok) {
+        return Ready::new(
+            kind,
+            raw,
+            ResultExtras {
+                cost: ok.price,
+                ..ResultExtras::default()
+            },
+        );
+    }
     let json = solution_json(kind, ok);
     let raw = serde_json::value::to_raw_value(&json).unwrap_or_else(|_| {
         serde_json::value::RawValue::from_string("{}".to_owned())

@@ -246,3 +246,56 @@ fn json_answers_come_out_typed() {
         UrlFormAnswer::Json(json!({"captcha_voucher":"v","existing_token":"t"}))
     );
 }
+
+#[test]
+fn a_lone_text_answer_is_written_as_the_map_would_serialise_it() {
+    use crate::task::TaskKind;
+    let long = "03AFcWeA".repeat(150);
+    let (quote_in_block, control_in_block) = (
+        format!("{}\"{}", "a".repeat(40), "b".repeat(40)),
+        format!("{}\u{1b}{}", "a".repeat(5), "b".repeat(70)),
+    );
+    let backslash_in_tail = format!("{}\\", "a".repeat(64));
+    for text in [
+        long.as_str(),
+        quote_in_block.as_str(),
+        control_in_block.as_str(),
+        backslash_in_tail.as_str(),
+        "answer",
+        "03AFcWeA-token_with.dots",
+        "quote \" backslash \\ slash /",
+        "tab\tnewline\ncontrol\u{1}\u{1f} del\u{7f}",
+        "unicode é 漢字 \u{2028} 🙂",
+        "",
+    ] {
+        for kind in [
+            TaskKind::ImageToText,
+            TaskKind::RecaptchaV2,
+            TaskKind::HCaptcha,
+            TaskKind::Turnstile,
+            TaskKind::Other,
+        ] {
+            let ok = UrlFormOk::text(text);
+            let fast = ready_from_answer(kind, &ok);
+            let slow = serde_json::value::to_raw_value(&solution_json(kind, &ok)).unwrap();
+            assert_eq!(fast.raw_json(), slow.get(), "{kind:?} {text:?}");
+        }
+    }
+}
+
+#[test]
+fn needs_escape_finds_each_escaped_byte_anywhere() {
+    for len in [0usize, 1, 31, 32, 33, 64, 100] {
+        assert!(!needs_escape("a".repeat(len).as_bytes()), "{len}");
+        for at in 0..len {
+            for bad in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                let mut bytes = vec![b'a'; len];
+                bytes[at] = bad;
+                assert!(needs_escape(&bytes), "{len} {at} {bad}");
+            }
+            let mut fine = vec![b'a'; len];
+            fine[at] = 0x7f;
+            assert!(!needs_escape(&fine), "DEL needs no escape");
+        }
+    }
+}
