@@ -32,6 +32,7 @@ pub mod accept;
 mod api;
 pub mod client;
 mod client_error;
+mod desk;
 mod endpoint;
 mod error;
 pub mod inputs;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::{
     api::CreateTask,
-    client::ReportDesk,
+    desk::ReportDesk,
     endpoint::Endpoint,
     error::ResponseError,
     key::ClientKey,

@@ -7,7 +7,6 @@
 
 mod accept_run;
 mod builder;
-mod desk;
 mod pingback;
 mod run;
 
@@ -15,7 +14,6 @@ use std::time::Duration;
 
 pub use accept_run::{AcceptRun, AcceptStep};
 pub use builder::{ClientBuilder, FromClientConfig};
-pub(crate) use desk::ReportDesk;
 pub use pingback::DeliveryRefused;
 pub(crate) use pingback::{PingbackDesk, TOKEN_BYTES, check_base, named_task_id};
 pub use run::{ExchangeFailure, Run, Shared, Step};

@@ -23,9 +23,10 @@ use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use super::accept_run::AcceptRun;
-use super::{ClientConfig, DeliveryRefused, PingbackDesk, ReportDesk, TOKEN_BYTES, named_task_id};
+use super::{ClientConfig, DeliveryRefused, PingbackDesk, TOKEN_BYTES, named_task_id};
 use crate::accept::{AcceptPolicy, Acceptor, SiteBook, SitePolicy};
 use crate::client_error::{ClientError, TransportError, redact};
+use crate::desk::ReportDesk;
 use crate::endpoint::{Endpoint, ReportAccepted, TaskId};
 use crate::report::{PlannedReport, ReportVerdict};
 use crate::solution::TaskResult;
