@@ -318,3 +318,20 @@ fn an_early_delivery_naming_another_task_is_dropped_and_the_real_one_still_taken
     };
     assert_eq!(solved.ready.solution.main_value(), Some("abcd"));
 }
+
+#[test]
+fn a_refused_delivery_never_quotes_the_key() {
+    let shared = shared(true);
+    let t0 = Instant::now();
+    let (_run, _count, _) = created(&shared, t0);
+    // A body that cannot be read, echoing the key: the reason may quote the body, never the key.
+    let body = b"<html>bad gateway for 0123456789abcdef0123456789abcdef</html>";
+    let Err(DeliveryRefused::NotAResult { reason }) = shared.deliver(PATH, body) else {
+        panic!("a body that is no result is refused");
+    };
+    assert!(
+        !reason.contains("0123456789abcdef0123456789abcdef"),
+        "{reason}"
+    );
+    assert!(!reason.is_empty());
+}

@@ -160,7 +160,17 @@ impl Shared {
         let waker = desk
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .deliver(path, body)?;
+            .deliver(path, body)
+            .map_err(|refused| match refused {
+                // The reason may quote the body: keep the client's secrets out of it.
+                DeliveryRefused::NotAResult { reason } => {
+                    let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+                    DeliveryRefused::NotAResult {
+                        reason: redact(&reason, &secrets),
+                    }
+                }
+                other => other,
+            })?;
         waker.wake();
         Ok(())
     }
